@@ -1,0 +1,95 @@
+"""Fixtures every test shares: a home university with two faculties and one user per role.
+
+- admin, office: see and change everything
+- coordinator: coordinates the Faculty of Engineering (and its departments)
+- other_coordinator: coordinates the Faculty of Economics
+- viewer: reads, changes nothing
+"""
+
+import pytest
+from django.test import Client
+
+from unibridge.accounts.models import Role
+from unibridge.core.testing import InstitutionFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture
+def home(db):
+    return InstitutionFactory(
+        name="Карагандинский индустриальный университет",
+        name_en="Karaganda Industrial University",
+        country="KZ",
+        city="Temirtau",
+        is_home=True,
+    )
+
+
+@pytest.fixture
+def engineering(home):
+    return UnitFactory(institution=home, name="Faculty of Engineering")
+
+
+@pytest.fixture
+def engineering_department(engineering):
+    return UnitFactory(
+        institution=engineering.institution,
+        parent=engineering,
+        name="Department of Metallurgy",
+        kind="department",
+    )
+
+
+@pytest.fixture
+def economics(home):
+    return UnitFactory(institution=home, name="Faculty of Economics")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def office_user(db):
+    return UserFactory(username="office", role=Role.OFFICE)
+
+
+@pytest.fixture
+def coordinator_user(engineering):
+    return UserFactory(username="coordinator", role=Role.COORDINATOR, units=[engineering])
+
+
+@pytest.fixture
+def other_coordinator_user(economics):
+    return UserFactory(username="other", role=Role.COORDINATOR, units=[economics])
+
+
+@pytest.fixture
+def viewer_user(db):
+    return UserFactory(username="viewer", role=Role.VIEWER)
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def office_client(office_user):
+    return _client_for(office_user)
+
+
+@pytest.fixture
+def admin_client_(admin_user):
+    return _client_for(admin_user)
+
+
+@pytest.fixture
+def coordinator_client(coordinator_user):
+    return _client_for(coordinator_user)
+
+
+@pytest.fixture
+def viewer_client(viewer_user):
+    return _client_for(viewer_user)

@@ -1,0 +1,58 @@
+"""Users, their roles and the organisational units they coordinate."""
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    OFFICE = "office", _("International office")
+    COORDINATOR = "coordinator", _("Unit coordinator")
+    VIEWER = "viewer", _("Viewer (leadership)")
+
+
+class User(AbstractUser):
+    """A person who logs in; what they may see and change follows from role and units."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    units = models.ManyToManyField(
+        "institutions.OrganizationalUnit",
+        verbose_name=_("coordinated units"),
+        blank=True,
+        related_name="coordinators",
+        help_text=_("A unit coordinator edits the records of these units and their sub-units."),
+    )
+    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+    @property
+    def is_office(self) -> bool:
+        """Administrators and international office staff see and change everything."""
+        return self.is_active and (self.role in (Role.ADMIN, Role.OFFICE) or self.is_superuser)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_active and self.role == Role.COORDINATOR
+
+    @property
+    def can_write(self) -> bool:
+        return self.is_office or self.is_coordinator
+
+    @cached_property
+    def unit_scope_ids(self) -> frozenset[int]:
+        """Ids of the coordinated units and all their sub-units (empty for other roles)."""
+        if not self.is_coordinator:
+            return frozenset()
+        from unibridge.institutions.models import OrganizationalUnit
+
+        return OrganizationalUnit.objects.subtree_ids(self.units.all())

@@ -1,0 +1,17 @@
+"""Template context every page needs: the navigation, marked with the current section."""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+NAVIGATION = [
+    ("institutions", _("Institutions"), "institutions:institution_list"),
+    ("partnerships", _("Partnerships"), "institutions:partnership_list"),
+    ("people", _("People"), "institutions:person_list"),
+    ("units", _("Units"), "institutions:unit_list"),
+]
+
+
+def navigation(request: HttpRequest) -> dict:
+    match = getattr(request, "resolver_match", None)
+    section = getattr(match, "url_name", "") or ""
+    return {"navigation": NAVIGATION, "nav_section": section.split("_")[0]}

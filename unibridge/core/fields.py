@@ -1,0 +1,81 @@
+"""Model fields shared by several apps."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ChoiceListField(models.TextField):
+    """A list of choice codes stored as ',a,b,' so every database can filter by one code.
+
+    Filter with ``Q(**{f"{name}__contains": f",{code},"})`` or :func:`has_choice`.
+    """
+
+    def __init__(self, *args, item_choices=(), **kwargs):
+        self.item_choices = list(item_choices)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["item_choices"] = self.item_choices
+        if kwargs.get("default") is list:
+            del kwargs["default"]
+        kwargs.pop("blank", None)
+        return name, path, args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if value is None or value == "":
+            return []
+        if isinstance(value, list | tuple):
+            return list(value)
+        return [code for code in str(value).split(",") if code]
+
+    def get_prep_value(self, value):
+        codes = self.to_python(value)
+        return f",{','.join(codes)}," if codes else ""
+
+    def value_to_string(self, obj):
+        return ",".join(self.value_from_object(obj))
+
+    def validate(self, value, model_instance):
+        allowed = {code for code, _label in self.item_choices}
+        unknown = [code for code in value if code not in allowed]
+        if unknown:
+            raise ValidationError(
+                _("Unknown choice(s): %(codes)s."),
+                code="invalid_choice",
+                params={"codes": ", ".join(unknown)},
+            )
+        if not value and not self.blank:
+            raise ValidationError(self.error_messages["blank"], code="blank")
+
+    def formfield(self, **kwargs):
+        defaults = {
+            "form_class": forms.MultipleChoiceField,
+            "choices": self.item_choices,
+            "widget": forms.CheckboxSelectMultiple,
+            "required": not self.blank,
+            "label": self.verbose_name,
+            "help_text": self.help_text,
+        }
+        defaults.update(kwargs)
+        form_class = defaults.pop("form_class")
+        for key in ("max_length", "choices_form_class", "coerce", "empty_value"):
+            defaults.pop(key, None)
+        return form_class(**defaults)
+
+    def labels(self, value: list[str]) -> list[str]:
+        names = dict(self.item_choices)
+        return [str(names.get(code, code)) for code in value]
+
+
+def has_choice(field_name: str, code: str) -> Q:
+    """Q object for 'the list in field_name holds code'."""
+    return Q(**{f"{field_name}__contains": f",{code},"})

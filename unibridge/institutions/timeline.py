@@ -1,0 +1,38 @@
+"""The partnership's own entries on the partner timeline: its start and its recorded changes."""
+
+from collections.abc import Iterable
+
+from auditlog.models import LogEntry
+from django.utils.translation import gettext as _
+
+from unibridge.core.timeline import TimelineEntry, as_datetime, register_timeline
+
+from .models import Partnership
+
+
+@register_timeline
+def partnership_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
+    if partnership.started_on:
+        yield TimelineEntry(
+            when=as_datetime(partnership.started_on),
+            kind=_("Partnership"),
+            title=_("Cooperation started"),
+        )
+    history = LogEntry.objects.get_for_object(partnership).select_related("actor")[:50]
+    for entry in history:
+        changes = entry.changes_dict
+        if entry.action == LogEntry.Action.CREATE:
+            title = _("Partnership recorded")
+        elif "status" in changes:
+            title = _("Status changed to %(status)s") % {
+                "status": Partnership(status=changes["status"][1]).get_status_display()
+            }
+        else:
+            title = _("Partnership details updated")
+        yield TimelineEntry(
+            when=entry.timestamp,
+            kind=_("Partnership"),
+            title=title,
+            detail=", ".join(sorted(changes)) if entry.action != LogEntry.Action.CREATE else "",
+            actor=str(entry.actor or ""),
+        )

@@ -1,0 +1,17 @@
+"""Top-level URLs: pages per app, the JSON API under /api/v1/, health check, i18n."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from unibridge.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("unibridge.core.urls")),
+    path("accounts/", include("unibridge.accounts.urls")),
+    path("", include("unibridge.institutions.urls")),
+    path("api/v1/", include("unibridge.api_urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
