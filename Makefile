@@ -34,8 +34,10 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The bench builds its own database (var/bench on SQLite unless DATABASE_URL is set).
 bench: setup
-	$(PY) manage.py bench $(BENCH_ARGS)
+	DATA_DIR=$${DATA_DIR:-var/bench} $(PY) manage.py migrate --noinput -v0
+	DATA_DIR=$${DATA_DIR:-var/bench} $(PY) manage.py bench $(BENCH_ARGS)
 
 # Needs GNU gettext (Debian package gettext); the compiled .mo files are committed.
 messages: setup

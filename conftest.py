@@ -6,6 +6,9 @@
 - viewer: reads, changes nothing
 """
 
+import os
+import shutil
+
 import pytest
 from django.test import Client
 
@@ -93,3 +96,47 @@ def coordinator_client(coordinator_user):
 @pytest.fixture
 def viewer_client(viewer_user):
     return _client_for(viewer_user)
+
+
+# --- Browser tests (Playwright driving Debian's chromium) ------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless chromium for the session; skipped (or failed in CI) when it is missing."""
+    if not os.path.exists(CHROMIUM):
+        message = (
+            "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+        )
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"REQUIRE_BROWSER is set but {message}")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -86,6 +86,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # our apps first: their templates (registration/…) win over django.contrib.admin's
+    "unibridge.core",
+    "unibridge.accounts",
+    "unibridge.institutions",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -105,9 +109,6 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "huey.contrib.djhuey",
-    "unibridge.core",
-    "unibridge.accounts",
-    "unibridge.institutions",
 ]
 
 MIDDLEWARE = [
@@ -150,7 +151,9 @@ TEMPLATES = [
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'unibridge.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -221,6 +224,8 @@ LANGUAGES = [
     ("kk", "Қазақша"),
     ("pl", "Polski"),
 ]
+# Kosovo's user-assigned code is used by the world directory and by EWP partners.
+COUNTRIES_OVERRIDE = {"XK": _("Kosovo")}
 LOCALE_PATHS = [BASE_DIR / "unibridge" / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Almaty")
 USE_I18N = True
@@ -229,6 +234,7 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS: list = []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

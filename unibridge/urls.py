@@ -15,3 +15,6 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler404 = "unibridge.core.errors.page_not_found"
+handler500 = "unibridge.core.errors.server_error"

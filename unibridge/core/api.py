@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -25,7 +24,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        fields = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
         response.data = {
             "error": "invalid",
             "detail": "The request has invalid fields; see 'fields'.",
@@ -33,7 +36,9 @@ def exception_handler(exc, context):
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
     else:
-        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        detail = (
+            response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        )
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = {"error": code, "detail": str(detail)}
     return response

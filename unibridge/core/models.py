@@ -23,3 +23,95 @@ class PublicModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+# --- Search index (see unibridge.core.search) ---------------------------------------------------
+
+
+class SearchEntry(models.Model):
+    """One searchable record of a registered model, with what ranking needs to order it.
+
+    Titles, subtitles and links are not shown from here: the search re-reads the records the
+    user may see and renders them in the reader's language. ``sort_key`` and ``size`` only
+    break ties between equal scores, the same way on every database.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("record type"),
+        on_delete=models.CASCADE,
+        db_index=False,  # the unique (content_type, object_id) index serves
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=300)
+    # The folded title without spaces: only [a-z0-9], which sorts alike under every collation.
+    sort_key = models.CharField(_("sort key"), max_length=64)
+    size = models.PositiveSmallIntegerField(
+        _("words in the title"), help_text=_("Shorter titles are closer to an exact match.")
+    )
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                name="searchentry_unique_object",
+                violation_error_message=_("This record is already in the search index."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"
+
+
+class SearchWord(models.Model):
+    """A distinct folded word of the index, with the keys that find it despite typos."""
+
+    word = models.CharField(_("word"), max_length=64, unique=True)
+    skeleton = models.CharField(_("consonant skeleton"), max_length=64, db_index=True)
+    length = models.PositiveSmallIntegerField(_("length"))
+    # Kept up to date by adding and subtracting; only a hint for planning the search query,
+    # so a plain integer (a drift below zero must never make a save fail).
+    entries = models.IntegerField(
+        _("entries"), default=0, help_text=_("How many entries hold the word (a planning hint).")
+    )
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+        indexes = [models.Index(fields=["length", "word"], name="searchword_length_word")]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class SearchPosting(models.Model):
+    """'This entry holds this word', with the weight of the field it came from."""
+
+    entry = models.ForeignKey(
+        SearchEntry,
+        verbose_name=_("entry"),
+        on_delete=models.CASCADE,
+        related_name="postings",
+        db_index=False,  # searchposting_entry_word serves
+    )
+    word = models.ForeignKey(
+        SearchWord,
+        verbose_name=_("word"),
+        on_delete=models.CASCADE,
+        related_name="postings",
+        db_index=False,  # searchposting_word_entry serves
+    )
+    weight = models.PositiveSmallIntegerField(_("weight"))
+
+    class Meta:
+        verbose_name = _("search posting")
+        verbose_name_plural = _("search postings")
+        indexes = [
+            # Covering index: the search reads word → (entry, weight) without touching the table.
+            models.Index(fields=["word", "entry", "weight"], name="searchposting_word_entry"),
+            # ... and entry → (word, weight), to score the few entries a rare query word picked.
+            models.Index(fields=["entry", "word", "weight"], name="searchposting_entry_word"),
+        ]

@@ -21,17 +21,18 @@ CYRILLIC_TO_LATIN = {
 }  # fmt: skip
 
 
+# str.translate table for both cases: 'Щ' → 'Shch', 'щ' → 'shch' (indexing calls this a lot).
+_TRANSLITERATION = str.maketrans(
+    {
+        **{ord(lower): latin for lower, latin in CYRILLIC_TO_LATIN.items()},
+        **{ord(lower.upper()): latin.capitalize() for lower, latin in CYRILLIC_TO_LATIN.items()},
+    }
+)
+
+
 def transliterate(text: str) -> str:
     """Latin transliteration of a name, keeping capitals: 'Иванов Ерлан' → 'Ivanov Erlan'."""
-    out = []
-    for char in text:
-        lower = char.lower()
-        if lower in CYRILLIC_TO_LATIN:
-            latin = CYRILLIC_TO_LATIN[lower]
-            out.append(latin.capitalize() if char != lower else latin)
-        else:
-            out.append(char)
-    return "".join(out)
+    return text.translate(_TRANSLITERATION)
 
 
 def has_non_latin(text: str) -> bool:
@@ -39,15 +40,19 @@ def has_non_latin(text: str) -> bool:
 
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# Apostrophes join a word rather than split it: Kazakh Latin of 1999 writes 'Qarag'andy',
+# Ukrainian 'Pʼiatykhatky', English "O'Brien"; anyascii turns them all into ' or `.
+_APOSTROPHES = re.compile(r"['`]")
 
 
 def fold(text: str) -> str:
     """Lower-case ASCII words separated by single spaces: 'Kraków' → 'krakow'."""
     latin = anyascii(transliterate(text.lower())).lower()
-    return _NON_WORD.sub(" ", latin).strip()
+    return _NON_WORD.sub(" ", _APOSTROPHES.sub("", latin)).strip()
 
 
 def words(text: str) -> list[str]:
+    """The folded words of a text, in order: 'AGH w Krakowie' → ['agh', 'w', 'krakowie']."""
     return fold(text).split()
 
 
@@ -61,6 +66,9 @@ _SOUND_RE = re.compile("|".join(re.escape(spelling) for spelling, _ in _SOUND_CL
 _SOUND_MAP = dict(_SOUND_CLASSES)
 _VOWELS = re.compile(r"[aeiou]")
 _REPEATS = re.compile(r"(.)\1+")
+# A leading glide before a vowel is written Ye/Ie/Je, Ya/Ia/Ja, Yu/Iu/Ju or not at all
+# ('Yekaterinburg', 'Ekaterinburg'; 'Yaroslavl', 'Iaroslavl', 'Jarosław'): drop it.
+_LEADING_GLIDE = re.compile(r"^i(?=[aeiou])")
 
 
 def skeleton(word: str) -> str:
@@ -70,6 +78,6 @@ def skeleton(word: str) -> str:
     """
     if not word:
         return ""
-    sounds = _SOUND_RE.sub(lambda m: _SOUND_MAP[m.group(0)], word)
+    sounds = _LEADING_GLIDE.sub("", _SOUND_RE.sub(lambda m: _SOUND_MAP[m.group(0)], word))
     head, tail = sounds[0], _VOWELS.sub("", sounds[1:])
     return _REPEATS.sub(r"\1", head + tail)

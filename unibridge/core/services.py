@@ -4,10 +4,11 @@ HTML views, the API, imports and management commands all save domain records thr
 these functions so that the audit trail names the user and concurrent edits are caught.
 """
 
+import contextlib
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,26 @@ class EditConflict(Exception):
     def __init__(self, current: models.Model):
         super().__init__(_("This record was changed by someone else since you opened it."))
         self.current = current
+
+
+@contextlib.contextmanager
+def acting_as(user) -> Iterator[None]:
+    """Name ``user`` as the actor of the audit entries written inside the block.
+
+    auditlog's set_actor does not restore an outer context (the request middleware's), which
+    would leave the middleware's signal receiver connected forever and drop the remote
+    address; this wrapper keeps the outer context's address and restores it afterwards.
+    """
+    outer = auditlog_value.get(None)
+    remote = outer or {}
+    try:
+        with set_actor(
+            user, remote_addr=remote.get("remote_addr"), remote_port=remote.get("remote_port")
+        ):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)
 
 
 @transaction.atomic
@@ -40,7 +61,7 @@ def save_record(
         if current.updated != expected_updated:
             raise EditConflict(current)
     instance.full_clean(exclude=list(exclude_validation) or None)
-    with set_actor(user):
+    with acting_as(user):
         instance.save()
         for name, values in (m2m or {}).items():
             getattr(instance, name).set(values)
@@ -50,5 +71,5 @@ def save_record(
 @transaction.atomic
 def delete_record(*, instance: models.Model, user) -> None:
     """Delete a record as an audited change (protected relations raise ProtectedError)."""
-    with set_actor(user):
+    with acting_as(user):
         instance.delete()

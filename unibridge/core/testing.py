@@ -56,3 +56,26 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.units.set(extracted)
         if create:
             self.save()
+
+
+def log_in(page, username: str, password: str = "password") -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core on the page; serious and critical violations fail the test."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    violations = [
+        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
+    summary = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
+    ]
+    assert not violations, f"{page.url}:\n" + "\n".join(summary)

@@ -23,7 +23,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {})
+    """The user's start page: partnership figures, their own partnerships, recent changes."""
+    from unibridge.institutions.selectors import home_dashboard
+
+    return render(request, "core/home.html", home_dashboard(request.user))
 
 
 @login_required

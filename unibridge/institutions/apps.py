@@ -10,7 +10,7 @@ class InstitutionsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import timeline  # noqa: F401  (registers the partnership's own timeline entries)
+        from . import search, timeline  # noqa: F401  (register search documents and timeline entries)
         from .models import Institution, OrganizationalUnit, Partnership, Person
 
         auditlog.register(Institution)

@@ -37,6 +37,9 @@ class MultilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         language = (get_language() or "en")[:2]
@@ -45,9 +48,6 @@ class MultilingualNameMixin(models.Model):
     def all_names(self) -> list[str]:
         names = [self.name, self.name_en, self.name_ru, self.name_kk, self.name_pl]
         return [n for n in dict.fromkeys(names) if n]
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 # --- Institutions --------------------------------------------------------------------------------
@@ -78,7 +78,10 @@ class Institution(MultilingualNameMixin, PublicModel):
     )
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     kind = models.CharField(
-        _("type"), max_length=20, choices=InstitutionType.choices, default=InstitutionType.UNIVERSITY
+        _("type"),
+        max_length=20,
+        choices=InstitutionType.choices,
+        default=InstitutionType.UNIVERSITY,
     )
     country = CountryField(_("country"))
     city = models.CharField(_("city"), max_length=120, blank=True)
@@ -124,21 +127,25 @@ class Institution(MultilingualNameMixin, PublicModel):
             models.UniqueConstraint(
                 fields=["hei_id"],
                 name="institution_unique_hei_id",
+                violation_error_code="unique",
                 violation_error_message=_("Another institution already has this hei-id."),
             ),
             models.UniqueConstraint(
                 fields=["erasmus_code"],
                 name="institution_unique_erasmus_code",
+                violation_error_code="unique",
                 violation_error_message=_("Another institution already has this Erasmus code."),
             ),
             models.UniqueConstraint(
                 fields=["pic"],
                 name="institution_unique_pic",
+                violation_error_code="unique",
                 violation_error_message=_("Another institution already has this PIC."),
             ),
             models.UniqueConstraint(
                 fields=["ror_id"],
                 name="institution_unique_ror_id",
+                violation_error_code="unique",
                 violation_error_message=_("Another institution already has this ROR id."),
             ),
             models.UniqueConstraint(
@@ -150,15 +157,15 @@ class Institution(MultilingualNameMixin, PublicModel):
         ]
         indexes = [models.Index(fields=["country", "name"], name="institution_country_name")]
 
-    def get_absolute_url(self) -> str:
-        return reverse("institutions:institution_detail", args=[self.uuid])
-
     def save(self, *args, **kwargs):
         # Empty identifiers are stored as NULL so that uniqueness ignores them.
         for field in ("hei_id", "erasmus_code", "pic", "ror_id"):
             if getattr(self, field) == "":
                 setattr(self, field, None)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("institutions:institution_detail", args=[self.uuid])
 
     @classmethod
     def home(cls) -> "Institution | None":
@@ -205,10 +212,12 @@ class OrganizationalUnit(MultilingualNameMixin, PublicModel):
         verbose_name=_("parent unit"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="children",
     )
-    kind = models.CharField(_("type"), max_length=20, choices=UnitType.choices, default=UnitType.FACULTY)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=UnitType.choices, default=UnitType.FACULTY
+    )
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     ewp_ounit_id = models.CharField(
         _("EWP ounit id"),
@@ -231,12 +240,12 @@ class OrganizationalUnit(MultilingualNameMixin, PublicModel):
             models.UniqueConstraint(
                 fields=["institution", "ewp_ounit_id"],
                 name="unit_unique_ewp_ounit_id",
-                violation_error_message=_("Another unit of this institution has this EWP ounit id."),
+                violation_error_code="unique",
+                violation_error_message=_(
+                    "Another unit of this institution has this EWP ounit id."
+                ),
             ),
         ]
-
-    def get_absolute_url(self) -> str:
-        return reverse("institutions:unit_detail", args=[self.uuid])
 
     def save(self, *args, **kwargs):
         if self.ewp_ounit_id == "":
@@ -249,6 +258,9 @@ class OrganizationalUnit(MultilingualNameMixin, PublicModel):
             type(self).objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
             if old:
                 self._move_descendants(old)
+
+    def get_absolute_url(self) -> str:
+        return reverse("institutions:unit_detail", args=[self.uuid])
 
     def _move_descendants(self, old_path: str) -> None:
         for unit in type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk):
@@ -352,7 +364,9 @@ class Person(PublicModel):
     def save(self, *args, **kwargs):
         if not self.name_latin:
             self.name_latin = (
-                transliterate(self.name_native) if has_non_latin(self.name_native) else self.name_native
+                transliterate(self.name_native)
+                if has_non_latin(self.name_native)
+                else self.name_native
             )
         if self.unit_id and not self.institution_id:
             self.institution_id = self.unit.institution_id
@@ -400,7 +414,10 @@ class Partnership(PublicModel):
         related_name="partnership",
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=PartnershipStatus.choices, default=PartnershipStatus.PROSPECT
+        _("status"),
+        max_length=20,
+        choices=PartnershipStatus.choices,
+        default=PartnershipStatus.PROSPECT,
     )
     priority = models.CharField(
         _("priority"),
@@ -418,7 +435,9 @@ class Partnership(PublicModel):
     responsible_people = models.ManyToManyField(
         Person, verbose_name=_("responsible people"), blank=True, related_name="partnerships"
     )
-    cooperation_areas = ChoiceListField(_("cooperation areas"), item_choices=CooperationArea.choices)
+    cooperation_areas = ChoiceListField(
+        _("cooperation areas"), item_choices=CooperationArea.choices
+    )
     started_on = models.DateField(_("cooperation since"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_confidential = models.BooleanField(
@@ -443,7 +462,6 @@ class Partnership(PublicModel):
     @property
     def cooperation_area_labels(self) -> list[str]:
         return self._meta.get_field("cooperation_areas").labels(self.cooperation_areas)
-
 
 
 def _involving(user) -> models.QuerySet:

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from auditlog.models import LogEntry
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from unibridge.core.timeline import TimelineEntry, as_datetime, register_timeline
@@ -33,6 +34,16 @@ def partnership_entries(partnership: Partnership, user) -> Iterable[TimelineEntr
             when=entry.timestamp,
             kind=_("Partnership"),
             title=title,
-            detail=", ".join(sorted(changes)) if entry.action != LogEntry.Action.CREATE else "",
+            detail=_field_labels(changes) if entry.action != LogEntry.Action.CREATE else "",
             actor=str(entry.actor or ""),
         )
+
+
+def _field_labels(changes: dict) -> str:
+    labels = []
+    for name in sorted(changes):
+        try:
+            labels.append(str(Partnership._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:  # a field that no longer exists keeps its stored name
+            labels.append(name)
+    return ", ".join(labels)

@@ -5,7 +5,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-HEI_ID_RE = re.compile(r"^(?=.{3,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")
+HEI_ID_RE = re.compile(
+    r"^(?=.{3,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$"
+)
 ERASMUS_CODE_RE = re.compile(r"^[A-Z]{1,3} {1,3}[A-Z][A-Z-]{0,9}[0-9]{2,3}$")
 PIC_RE = re.compile(r"^[0-9]{9}$")
 ROR_RE = re.compile(r"^0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}$")

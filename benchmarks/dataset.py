@@ -1,0 +1,189 @@
+"""The bench dataset: the world directory plus generated units, people and partnerships.
+
+Scale of the foundation issue: 10,251 directory institutions, ~30,000 units, 50,000 people
+and 2,000 partnerships, on whatever database DATABASE_URL points at. Generated rows use
+bulk_create (the bench measures pages, not the writes); the directory goes through the real
+importer so its time is measured too.
+"""
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import transaction
+
+from unibridge.accounts.models import User
+from unibridge.core import search
+from unibridge.core.names import transliterate
+from unibridge.institutions import importing
+from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+
+DIRECTORY = (
+    Path(__file__).resolve().parent.parent
+    / "unibridge/institutions/data/world_universities_and_domains.json"
+)
+PEOPLE = 50_000
+PARTNERSHIPS = 2_000
+UNITS_PER_INSTITUTION = 3
+
+FIRST_NAMES = [
+    "Айгерим", "Ерлан", "Асель", "Нурлан", "Дина", "Тимур", "Жанар", "Бауыржан", "Ольга",
+    "Сергей", "Anna", "Piotr", "Katarzyna", "Tomasz", "Małgorzata", "Paweł", "Jürgen", "Ayşe",
+    "Mehmet", "Li", "Wei", "Jonas", "Eva", "Rustam", "Dilnoza", "Aibek",
+]  # fmt: skip
+LAST_NAMES = [
+    "Садыкова", "Ахметов", "Ибраева", "Жумабаев", "Ким", "Петров", "Смагулова", "Оспанов",
+    "Kowalski", "Nowak", "Wiśniewska", "Zieliński", "Müller", "Yılmaz", "Zhang", "Petrauskas",
+    "Novák", "Karimov", "Toktogulov", "Abenova",
+]  # fmt: skip
+KEYWORDS = [
+    "mineral processing", "metallurgy", "robotics", "environmental protection", "digital twins",
+    "energy systems", "materials science", "logistics", "economics", "civil engineering",
+]  # fmt: skip
+AREAS = [
+    "joint_research", "student_exchange", "staff_exchange", "internships",
+    "educational_programmes", "international_projects",
+]  # fmt: skip
+
+
+def is_built() -> bool:
+    return Person.objects.count() >= PEOPLE and Partnership.objects.count() >= PARTNERSHIPS
+
+
+def build(log: Callable[[str], None]) -> dict[str, float]:
+    """Build the dataset into an empty database; returns timings of the steps in seconds."""
+    rng = random.Random(2026)
+    timings: dict[str, float] = {}
+
+    def step(name: str, func: Callable[[], object]) -> None:
+        started = time.perf_counter()
+        func()
+        timings[name] = time.perf_counter() - started
+        log(f"  {name}: {timings[name]:.1f} s")
+
+    step("demo data", lambda: call_command("load_demo", stdout=_Silent()))
+    office = User.objects.get(username="office")
+    step("import of the 10,251 directory institutions", lambda: _import_directory(office))
+    step("units", lambda: _units(rng))
+    step("people", lambda: _people(rng))
+    step("partnerships", lambda: _partnerships(rng))
+    step("search index", lambda: search.rebuild())
+    return timings
+
+
+class _Silent:
+    def write(self, *args, **kwargs) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+def _import_directory(user) -> None:
+    rows = importing.read_rows(DIRECTORY.read_bytes(), file_format="json")
+    plan = importing.build_plan(rows)
+    if plan.errors:
+        raise RuntimeError(f"the directory has {len(plan.errors)} bad rows")
+    importing.apply(plan, user)
+
+
+@transaction.atomic
+def _units(rng: random.Random) -> None:
+    institutions = list(Institution.objects.filter(is_home=False).values_list("pk", flat=True))
+    faculties = [
+        OrganizationalUnit(
+            institution_id=pk, name=f"Faculty of {rng.choice(KEYWORDS).title()}", kind="faculty"
+        )
+        for pk in institutions
+    ]
+    OrganizationalUnit.objects.bulk_create(faculties, batch_size=2000)
+    departments = []
+    for faculty in faculties:
+        faculty.path, faculty.depth = f"/{faculty.pk}/", 0
+        for _ in range(UNITS_PER_INSTITUTION - 1):
+            departments.append(
+                OrganizationalUnit(
+                    institution_id=faculty.institution_id,
+                    parent=faculty,
+                    name=f"Department of {rng.choice(KEYWORDS).title()}",
+                    kind="department",
+                )
+            )
+    OrganizationalUnit.objects.bulk_update(faculties, ["path", "depth"], batch_size=2000)
+    OrganizationalUnit.objects.bulk_create(departments, batch_size=2000)
+    for department in departments:
+        department.path, department.depth = f"/{department.parent_id}/{department.pk}/", 1
+    OrganizationalUnit.objects.bulk_update(departments, ["path", "depth"], batch_size=2000)
+
+
+@transaction.atomic
+def _people(rng: random.Random) -> None:
+    units = list(OrganizationalUnit.objects.values_list("pk", "institution_id"))
+    home_units = list(
+        OrganizationalUnit.objects.filter(institution__is_home=True).values_list(
+            "pk", "institution_id"
+        )
+    )
+    people = []
+    for i in range(PEOPLE):
+        unit_id, institution_id = rng.choice(home_units if i % 5 == 0 else units)
+        native = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        people.append(
+            Person(
+                name_native=native,
+                name_latin=transliterate(native),
+                institution_id=institution_id,
+                unit_id=unit_id,
+                email=f"person{i}@example.org",
+                research_keywords=", ".join(rng.sample(KEYWORDS, 2)),
+                is_confidential=i % 50 == 0,
+            )
+        )
+    Person.objects.bulk_create(people, batch_size=5000)
+
+
+@transaction.atomic
+def _partnerships(rng: random.Random) -> None:
+    taken = set(Partnership.objects.values_list("partner_id", flat=True))
+    candidates = list(
+        Institution.objects.filter(is_home=False).exclude(pk__in=taken).values_list("pk", flat=True)
+    )
+    partners = rng.sample(candidates, PARTNERSHIPS - len(taken))
+    statuses = ["prospect", "developing", "active", "active", "dormant", "ended"]
+    partnerships = [
+        Partnership(
+            partner_id=pk,
+            status=rng.choice(statuses),
+            priority=rng.choice(["high", "medium", "low"]),
+            cooperation_areas=rng.sample(AREAS, 2),
+            is_confidential=i % 20 == 0,
+        )
+        for i, pk in enumerate(partners)
+    ]
+    Partnership.objects.bulk_create(partnerships, batch_size=1000)
+    home_units = list(
+        OrganizationalUnit.objects.filter(institution__is_home=True).values_list("pk", flat=True)
+    )
+    home_people = list(
+        Person.objects.filter(institution__is_home=True).values_list("pk", flat=True)[:2000]
+    )
+    unit_links = Partnership.home_units.through
+    people_links = Partnership.responsible_people.through
+    unit_links.objects.bulk_create(
+        [
+            unit_links(partnership_id=p.pk, organizationalunit_id=unit)
+            for p in partnerships
+            for unit in rng.sample(home_units, 2)
+        ],
+        batch_size=5000,
+    )
+    people_links.objects.bulk_create(
+        [
+            people_links(partnership_id=p.pk, person_id=person)
+            for p in partnerships
+            for person in rng.sample(home_people, 2)
+        ],
+        batch_size=5000,
+    )

@@ -1,0 +1,141 @@
+"""Measure server time and SQL queries of every page and endpoint against the bench dataset.
+
+Requests go through Django's test client in this process, so the figures are server time
+(URL resolving, middleware, views, templates, SQL) without network or browser. Each URL is
+warmed up, then requested N times; the table shows the median and p95 in milliseconds, the
+queries of one request and the median's ratio to /healthz measured in the same run.
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from unibridge.accounts.models import User
+from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+
+
+@dataclass
+class Measurement:
+    name: str
+    url: str
+    status: int
+    median_ms: float
+    p95_ms: float
+    queries: int
+
+
+def targets() -> list[tuple[str, str]]:
+    """(name, url) of every page and endpoint measured, built from the dataset."""
+    agh = Institution.objects.get(hei_id="agh.edu.pl")
+    big = (
+        Institution.objects.filter(is_home=False, partnership__isnull=False)
+        .exclude(pk=agh.pk)
+        .first()
+    )
+    partnership = agh.partnership
+    unit = OrganizationalUnit.objects.filter(institution=agh).first()
+    person = Person.objects.filter(institution=agh).first()
+    other_partnership = Partnership.objects.exclude(pk=partnership.pk).order_by("pk").first()
+    return [
+        ("healthz", "/healthz"),
+        ("home page", "/"),
+        ("institutions list", "/institutions/"),
+        ("institutions filtered+sorted", "/institutions/?country=PL&kind=university&sort=-name"),
+        ("institutions page 150", "/institutions/?page=150"),
+        ("institutions text filter", "/institutions/?q=technology"),
+        ("units list", "/units/"),
+        ("units of home", "/units/?home=true&sort=-name"),
+        ("people list", "/people/"),
+        ("people text filter", "/people/?q=Ахметов"),
+        ("people page 900", "/people/?page=900"),
+        ("partnerships list", "/partnerships/"),
+        (
+            "partnerships filtered+sorted",
+            "/partnerships/?status=active&area=joint_research&sort=-priority",
+        ),
+        ("institution detail", agh.get_absolute_url()),
+        ("institution units tab", agh.get_absolute_url() + "units/"),
+        ("institution people tab", big.get_absolute_url() + "people/"),
+        ("institution history tab", agh.get_absolute_url() + "history/"),
+        ("unit detail", unit.get_absolute_url()),
+        ("person detail", person.get_absolute_url()),
+        ("partnership detail", partnership.get_absolute_url()),
+        ("partnership units tab", partnership.get_absolute_url() + "units/"),
+        ("partnership people tab", partnership.get_absolute_url() + "people/"),
+        ("partnership timeline", partnership.get_absolute_url() + "timeline/"),
+        ("partnership history", partnership.get_absolute_url() + "history/"),
+        ("partnership edit form", other_partnership.get_absolute_url() + "edit/"),
+        ("search: Караганда", "/search/?q=Караганда"),
+        ("search: Qaraǵandy", "/search/?q=Qaraǵandy"),
+        ("search: Krakow", "/search/?q=Krakow"),
+        ("search: Краков", "/search/?q=Краков"),
+        ("search: typo 'unversity tecnology'", "/search/?q=unversity+tecnology"),
+        ("search: person 'Ахметов'", "/search/?q=Ахметов"),
+        ("search popup (HTMX)", "/search/?q=agh"),
+        ("API institutions", "/api/v1/institutions/"),
+        ("API institutions filtered", "/api/v1/institutions/?country=PL&ordering=-name"),
+        ("API institution detail", f"/api/v1/institutions/{agh.uuid}/"),
+        ("API units", "/api/v1/units/"),
+        ("API people", "/api/v1/people/"),
+        ("API partnerships", "/api/v1/partnerships/"),
+        ("API partnership detail", f"/api/v1/partnerships/{partnership.uuid}/"),
+        ("API search", "/api/v1/search/?q=Krakow"),
+    ]
+
+
+def measure(name: str, url: str, client: Client, repeats: int) -> Measurement:
+    headers = {"HTTP_HX_REQUEST": "true"} if "HTMX" in name else {}
+    for _ in range(2):
+        response = client.get(url, **headers)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        client.get(url, **headers)
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return Measurement(
+        name, url, response.status_code, statistics.median(samples), p95, len(queries)
+    )
+
+
+def run(repeats: int, log: Callable[[str], None], only: str = "") -> list[Measurement]:
+    client = Client()
+    client.force_login(User.objects.get(username="office"))
+    results = []
+    for name, url in targets():
+        if only and only.lower() not in name.lower() and name != "healthz":
+            continue
+        result = measure(name, url, client, repeats)
+        log(f"  {name}: {result.median_ms:.1f} ms")
+        results.append(result)
+    return results
+
+
+def table(results: list[Measurement], budget_ms: float) -> str:
+    baseline = results[0].median_ms if results and results[0].name == "healthz" else None
+    lines = [
+        "| page or endpoint | status | median ms | p95 ms | × /healthz | SQL queries | budget |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        ratio = f"{r.median_ms / baseline:.1f}" if baseline else "—"
+        verdict = "ok" if r.median_ms <= budget_ms and r.status == 200 else "OVER"
+        cells = [
+            r.name,
+            r.status,
+            f"{r.median_ms:.1f}",
+            f"{r.p95_ms:.1f}",
+            ratio,
+            r.queries,
+            verdict,
+        ]
+        lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,278 @@
+"""Plain CRUD pages shared by every app: list, detail with tabs, create/edit, delete.
+
+Each app subclasses these with its selector, filter set, table columns and form. Permissions:
+a record the user may not see answers 404; one they see but may not change answers 403.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Model, ProtectedError, QuerySet
+from django.forms import ModelForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from .services import EditConflict, delete_record, save_record
+from .tables import Column, Table
+
+PAGE_SIZE = 50
+
+
+class RecordListView(LoginRequiredMixin, View):
+    """A filtered, sorted, paginated list; HTMX requests get only the results partial."""
+
+    title: Any = ""
+    filterset_class: type
+    columns: Sequence[Column] = ()
+    default_sort: str = ""
+    template_name = "core/record_list.html"
+    partial_name = "core/partials/record_table.html"
+    create_url: str = ""
+
+    def get_queryset(self) -> QuerySet:
+        raise NotImplementedError  # each list view names its selector
+
+    def can_create(self) -> bool:
+        return self.request.user.can_write
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset())
+        queryset = filterset.qs if filterset.is_bound else filterset.queryset
+        table = Table(self.columns, request, self.default_sort)
+        page = Paginator(table.order(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "title": self.title,
+            "filterset": filterset,
+            "table": table,
+            "headers": table.headers(),
+            "rows": table.rows(page.object_list),
+            "page": page,
+            "create_url": self.create_url if self.can_create() else "",
+            "query_without_page": _without(request, "page"),
+        }
+        is_results_request = request.htmx and request.htmx.target == "results"
+        return render(
+            request, self.partial_name if is_results_request else self.template_name, context
+        )
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+class RecordDetailView(LoginRequiredMixin, View):
+    """A record's page with tabs (overview first, history last); unknown tabs are 404."""
+
+    tabs: Sequence[tuple[str, Any]] = ()
+    template_name: str = ""
+
+    def get_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_object(self, uuid) -> Model:
+        return get_object_or_404(self.get_queryset(), uuid=uuid)
+
+    def tab_context(self, obj: Model, tab: str) -> dict:
+        """Extra context for one tab; override per app."""
+        return {}
+
+    def get(self, request: HttpRequest, uuid, tab: str = "overview") -> HttpResponse:
+        obj = self.get_object(uuid)
+        if tab not in dict(self.tabs):
+            raise Http404
+        context = {
+            "object": obj,
+            "tab": tab,
+            "tabs": self.tabs,
+            "can_edit": type(obj).objects.editable_by(request.user).filter(pk=obj.pk).exists(),
+        }
+        if tab == "history":
+            context["history"] = history_for(obj)
+        context.update(self.tab_context(obj, tab))
+        return render(request, self.template_name, context)
+
+
+def history_for(obj: Model, limit: int = 200) -> list[dict]:
+    """Audit entries of a record, newest first, with field names in the reader's language."""
+    entries = LogEntry.objects.get_for_object(obj).select_related("actor")[:limit]
+    labels = {
+        f.name: f.verbose_name for f in type(obj)._meta.get_fields() if hasattr(f, "verbose_name")
+    }
+    result = []
+    for entry in entries:
+        changes = []
+        for field, change in sorted(entry.changes_dict.items()):
+            label = labels.get(field, field)
+            if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation", "objects"}
+                operation = change.get("operation", "")
+                changes.append((label, operation, ", ".join(map(str, change.get("objects", [])))))
+            else:
+                before, after = [*list(change), "", ""][:2]
+                changes.append((label, _none(before), _none(after)))
+        result.append({"entry": entry, "changes": changes})
+    return result
+
+
+def _none(value: Any) -> str:
+    return "" if value in (None, "None") else str(value)
+
+
+class RecordEditView(LoginRequiredMixin, View):
+    """Create (no uuid) or edit (uuid) one record through core.services.save_record."""
+
+    form_class: type[ModelForm]
+    template_name = "core/record_form.html"
+    m2m_fields: Sequence[str] = ()
+
+    def get_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def new_instance(self, **kwargs) -> Model:
+        return self.form_class._meta.model()
+
+    def can_create(self, **kwargs) -> bool:
+        return self.request.user.can_write
+
+    def form_kwargs(self, instance: Model, **kwargs) -> dict:
+        return {"instance": instance, "user": self.request.user}
+
+    def title(self, instance: Model) -> str:
+        meta = type(instance)._meta
+        if instance.pk:
+            return _("Edit %(name)s") % {"name": instance}
+        return _("New %(kind)s") % {"kind": meta.verbose_name}
+
+    def get_instance(self, uuid=None, **kwargs) -> Model:
+        if uuid is None:
+            if not self.can_create(**kwargs):
+                raise PermissionDenied
+            return self.new_instance(**kwargs)
+        instance = get_object_or_404(self.get_queryset(), uuid=uuid)
+        if (
+            not type(instance)
+            .objects.editable_by(self.request.user)
+            .filter(pk=instance.pk)
+            .exists()
+        ):
+            raise PermissionDenied
+        return instance
+
+    def render_form(self, form, instance, conflict=None, status=200) -> HttpResponse:
+        context = {
+            "form": form,
+            "object": instance,
+            "title": self.title(instance),
+            "cancel_url": instance.get_absolute_url() if instance.pk else self.cancel_url(),
+            "conflict": conflict,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def cancel_url(self) -> str:
+        return "/"
+
+    def get(self, request: HttpRequest, uuid=None, **kwargs) -> HttpResponse:
+        instance = self.get_instance(uuid, **kwargs)
+        return self.render_form(self.form_class(**self.form_kwargs(instance, **kwargs)), instance)
+
+    def post(self, request: HttpRequest, uuid=None, **kwargs) -> HttpResponse:
+        instance = self.get_instance(uuid, **kwargs)
+        form = self.form_class(data=request.POST, **self.form_kwargs(instance, **kwargs))
+        if not form.is_valid():
+            return self.render_form(form, instance, status=400)
+        record = form.save(commit=False)
+        m2m = {
+            name: form.cleaned_data[name] for name in self.m2m_fields if name in form.cleaned_data
+        }
+        try:
+            save_record(
+                instance=record,
+                user=request.user,
+                m2m=m2m,
+                expected_updated=form.cleaned_data.get("version"),
+            )
+        except EditConflict as conflict:
+            changed = _conflicting_fields(form, conflict.current)
+            form.add_error(None, _("Someone else saved this record while you were editing it."))
+            fresh = self.form_class(
+                data=_with_version(request.POST, conflict.current),
+                **self.form_kwargs(conflict.current, **kwargs),
+            )
+            fresh.is_valid()
+            fresh._errors = form.errors
+            return self.render_form(fresh, conflict.current, conflict=changed, status=409)
+        messages.success(request, _("Saved %(name)s.") % {"name": record})
+        return HttpResponseRedirect(record.get_absolute_url())
+
+
+def _with_version(data, current: Model):
+    data = data.copy()
+    data["version"] = current.updated.isoformat()
+    return data
+
+
+def _conflicting_fields(form, current: Model) -> list[dict]:
+    """The fields the other person changed: what is stored now beside what this user typed."""
+    rows = []
+    for name, field in form.fields.items():
+        if name == "version" or not hasattr(current, name):
+            continue
+        stored = getattr(current, name)
+        if hasattr(stored, "all"):
+            stored = ", ".join(str(o) for o in stored.all())
+        typed = form.cleaned_data.get(name)
+        if hasattr(typed, "__iter__") and not isinstance(typed, str):
+            typed = ", ".join(str(o) for o in typed)
+        if str(stored or "") != str(typed or ""):
+            rows.append({"label": field.label, "stored": stored, "typed": typed})
+    return rows
+
+
+class RecordDeleteView(LoginRequiredMixin, View):
+    """Confirm, then delete; records still referenced are kept with a clear message."""
+
+    template_name = "core/record_confirm_delete.html"
+    success_url: str = "/"
+
+    def get_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_instance(self, uuid) -> Model:
+        instance = get_object_or_404(self.get_queryset(), uuid=uuid)
+        if (
+            not type(instance)
+            .objects.editable_by(self.request.user)
+            .filter(pk=instance.pk)
+            .exists()
+        ):
+            raise PermissionDenied
+        return instance
+
+    def get(self, request: HttpRequest, uuid) -> HttpResponse:
+        return render(request, self.template_name, {"object": self.get_instance(uuid)})
+
+    def post(self, request: HttpRequest, uuid) -> HttpResponse:
+        instance = self.get_instance(uuid)
+        try:
+            delete_record(instance=instance, user=request.user)
+        except ProtectedError as error:
+            blocking = sorted(
+                {str(type(o)._meta.verbose_name_plural) for o in error.protected_objects}
+            )
+            messages.error(
+                request,
+                _("%(name)s cannot be deleted while it has %(related)s.")
+                % {"name": instance, "related": ", ".join(blocking)},
+            )
+            return HttpResponseRedirect(instance.get_absolute_url())
+        messages.success(request, _("Deleted %(name)s.") % {"name": instance})
+        return HttpResponseRedirect(self.success_url)

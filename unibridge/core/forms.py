@@ -1,0 +1,67 @@
+"""Form pieces every app uses."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class LinesField(forms.CharField):
+    """A list of strings edited as a textarea, one item per line (stored as a JSON list)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, *args, item_validator=None, lower=False, **kwargs):
+        self.item_validator = item_validator
+        self.lower = lower
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        items = [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+        if self.lower:
+            items = [item.lower() for item in items]
+        return list(dict.fromkeys(items))
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if self.item_validator:
+            errors = []
+            for item in value:
+                try:
+                    self.item_validator(item)
+                except ValidationError as exc:
+                    errors.extend(exc.error_list)
+            if errors:
+                raise ValidationError(errors)
+
+
+class VersionedFormMixin(forms.Form):
+    """Carries the record's 'updated' timestamp so a concurrent save is detected."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk and not self.is_bound:
+            self.initial["version"] = instance.updated.isoformat()
+
+    def clean_version(self) -> datetime.datetime | None:
+        value = self.cleaned_data.get("version")
+        if not value:
+            return None
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(
+                _("The form is damaged; reload the page."), code="invalid"
+            ) from None

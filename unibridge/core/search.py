@@ -1,0 +1,647 @@
+"""One search over every kind of record: typo-tolerant, ranked, transliteration-aware.
+
+How a module makes its records searchable (see ``unibridge/institutions/search.py``)::
+
+    from unibridge.core import search
+
+    search.register(
+        Agreement,
+        kind="agreement",
+        fields=lambda a: [(a.title, search.NAME), (a.partner.name, search.CONTEXT)],
+        title=lambda a: a.title,
+        subtitle=lambda a: a.get_status_display(),
+        queryset=Agreement.objects.select_related("partner"),
+        depends_on={Institution: "partner"},
+    )
+
+and its ``apps.py`` imports that module in ``ready()``. From then on every save and delete
+keeps the index in step; code that bypasses signals (``bulk_create``, ``update``) calls
+:func:`reindex` itself, and ``manage.py rebuild_search_index`` rebuilds everything.
+
+The index is three plain tables that behave alike on SQLite and PostgreSQL:
+
+- ``SearchEntry``: one row per record (kind, a title used to break ties);
+- ``SearchWord``: every distinct folded word (``core.names.fold``: lower-case ASCII, Cyrillic
+  transliterated, diacritics dropped) with its consonant skeleton (``core.names.skeleton``)
+  and its length;
+- ``SearchPosting``: entry ↔ word, with the weight of the field the word came from.
+
+A query is folded the same way. Each query word is matched against the vocabulary, in one
+SQL query for the whole search, by exact word and prefix, by skeleton ('Qaraǵandy',
+'Караганда', 'Karagnda' all have the skeleton 'krgnd') and by edit distance (rapidfuzz) over
+the words with the same first letter and a similar length. An entry must match every query
+word; its score is the sum, over the query words, of its best match quality × field weight.
+All arithmetic is in integers and ties are broken by (title length, kind, folded title, id),
+so both databases return the same order. The best hits are then re-read through each model's
+``visible_to(user)`` queryset, one query per kind, so a user only ever sees what they may open.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, models, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save, pre_delete
+from django.utils.text import capfirst
+from django.utils.translation import override
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from .models import SearchEntry, SearchPosting, SearchWord
+from .names import fold, skeleton, words
+
+# Field weights: how much a match in that field counts.
+NAME = 10  # the record's own names, in any language or script
+ALIAS = 8  # other names, former names, acronyms
+DETAIL = 5  # city, country, keywords, identifiers
+CONTEXT = 3  # names of related records (a unit's institution acronym)
+
+# Match qualities (× weight = score). Exact words beat prefixes, skeletons and typos.
+EXACT = 100
+FUZZY = {1: 60, 2: 50}  # one edit (a typo, a transposition) or two, for longer words
+SKELETON = 70  # same consonant skeleton: another transliteration, a missing vowel
+SKELETON_SHORT = 55  # the same, for query words under four letters (their skeletons collide)
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 6
+MAX_WORD_LENGTH = 64
+WORDS_PER_TERM = 64  # vocabulary words a query word may expand to, best first
+_BRANCH_LIMIT = 200  # vocabulary rows read per lookup branch
+_FUZZY_LIMIT = 2000
+_CHUNK = 500
+_POSTINGS_PER_ENTRY = 8  # roughly how many words an entry holds
+
+_KIND = re.compile(r"^[a-z]+$")
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+FieldsFunction = Callable[[models.Model], Iterable[tuple[object, int]]]
+TextFunction = Callable[[models.Model], object]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """How one model is indexed, shown and permission-checked."""
+
+    model: type[models.Model]
+    kind: str
+    fields: FieldsFunction
+    title: TextFunction
+    subtitle: TextFunction
+    url: TextFunction
+    queryset: models.QuerySet
+    depends_on: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return capfirst(self.model._meta.verbose_name)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One hit the user may see, rendered in the current language."""
+
+    kind: str
+    label: str
+    object: models.Model
+    title: str
+    subtitle: str
+    url: str
+    score: int
+
+    @property
+    def uuid(self):
+        return getattr(self.object, "uuid", None)
+
+
+_registry: dict[type[models.Model], Registration] = {}
+_kinds: dict[str, Registration] = {}
+# related model → [(registration, lookup from the registered model to the related one)]
+_dependents: dict[type[models.Model], list[tuple[Registration, str]]] = defaultdict(list)
+
+
+def register(
+    model: type[models.Model],
+    *,
+    kind: str,
+    fields: FieldsFunction,
+    title: TextFunction = str,
+    subtitle: TextFunction = lambda obj: "",
+    url: TextFunction = lambda obj: obj.get_absolute_url(),
+    queryset: models.QuerySet | None = None,
+    depends_on: dict[type[models.Model], str] | None = None,
+) -> Registration:
+    """Make a model searchable and keep its index entries in step with saves and deletes.
+
+    - ``kind``: a short lower-case code ('institution'); results are labelled with the
+      model's verbose name.
+    - ``fields(obj)``: ``[(text, weight), ...]``, weight one of NAME, ALIAS, DETAIL, CONTEXT.
+    - ``title``, ``subtitle``, ``url``: what a hit shows, computed in the reader's language.
+    - ``queryset``: the records to index and show, with the ``select_related`` the functions
+      above need; its class must have ``visible_to(user)``, the model's permission rule.
+    - ``depends_on``: ``{RelatedModel: "lookup"}``: reindex this model's records whose
+      ``lookup`` points at a related record that was saved or deleted (a partnership is
+      found by its partner's names: ``{Institution: "partner"}``).
+
+    Registering the same model again replaces its registration.
+    """
+    if not _KIND.match(kind):
+        raise ImproperlyConfigured(f"Search kind {kind!r} must be lower-case letters only.")
+    if kind in _kinds and _kinds[kind].model is not model:
+        raise ImproperlyConfigured(f"Search kind {kind!r} is already used by {_kinds[kind].model}.")
+    queryset = queryset if queryset is not None else model._default_manager.all()
+    if not callable(getattr(queryset, "visible_to", None)):
+        raise ImproperlyConfigured(
+            f"{model.__name__}: a searchable queryset needs visible_to(user), the permission rule."
+        )
+    unregister(model)
+    registration = Registration(
+        model=model,
+        kind=kind,
+        fields=fields,
+        title=title,
+        subtitle=subtitle,
+        url=url,
+        queryset=queryset,
+        depends_on=dict(depends_on or {}),
+    )
+    _registry[model] = registration
+    _kinds[kind] = registration
+    uid = f"unibridge.search.{kind}"
+    post_save.connect(_saved, sender=model, dispatch_uid=uid, weak=False)
+    post_delete.connect(_deleted, sender=model, dispatch_uid=uid, weak=False)
+    for related, lookup in registration.depends_on.items():
+        _dependents[related].append((registration, lookup))
+        related_uid = f"unibridge.search.related.{related._meta.label_lower}"
+        post_save.connect(_related_saved, sender=related, dispatch_uid=related_uid, weak=False)
+        pre_delete.connect(_related_deleting, sender=related, dispatch_uid=related_uid, weak=False)
+        post_delete.connect(_related_deleted, sender=related, dispatch_uid=related_uid, weak=False)
+    return registration
+
+
+def unregister(model: type[models.Model]) -> None:
+    """Stop indexing a model (its entries stay until the next rebuild; search ignores them)."""
+    registration = _registry.pop(model, None)
+    if registration is None:
+        return
+    _kinds.pop(registration.kind, None)
+    uid = f"unibridge.search.{registration.kind}"
+    post_save.disconnect(sender=model, dispatch_uid=uid)
+    post_delete.disconnect(sender=model, dispatch_uid=uid)
+    for related in registration.depends_on:
+        _dependents[related] = [(r, lookup) for r, lookup in _dependents[related] if r is not registration]
+
+
+def registrations() -> list[Registration]:
+    """Every registered model, in kind order."""
+    return sorted(_registry.values(), key=lambda registration: registration.kind)
+
+
+# --- Keeping the index in step ------------------------------------------------------------------
+
+
+def _saved(sender, instance, raw=False, **kwargs) -> None:
+    if raw:  # loaddata: related rows may not exist yet; run rebuild_search_index afterwards
+        return
+    reindex(sender, [instance.pk])
+
+
+def _deleted(sender, instance, **kwargs) -> None:
+    remove(sender, [instance.pk])
+
+
+def _related_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        _reindex_dependents(sender, [instance.pk])
+
+
+def _related_deleting(sender, instance, **kwargs) -> None:
+    # After the delete the dependents no longer point at the record (SET_NULL): note them now.
+    instance._search_dependents = [
+        (registration.model, list(_dependent_ids(registration, lookup, [instance.pk])))
+        for registration, lookup in _dependents.get(sender, [])
+    ]
+
+
+def _related_deleted(sender, instance, **kwargs) -> None:
+    for model, ids in getattr(instance, "_search_dependents", []):
+        reindex(model, ids, dependents=False)
+
+
+def _dependent_ids(registration: Registration, lookup: str, ids: Sequence) -> Iterable[int]:
+    manager = registration.model._default_manager
+    return manager.filter(**{f"{lookup}__in": ids}).values_list("pk", flat=True)
+
+
+def _reindex_dependents(model: type[models.Model], ids: Sequence) -> None:
+    for registration, lookup in _dependents.get(model, []):
+        for chunk in _chunks(list(ids)):
+            reindex(registration.model, list(_dependent_ids(registration, lookup, chunk)), dependents=False)
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def reindex(model: type[models.Model], ids: Iterable, *, dependents: bool = True) -> int:
+    """Bring the index entries of these records up to date; returns how many are indexed.
+
+    For bulk imports: ``reindex(Institution, ids)`` after ``bulk_create``. Records that no
+    longer exist are removed from the index; models that are not registered are ignored.
+    With ``dependents``, records found through another one's names (``depends_on``) follow.
+    """
+    registration = _registry.get(model)
+    ids = list(dict.fromkeys(ids))
+    if registration is None or not ids:
+        return 0
+    content_type = ContentType.objects.get_for_model(model)
+    indexed = 0
+    with transaction.atomic():
+        for chunk in _chunks(ids):
+            objects = list(registration.queryset.all().filter(pk__in=chunk))
+            indexed += _write(registration, content_type, chunk, objects)
+        if dependents:
+            _reindex_dependents(model, ids)
+    return indexed
+
+
+def remove(model: type[models.Model], ids: Iterable) -> None:
+    """Drop these records from the index."""
+    ids = list(ids)
+    if not ids:
+        return
+    content_type = ContentType.objects.get_for_model(model)
+    with transaction.atomic():
+        for chunk in _chunks(ids):
+            _write(_registry.get(model), content_type, chunk, [])
+
+
+def rebuild(models_: Iterable[type[models.Model]] | None = None, progress=None) -> dict[str, int]:
+    """Rebuild the index of the given models (all registered ones by default) from scratch.
+
+    Entries of models that are no longer registered and words no entry holds are dropped.
+    """
+    targets = [_registry[m] for m in models_] if models_ is not None else registrations()
+    counts = {}
+    with transaction.atomic():
+        if models_ is None:
+            registered = [ContentType.objects.get_for_model(r.model).pk for r in targets]
+            stale = SearchEntry.objects.exclude(content_type__in=registered)
+            SearchPosting.objects.filter(entry__in=stale).delete()
+            stale.delete()
+        for registration in targets:
+            content_type = ContentType.objects.get_for_model(registration.model)
+            SearchPosting.objects.filter(entry__content_type=content_type).delete()
+            SearchEntry.objects.filter(content_type=content_type).delete()
+            ids = list(registration.queryset.all().order_by("pk").values_list("pk", flat=True))
+            counts[registration.kind] = 0
+            for chunk in _chunks(ids):
+                objects = list(registration.queryset.all().filter(pk__in=chunk))
+                counts[registration.kind] += _write(registration, content_type, chunk, objects)
+                if progress:
+                    progress(registration.kind, counts[registration.kind], len(ids))
+        SearchWord.objects.filter(postings__isnull=True).delete()
+        _recount()
+    return counts
+
+
+def document(registration: Registration, obj: models.Model) -> dict[str, int]:
+    """The words of one record with the weight of the best field each comes from."""
+    weights: dict[str, int] = {}
+    for text, weight in registration.fields(obj):
+        if not text:
+            continue
+        for word in words(str(text)):
+            word = word[:MAX_WORD_LENGTH]
+            if weights.get(word, 0) < weight:
+                weights[word] = weight
+    return weights
+
+
+def _write(registration, content_type, ids: Sequence, objects: Sequence) -> int:
+    """Replace the entries of ``ids`` with entries for ``objects`` (a subset of them)."""
+    entry_table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    posting_table = connection.ops.quote_name(SearchPosting._meta.db_table)
+    id_list = ", ".join(["%s"] * len(ids))
+    these = f"SELECT id FROM {entry_table} WHERE content_type_id = %s AND object_id IN ({id_list})"
+    params = [content_type.pk, *ids]
+    delta: dict[int, int] = defaultdict(int)
+    with connection.cursor() as cursor:
+        # Plain SQL: the ORM would load every old entry just to delete it.
+        cursor.execute(
+            f"SELECT word_id, COUNT(*) FROM {posting_table} WHERE entry_id IN ({these}) GROUP BY word_id",
+            params,
+        )
+        for word_id, count in cursor.fetchall():
+            delta[word_id] -= count
+        cursor.execute(f"DELETE FROM {posting_table} WHERE entry_id IN ({these})", params)
+        cursor.execute(
+            f"DELETE FROM {entry_table} WHERE content_type_id = %s AND object_id IN ({id_list})", params
+        )
+    entries, documents = [], []
+    # Stored titles only order ties, so they are always made in the default language.
+    with override(settings.LANGUAGE_CODE):
+        for obj in objects:
+            title = str(registration.title(obj) or "")[:300]
+            folded = fold(title)
+            entries.append(
+                SearchEntry(
+                    content_type=content_type,
+                    object_id=obj.pk,
+                    kind=registration.kind,
+                    title=title,
+                    sort_key=folded.replace(" ", "")[:64],
+                    size=min(len(folded.split()), 999),
+                )
+            )
+            documents.append(document(registration, obj))
+    word_ids = _word_ids({word for doc in documents for word in doc})
+    entries = SearchEntry.objects.bulk_create(entries)
+    rows = []
+    for entry, doc in zip(entries, documents, strict=True):
+        for word, weight in doc.items():
+            rows.append(f"({entry.pk:d}, {word_ids[word]:d}, {weight:d})")
+            delta[word_ids[word]] += 1
+    with connection.cursor() as cursor:
+        # Integers only, formatted as such: many rows per statement, no parameter limits.
+        for chunk in _chunks(rows, 2000):
+            cursor.execute(
+                f"INSERT INTO {posting_table} (entry_id, word_id, weight) VALUES {', '.join(chunk)}"
+            )
+    _count(delta)
+    return len(entries)
+
+
+def _word_ids(vocabulary: set[str]) -> dict[str, int]:
+    """Ids of these words in the vocabulary, adding the new ones."""
+    ids: dict[str, int] = {}
+    pending = sorted(vocabulary)
+    for chunk in _chunks(pending):
+        ids.update(SearchWord.objects.filter(word__in=chunk).values_list("word", "pk"))
+    missing = [word for word in pending if word not in ids]
+    if missing:
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=w, skeleton=skeleton(w)[:MAX_WORD_LENGTH], length=len(w)) for w in missing],
+            ignore_conflicts=True,  # a concurrent save may add the same word
+            batch_size=1000,
+        )
+        for chunk in _chunks(missing):
+            ids.update(SearchWord.objects.filter(word__in=chunk).values_list("word", "pk"))
+    return ids
+
+
+def _count(delta: dict[int, int]) -> None:
+    """Add ``delta[word_id]`` to each word's entry count, in one statement per 500 words."""
+    changed = sorted((word_id, change) for word_id, change in delta.items() if change)
+    table = connection.ops.quote_name(SearchWord._meta.db_table)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(changed):
+            cases = " ".join(f"WHEN {word_id:d} THEN {change:d}" for word_id, change in chunk)
+            ids = ", ".join(f"{word_id:d}" for word_id, _change in chunk)
+            cursor.execute(
+                f"UPDATE {table} SET entries = entries + CASE id {cases} ELSE 0 END WHERE id IN ({ids})"
+            )
+
+
+def _recount() -> None:
+    """Recount every word's entries from the postings (after a rebuild)."""
+    SearchWord.objects.update(
+        entries=Coalesce(
+            Subquery(
+                SearchPosting.objects.filter(word=OuterRef("pk"))
+                .order_by()
+                .values("word")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+    )
+
+
+# --- Searching ------------------------------------------------------------------------------------
+
+
+def terms_of(query: str) -> list[str]:
+    """The distinct folded words of a query; one-letter words only when nothing else is left."""
+    terms = list(dict.fromkeys(word[:MAX_WORD_LENGTH] for word in words(query[:MAX_QUERY_LENGTH])))
+    longer = [term for term in terms if len(term) > 1]
+    return (longer or terms)[:MAX_TERMS]
+
+
+def search(
+    query: str, user, *, limit: int = 20, kinds: Iterable[str] | None = None
+) -> list[SearchResult]:
+    """The best ``limit`` hits for the query among the records ``user`` may see, best first.
+
+    Runs 2 queries plus one per kind among the hits, however large the index.
+    """
+    terms = terms_of(query)
+    wanted = [k for k in (kinds if kinds is not None else _kinds) if k in _kinds]
+    if not terms or not wanted or limit <= 0 or not user.is_authenticated:
+        return []
+    matched = _candidates(terms)
+    if not all(term.qualities for term in matched):
+        return []
+    # Some of the best hits may be hidden from this user: read a few more than asked for.
+    rows = _ranked(matched, sorted(wanted), window=limit * 2 + 20)
+    return _visible(rows, user)[:limit]
+
+
+def _successor(prefix: str) -> str | None:
+    """The smallest string after every string that starts with ``prefix`` ([a-z0-9] only)."""
+    while prefix:
+        position = _ALPHABET.find(prefix[-1])
+        if 0 <= position < len(_ALPHABET) - 1:
+            return prefix[:-1] + _ALPHABET[position + 1]
+        prefix = prefix[:-1]
+    return None
+
+
+def _max_edits(term: str) -> int:
+    if len(term) >= 8:
+        return 2
+    return 1 if len(term) >= 4 else 0
+
+
+def _range(column: str, prefix: str) -> tuple[str, list]:
+    # A range instead of LIKE: it uses the plain index on both databases.
+    upper = _successor(prefix)
+    if upper is None:
+        return f"{column} >= %s", [prefix]
+    return f"{column} >= %s AND {column} < %s", [prefix, upper]
+
+
+def _candidates(terms: list[str]) -> list["Term"]:
+    """For each query word, the vocabulary words it matches: one query for the whole search.
+
+    Three lookups per term, all on indexes: words starting with the term (exact included),
+    words whose skeleton starts with the term's skeleton, and, for the edit-distance check,
+    words of a similar length that share the term's first two letters (a typo there is
+    usually a vowel, which the skeleton forgives).
+    """
+    table = connection.ops.quote_name(SearchWord._meta.db_table)
+    branches, params = [], []
+
+    def branch(index: int, kind: str, condition: str, values: list, order: str, limit: int) -> None:
+        branches.append(
+            f"SELECT id, word, skeleton, entries, {index:d} AS term, '{kind}' AS branch FROM ("
+            f"SELECT id, word, skeleton, entries FROM {table} WHERE {condition} "
+            f"ORDER BY {order} LIMIT {limit:d}) AS b{len(branches):d}"
+        )
+        params.extend(values)
+
+    for index, term in enumerate(terms):
+        if len(term) > 1:
+            branch(index, "p", *_range("word", term), "length, word", _BRANCH_LIMIT)
+        else:
+            branch(index, "p", "word = %s", [term], "word", 1)
+        shape = skeleton(term)
+        if len(shape) >= 3:
+            branch(index, "s", *_range("skeleton", shape), "length, word", _BRANCH_LIMIT)
+        elif len(shape) == 2 and len(term) > 2:
+            branch(index, "s", "skeleton = %s", [shape], "length, word", _BRANCH_LIMIT)
+        edits = _max_edits(term)
+        if edits:
+            lengths = ", ".join(str(n) for n in range(len(term) - edits, len(term) + edits + 1))
+            condition, values = _range("word", term[:2])
+            branch(index, "f", f"length IN ({lengths}) AND {condition}", values, "word", _FUZZY_LIMIT)
+
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        rows = cursor.fetchall()
+
+    entries = {word_id: count for word_id, _word, _shape, count, _term, _kind in rows}
+    result = []
+    for index, term in enumerate(terms):
+        found: dict[int, tuple[int, str]] = {}
+
+        def note(word_id: int, word: str, quality: int, found=found) -> None:
+            if quality > found.get(word_id, (0, ""))[0]:
+                found[word_id] = (quality, word)
+
+        term_shape, edits = skeleton(term), _max_edits(term)
+        fuzzy: dict[int, str] = {}
+        for word_id, word, shape, _count, row_term, kind in rows:
+            if row_term != index:
+                continue
+            if kind == "f":
+                fuzzy[word_id] = word
+            else:
+                note(word_id, word, _quality(term, term_shape, word, shape))
+        if fuzzy:
+            for word, distance, word_id in process.extract(
+                term, fuzzy, scorer=OSA.distance, score_cutoff=edits, limit=None
+            ):
+                note(word_id, word, EXACT if distance == 0 else FUZZY[min(distance, 2)])
+        best = sorted(found.items(), key=lambda item: (-item[1][0], len(item[1][1]), item[1][1]))
+        qualities = {word_id: quality for word_id, (quality, _word) in best[:WORDS_PER_TERM]}
+        result.append(Term(term, qualities, sum(max(entries[w], 0) for w in qualities)))
+    return result
+
+
+@dataclass(frozen=True)
+class Term:
+    """A query word, the vocabulary words it matches with their quality, and how common they are."""
+
+    text: str
+    qualities: dict[int, int]
+    entries: int  # postings of those words: what reading them all would cost
+
+
+def _quality(term: str, term_shape: str, word: str, shape: str) -> int:
+    """How well a word found by prefix or skeleton matches a query word, 0 to 100 (exact)."""
+    if word == term:
+        return EXACT
+    best = 0
+    if len(term) > 1 and word.startswith(term):
+        best = 60 + 30 * len(term) // len(word)  # 'krak' → 'krakow' beats 'krakowskie'
+    if shape == term_shape and len(term_shape) >= 2 and abs(len(word) - len(term)) <= 2:
+        best = max(best, SKELETON if len(term) >= 4 else SKELETON_SHORT)
+    elif len(term_shape) >= 3 and shape.startswith(term_shape) and len(word) > len(term):
+        best = max(best, 40 + 30 * len(term_shape) // len(shape))
+    return best
+
+
+def _ranked(terms: list[Term], kinds: list[str], window: int) -> list[tuple]:
+    """(kind, object id, score) of the best entries matching every term, best first.
+
+    With several query words, when one of them is rare (a name) and another common
+    ('university', 'of'), the entries holding the rare one are scored through the entry
+    index instead of reading every posting of the common one. Either plan gives the same rows.
+    """
+    values = ", ".join(
+        f"({word_id:d}, {index:d}, {quality:d})"
+        for index, term in enumerate(terms)
+        for word_id, quality in term.qualities.items()
+    )
+    posting = connection.ops.quote_name(SearchPosting._meta.db_table)
+    entry = connection.ops.quote_name(SearchEntry._meta.db_table)
+    rarest = min(terms, key=lambda term: term.entries)
+    total = sum(term.entries for term in terms)
+    # CROSS JOIN fixes the join order on SQLite (which has no statistics unless someone runs
+    # ANALYZE); PostgreSQL plans it like any other join.
+    if len(terms) > 1 and rarest.entries * _POSTINGS_PER_ENTRY < total - rarest.entries:
+        driver = ", ".join(f"{word_id:d}" for word_id in rarest.qualities)
+        source = f"""(SELECT DISTINCT entry_id FROM {posting} WHERE word_id IN ({driver})) d
+            CROSS JOIN {posting} p CROSS JOIN candidate c
+            WHERE p.entry_id = d.entry_id AND c.word_id = p.word_id"""
+    else:
+        source = f"candidate c CROSS JOIN {posting} p WHERE p.word_id = c.word_id"
+    if len(terms) == 1:
+        scored = f"""SELECT p.entry_id AS entry_id, MAX(c.quality * p.weight) AS score
+            FROM {source} GROUP BY p.entry_id"""
+    else:
+        scored = f"""SELECT entry_id, SUM(best) AS score FROM (
+                SELECT p.entry_id AS entry_id, c.term AS term, MAX(c.quality * p.weight) AS best
+                FROM {source} GROUP BY p.entry_id, c.term
+            ) hit
+            GROUP BY entry_id HAVING COUNT(*) = {len(terms):d}"""
+    kind_list = ", ".join(["%s"] * len(kinds))
+    sql = f"""
+        WITH candidate (word_id, term, quality) AS (VALUES {values})
+        SELECT e.kind, e.object_id, s.score
+        FROM ({scored}) s JOIN {entry} e ON e.id = s.entry_id
+        WHERE e.kind IN ({kind_list})
+        ORDER BY s.score DESC, e.size, e.kind, e.sort_key, e.id
+        LIMIT {window:d}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, kinds)
+        return cursor.fetchall()
+
+
+def _visible(rows: list[tuple], user) -> list[SearchResult]:
+    """The rows whose records ``user`` may see, as results; one query per kind."""
+    ids_by_kind: dict[str, list[int]] = defaultdict(list)
+    for kind, object_id, _score in rows:
+        ids_by_kind[kind].append(object_id)
+    visible = {}
+    for kind, ids in ids_by_kind.items():
+        registration = _kinds[kind]
+        for obj in registration.queryset.all().visible_to(user).filter(pk__in=ids):
+            visible[kind, obj.pk] = obj
+    results = []
+    for kind, object_id, score in rows:
+        obj = visible.get((kind, object_id))
+        if obj is None:
+            continue
+        registration = _kinds[kind]
+        results.append(
+            SearchResult(
+                kind=kind,
+                label=registration.label,
+                object=obj,
+                title=str(registration.title(obj) or ""),
+                subtitle=str(registration.subtitle(obj) or ""),
+                url=str(registration.url(obj) or ""),
+                score=int(score),
+            )
+        )
+    return results

@@ -1,0 +1,86 @@
+"""Sortable list tables: columns declared once per model, rendered by core/partials/table.html."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: a label, how to get the cell value, and how to sort by it (if at all)."""
+
+    key: str
+    label: Any
+    value: Callable[[Any], Any]
+    order_by: tuple[str, ...] = ()
+    link: bool = False
+
+
+@dataclass(frozen=True)
+class Header:
+    label: Any
+    url: str
+    aria_sort: str
+    sortable: bool
+
+
+class Table:
+    """Applies ?sort= to a queryset and builds header links that keep the other parameters."""
+
+    def __init__(self, columns: Sequence[Column], request: HttpRequest, default_sort: str):
+        self.columns = list(columns)
+        self.request = request
+        sortable = {c.key for c in self.columns if c.order_by}
+        requested = request.GET.get("sort", default_sort)
+        key = requested.lstrip("-")
+        self.sort = requested if key in sortable else default_sort
+
+    @property
+    def sort_key(self) -> str:
+        return self.sort.lstrip("-")
+
+    @property
+    def descending(self) -> bool:
+        return self.sort.startswith("-")
+
+    def order(self, queryset: QuerySet) -> QuerySet:
+        column = next(c for c in self.columns if c.key == self.sort_key)
+        prefix = "-" if self.descending else ""
+        # pk last so that pages are stable when values repeat
+        return queryset.order_by(*(prefix + field for field in column.order_by), prefix + "pk")
+
+    def headers(self) -> list[Header]:
+        result = []
+        for column in self.columns:
+            if not column.order_by:
+                result.append(Header(column.label, "", "", False))
+                continue
+            active = column.key == self.sort_key
+            next_sort = column.key if (not active or self.descending) else f"-{column.key}"
+            params = self.request.GET.copy()
+            params["sort"] = next_sort
+            params.pop("page", None)
+            aria = ("descending" if self.descending else "ascending") if active else ""
+            result.append(Header(column.label, f"?{params.urlencode()}", aria, True))
+        return result
+
+    def rows(self, objects) -> list[tuple[Any, list[tuple[Any, str]]]]:
+        rows = []
+        for obj in objects:
+            cells = []
+            for column in self.columns:
+                value = column.value(obj)
+                if isinstance(value, list | tuple):
+                    value = ", ".join(str(v) for v in value)
+                url = obj.get_absolute_url() if column.link else ""
+                cells.append((value if value not in (None, "") else "", url))
+            rows.append((obj, cells))
+        return rows
+
+
+def yes_no(value: bool) -> Any:
+    return _("yes") if value else ""

@@ -1,0 +1,1 @@
+"""JSON API of the institutions app: institutions, units, people and partnerships."""

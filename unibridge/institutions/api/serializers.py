@@ -1,0 +1,335 @@
+"""Serializers of the institutions API: output and input kept apart.
+
+Both of a resource's serializers share one schema name: the output is "Institution", the input
+"InstitutionRequest" (and "PatchedInstitutionRequest"), so their choice lists share one enum.
+
+Output serializers describe what the API answers. Input serializers only check the JSON shape
+(types, public ids of visible records, country codes, choice codes); the rules a record must
+follow are the page forms' and the models' own, applied by the views.
+"""
+
+import uuid
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from ..choices import (
+    CooperationArea,
+    InstitutionType,
+    LanguageCode,
+    PartnershipPriority,
+    PartnershipStatus,
+    UnitType,
+)
+from ..models import Institution, OrganizationalUnit, Partnership, Person
+
+# --- Fields --------------------------------------------------------------------------------------
+
+
+class PublicIdField(serializers.SlugRelatedField):
+    """A related record named by its public UUID; only records the user may see are found."""
+
+    default_error_messages = {
+        "does_not_exist": _("No record with the id {value} exists."),
+        "invalid": _("“{value}” is not a valid id (a UUID is expected)."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "uuid")
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset.none()
+        return queryset.visible_to(request.user)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        try:
+            public_id = uuid.UUID(data)
+        except ValueError:
+            self.fail("invalid", value=data)
+        try:
+            return self.get_queryset().get(uuid=public_id)
+        except ObjectDoesNotExist:
+            self.fail("does_not_exist", value=data)
+
+
+class CountryCodeField(serializers.ChoiceField):
+    """An ISO 3166-1 alpha-2 country code such as "PL" (lower case is accepted)."""
+
+    default_error_messages = {
+        "invalid_choice": _("“{input}” is not an ISO 3166-1 alpha-2 country code such as “PL”.")
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(countries), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.strip().upper()
+        return super().to_internal_value(data)
+
+
+class FlatListField(serializers.ListField):
+    """A list whose item errors are reported as one flat list of messages, duplicates dropped."""
+
+    def run_child_validation(self, data):
+        result, errors = [], []
+        for item in data:
+            try:
+                result.append(self.child.run_validation(item))
+            except serializers.ValidationError as exc:
+                detail = exc.detail if isinstance(exc.detail, list) else [exc.detail]
+                errors.extend(detail)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return list(dict.fromkeys(result))
+
+
+def code_list(choices, **kwargs) -> FlatListField:
+    """A JSON list of choice codes, checked against the choices."""
+    return FlatListField(child=serializers.ChoiceField(choices=choices), **kwargs)
+
+
+def text(**kwargs) -> serializers.CharField:
+    """An optional text field; length and content are checked by the form and the model."""
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_blank", True)
+    return serializers.CharField(**kwargs)
+
+
+def identifier(help_text: str) -> serializers.CharField:
+    return text(allow_null=True, help_text=help_text)
+
+
+VERSION_HELP = _(
+    "The record's “updated” timestamp as last read. When someone saved the record since, "
+    "nothing is written and the answer is 409 with the current record."
+)
+
+
+def version_field() -> serializers.DateTimeField:
+    return serializers.DateTimeField(
+        required=False, allow_null=True, write_only=True, help_text=VERSION_HELP
+    )
+
+
+# --- Errors (for the schema) --------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every failure answers in this shape; 'fields' only for invalid input."""
+
+    error = serializers.CharField(help_text=_("A short code: invalid, not_found, conflict, …"))
+    detail = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("Messages per field; 'non_field_errors' for the record as a whole."),
+    )
+
+
+def conflict_serializer(output: type[serializers.Serializer], name: str) -> type:
+    """409 answer to a stale 'version': the conflict and the record as it is stored now."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "__doc__": "The record changed since the client read it; nothing was written.",
+            "error": serializers.CharField(),
+            "detail": serializers.CharField(),
+            "current": output(),
+        },
+    )
+
+
+# --- Institutions --------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="Institution")
+class InstitutionOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    aliases = serializers.ListField(child=serializers.CharField(), read_only=True)
+    email_domains = serializers.ListField(child=serializers.CharField(), read_only=True)
+    country = CountryCodeField(read_only=True)
+
+    class Meta:
+        model = Institution
+        fields = [
+            "id", "name", "name_en", "name_ru", "name_kk", "name_pl", "aliases", "acronym",
+            "kind", "country", "city", "address", "website", "email_domains", "hei_id",
+            "erasmus_code", "pic", "ror_id", "is_home", "notes", "created", "updated",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Institution")
+class InstitutionInputSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Official name, in the institution's own language."))
+    name_en = text()
+    name_ru = text()
+    name_kk = text()
+    name_pl = text()
+    aliases = FlatListField(child=serializers.CharField(), required=False)
+    acronym = text()
+    kind = serializers.ChoiceField(choices=InstitutionType.choices, required=False)
+    country = CountryCodeField()
+    city = text()
+    address = text()
+    website = text(help_text=_("A web address; https:// is assumed when missing."))
+    email_domains = FlatListField(
+        child=serializers.CharField(), required=False, help_text=_("Domains such as agh.edu.pl.")
+    )
+    hei_id = identifier(_("SCHAC / EWP hei-id: a lower-case domain such as agh.edu.pl."))
+    erasmus_code = identifier(_("Erasmus code such as “PL KRAKOW02”."))
+    pic = identifier(_("Participant Identification Code: 9 digits."))
+    ror_id = identifier(_("ROR id such as 00bas1c41 or https://ror.org/00bas1c41."))
+    is_home = serializers.BooleanField(
+        required=False, help_text=_("Only an administrator may change it.")
+    )
+    notes = text()
+    version = version_field()
+
+
+# --- Organisational units -----------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="Unit")
+class UnitOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    institution = serializers.UUIDField(source="institution.uuid", read_only=True)
+    parent = serializers.UUIDField(source="parent.uuid", read_only=True, allow_null=True)
+
+    class Meta:
+        model = OrganizationalUnit
+        fields = [
+            "id", "institution", "parent", "name", "name_en", "name_ru", "name_kk", "name_pl",
+            "acronym", "kind", "ewp_ounit_id", "created", "updated",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Unit")
+class UnitInputSerializer(serializers.Serializer):
+    institution = PublicIdField(
+        queryset=Institution.objects.all(),
+        help_text=_("Set when the unit is created; a unit never moves to another institution."),
+    )
+    parent = PublicIdField(
+        queryset=OrganizationalUnit.objects.all(), required=False, allow_null=True
+    )
+    name = serializers.CharField()
+    name_en = text()
+    name_ru = text()
+    name_kk = text()
+    name_pl = text()
+    acronym = text()
+    kind = serializers.ChoiceField(choices=UnitType.choices, required=False)
+    ewp_ounit_id = identifier(_("The identifier partners see in Erasmus Without Paper."))
+    version = version_field()
+
+
+# --- People --------------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="Person")
+class PersonOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    institution = serializers.UUIDField(source="institution.uuid", read_only=True, allow_null=True)
+    unit = serializers.UUIDField(source="unit.uuid", read_only=True, allow_null=True)
+    languages = code_list(LanguageCode.choices, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id", "name_native", "name_latin", "title", "position", "institution", "unit",
+            "email", "phone", "languages", "research_keywords", "is_confidential", "notes",
+            "created", "updated",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Person")
+class PersonInputSerializer(serializers.Serializer):
+    name_native = serializers.CharField(help_text=_("As the person writes it, in any script."))
+    name_latin = text(help_text=_("Transliterated from the name when left empty."))
+    title = text()
+    position = text()
+    institution = PublicIdField(
+        queryset=Institution.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Defaults to the unit's institution."),
+    )
+    unit = PublicIdField(queryset=OrganizationalUnit.objects.all(), required=False, allow_null=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = text()
+    languages = code_list(LanguageCode.choices, required=False)
+    research_keywords = text(help_text=_("Comma-separated fields of expertise."))
+    is_confidential = serializers.BooleanField(required=False)
+    notes = text()
+    version = version_field()
+
+
+# --- Partnerships --------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="Partnership")
+class PartnershipOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    partner = serializers.UUIDField(source="partner.uuid", read_only=True)
+    home_units = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
+    responsible_people = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
+    cooperation_areas = code_list(CooperationArea.choices, read_only=True)
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "id", "partner", "status", "priority", "home_units", "responsible_people",
+            "cooperation_areas", "started_on", "is_confidential", "notes", "created", "updated",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Partnership")
+class PartnershipInputSerializer(serializers.Serializer):
+    partner = PublicIdField(
+        queryset=Institution.objects.all(),
+        help_text=_("Set when the partnership is created; it never changes afterwards."),
+    )
+    status = serializers.ChoiceField(choices=PartnershipStatus.choices, required=False)
+    priority = serializers.ChoiceField(choices=PartnershipPriority.choices, required=False)
+    home_units = PublicIdField(
+        queryset=OrganizationalUnit.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("Units of the home institution; a coordinator must keep one of theirs."),
+    )
+    responsible_people = PublicIdField(
+        queryset=Person.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("People of the home or the partner institution."),
+    )
+    cooperation_areas = code_list(CooperationArea.choices, required=False)
+    started_on = serializers.DateField(required=False, allow_null=True)
+    is_confidential = serializers.BooleanField(required=False)
+    notes = text()
+    version = version_field()
+
+    def validate_partner(self, partner: Institution) -> Institution:
+        if partner.is_home:
+            raise serializers.ValidationError(_("The home institution cannot be its own partner."))
+        existing = Partnership.objects.filter(partner=partner)
+        if self.instance is not None:
+            existing = existing.exclude(pk=self.instance.pk)
+        if existing.exists():
+            raise serializers.ValidationError(_("This institution already has a partnership."))
+        return partner

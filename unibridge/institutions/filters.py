@@ -1,0 +1,126 @@
+"""Filter sets shared by the list pages, the API and exports."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from unibridge.core.fields import has_choice
+
+from .choices import (
+    CooperationArea,
+    InstitutionType,
+    PartnershipPriority,
+    PartnershipStatus,
+    UnitType,
+)
+from .models import Institution, OrganizationalUnit, Partnership, Person
+
+
+class TextSearchFilter(django_filters.CharFilter):
+    """Case-insensitive 'contains' over several fields (the global search does the fuzzy work)."""
+
+    def __init__(self, *args, fields: tuple[str, ...] = (), **kwargs):
+        self.search_fields = fields
+        kwargs.setdefault("label", _("Contains"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return qs.filter(condition)
+
+
+class InstitutionFilterSet(django_filters.FilterSet):
+    q = TextSearchFilter(fields=("name", "name_en", "name_ru", "acronym", "city", "hei_id"))
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=InstitutionType.choices)
+    is_partner = django_filters.BooleanFilter(
+        label=_("Partner"), method="filter_is_partner", widget=django_filters.widgets.BooleanWidget
+    )
+
+    class Meta:
+        model = Institution
+        fields = ["q", "country", "kind", "is_partner"]
+
+    def filter_is_partner(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.filter(partnership__isnull=not value)
+
+
+class OrganizationalUnitFilterSet(django_filters.FilterSet):
+    q = TextSearchFilter(fields=("name", "name_en", "name_ru", "acronym"))
+    institution = django_filters.UUIDFilter(
+        field_name="institution__uuid", label=_("Institution id")
+    )
+    home = django_filters.BooleanFilter(
+        field_name="institution__is_home",
+        label=_("Home institution only"),
+        widget=django_filters.widgets.BooleanWidget,
+    )
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=UnitType.choices)
+
+    class Meta:
+        model = OrganizationalUnit
+        fields = ["q", "institution", "home", "kind"]
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    q = TextSearchFilter(
+        fields=("name_native", "name_latin", "email", "position", "research_keywords")
+    )
+    institution = django_filters.UUIDFilter(
+        field_name="institution__uuid", label=_("Institution id")
+    )
+    unit = django_filters.UUIDFilter(field_name="unit__uuid", label=_("Unit id"))
+    country = django_filters.ChoiceFilter(
+        field_name="institution__country", label=_("Country"), choices=countries
+    )
+    home = django_filters.BooleanFilter(
+        field_name="institution__is_home",
+        label=_("Home staff only"),
+        widget=django_filters.widgets.BooleanWidget,
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "institution", "unit", "country", "home"]
+
+
+class PartnershipFilterSet(django_filters.FilterSet):
+    q = TextSearchFilter(
+        fields=("partner__name", "partner__name_en", "partner__name_ru", "partner__acronym")
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PartnershipStatus.choices)
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=PartnershipPriority.choices)
+    country = django_filters.ChoiceFilter(
+        field_name="partner__country", label=_("Country"), choices=countries
+    )
+    area = django_filters.ChoiceFilter(
+        label=_("Cooperation area"), choices=CooperationArea.choices, method="filter_area"
+    )
+    unit = django_filters.UUIDFilter(label=_("Home unit id"), method="filter_unit")
+
+    class Meta:
+        model = Partnership
+        fields = ["q", "status", "priority", "country", "area", "unit"]
+
+    def filter_area(self, qs, name, value):
+        return qs.filter(has_choice("cooperation_areas", value)) if value else qs
+
+    def filter_unit(self, qs, name, value):
+        if not value:
+            return qs
+        unit = OrganizationalUnit.objects.filter(uuid=value).first()
+        if unit is None:
+            return qs.none()
+        subtree = OrganizationalUnit.objects.subtree_ids([unit])
+        involved = Partnership.home_units.through.objects.filter(
+            organizationalunit_id__in=subtree
+        ).values("partnership_id")
+        return qs.filter(pk__in=involved)

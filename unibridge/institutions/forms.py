@@ -1,0 +1,173 @@
+"""Create/edit forms; each takes the editing user so choices follow their unit scope."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from unibridge.core.forms import LinesField, VersionedFormMixin
+
+from . import validators
+from .models import Institution, OrganizationalUnit, Partnership, Person
+
+
+class UserScopedForm(VersionedFormMixin, forms.ModelForm):
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class InstitutionForm(UserScopedForm):
+    # wider than the stored 9 characters: people paste the full https://ror.org/… address
+    ror_id = forms.CharField(label=_("ROR id"), required=False, max_length=60)
+    website = forms.URLField(
+        label=_("Website"), required=False, assume_scheme="https", max_length=300
+    )
+    aliases = LinesField(label=_("Other names"), help_text=_("One per line."))
+    email_domains = LinesField(
+        label=_("E-mail domains"),
+        help_text=_("One per line, such as agh.edu.pl."),
+        item_validator=validators.validate_domain,
+        lower=True,
+    )
+
+    class Meta:
+        model = Institution
+        fields = [
+            "name", "name_en", "name_ru", "name_kk", "name_pl", "aliases", "acronym", "kind",
+            "country", "city", "address", "website", "email_domains", "hei_id", "erasmus_code",
+            "pic", "ror_id", "is_home", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.user.is_admin:
+            # only an administrator sets which institution is the home one
+            del self.fields["is_home"]
+
+    def clean_hei_id(self) -> str | None:
+        return (self.cleaned_data.get("hei_id") or "").strip().lower() or None
+
+    def clean_erasmus_code(self) -> str | None:
+        value = " ".join((self.cleaned_data.get("erasmus_code") or "").upper().split(" "))
+        return value.strip() or None
+
+    def clean_ror_id(self) -> str | None:
+        return validators.normalize_ror(self.cleaned_data.get("ror_id") or "") or None
+
+    def clean_pic(self) -> str | None:
+        return (self.cleaned_data.get("pic") or "").strip() or None
+
+
+class OrganizationalUnitForm(UserScopedForm):
+    class Meta:
+        model = OrganizationalUnit
+        fields = [
+            "name",
+            "name_en",
+            "name_ru",
+            "name_kk",
+            "name_pl",
+            "acronym",
+            "kind",
+            "parent",
+            "ewp_ounit_id",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit = self.instance
+        parents = OrganizationalUnit.objects.filter(institution_id=unit.institution_id)
+        if unit.pk:
+            parents = parents.exclude(path__startswith=unit.path)
+        if not self.user.is_office:
+            scope = self.user.unit_scope_ids
+            if unit.pk and unit.parent_id not in scope:
+                # a coordinator's own top unit stays where the office put it
+                self.fields["parent"].disabled = True
+            else:
+                parents = parents.filter(pk__in=scope)
+                self.fields["parent"].required = True
+        self.fields["parent"].queryset = parents
+
+    def clean_ewp_ounit_id(self) -> str | None:
+        return (self.cleaned_data.get("ewp_ounit_id") or "").strip() or None
+
+
+class PersonForm(UserScopedForm):
+    class Meta:
+        model = Person
+        fields = [
+            "name_native", "name_latin", "title", "position", "institution", "unit", "email",
+            "phone", "languages", "research_keywords", "is_confidential", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "research_keywords": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        person = self.instance
+        institution_id = person.institution_id or self.initial.get("institution")
+        # The directory holds ~10,000 institutions: offer the home one and the partners.
+        self.fields["institution"].queryset = Institution.objects.filter(
+            Q(is_home=True) | Q(partnership__isnull=False) | Q(pk=institution_id or 0)
+        ).order_by("-is_home", "name")
+        units = OrganizationalUnit.objects.select_related("institution")
+        if institution_id:
+            units = units.filter(institution_id=institution_id)
+        else:
+            units = units.filter(institution__is_home=True)
+        if not self.user.is_office:
+            units = units.filter(pk__in=self.user.unit_scope_ids)
+            self.fields["unit"].required = True
+        self.fields["unit"].queryset = units
+
+    def clean(self):
+        data = super().clean()
+        unit, institution = data.get("unit"), data.get("institution")
+        if unit and institution and unit.institution_id != institution.pk:
+            self.add_error("unit", _("This unit belongs to another institution."))
+        if unit and not institution:
+            data["institution"] = unit.institution
+        return data
+
+
+class PartnershipForm(UserScopedForm):
+    class Meta:
+        model = Partnership
+        fields = [
+            "status", "priority", "home_units", "responsible_people", "cooperation_areas",
+            "started_on", "is_confidential", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "home_units": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home_units"].queryset = OrganizationalUnit.objects.filter(
+            institution__is_home=True
+        ).order_by("path")
+        self.fields["home_units"].label_from_instance = lambda u: "— " * u.depth + u.display_name
+        self.fields["responsible_people"].queryset = (
+            Person.objects.visible_to(self.user)
+            .filter(Q(institution__is_home=True) | Q(institution=self.instance.partner_id))
+            .select_related("institution")
+        )
+
+    def clean_home_units(self):
+        units = self.cleaned_data.get("home_units")
+        if not self.user.is_office and not any(u.pk in self.user.unit_scope_ids for u in units):
+            raise ValidationError(
+                _("Include at least one of your own units, or you could no longer edit it."),
+                code="outside_scope",
+            )
+        return units

@@ -1,0 +1,88 @@
+"""Reads shaped for pages, the API and exports: visibility applied, relations pre-loaded."""
+
+from auditlog.models import LogEntry
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import Institution, OrganizationalUnit, Partnership, Person
+
+
+def institution_list(user) -> QuerySet[Institution]:
+    return Institution.objects.visible_to(user).select_related("partnership")
+
+
+def institution_detail(user) -> QuerySet[Institution]:
+    return (
+        Institution.objects.visible_to(user)
+        .select_related("partnership")
+        .annotate(unit_count=Count("units", distinct=True))
+    )
+
+
+def unit_list(user) -> QuerySet[OrganizationalUnit]:
+    return OrganizationalUnit.objects.visible_to(user).select_related("institution", "parent")
+
+
+def person_list(user) -> QuerySet[Person]:
+    return Person.objects.visible_to(user).select_related("institution", "unit")
+
+
+def partnership_list(user) -> QuerySet[Partnership]:
+    return (
+        Partnership.objects.visible_to(user)
+        .select_related("partner")
+        .prefetch_related(
+            Prefetch(
+                "home_units",
+                queryset=OrganizationalUnit.objects.only(
+                    "id", "name", "name_en", "name_ru", "name_kk", "name_pl", "uuid"
+                ),
+            ),
+        )
+    )
+
+
+def partnership_detail(user) -> QuerySet[Partnership]:
+    return (
+        Partnership.objects.visible_to(user)
+        .select_related("partner")
+        .prefetch_related(
+            "home_units",
+            Prefetch("responsible_people", queryset=person_list(user)),
+        )
+    )
+
+
+def home_dashboard(user) -> dict:
+    """Figures and lists for the home page, in a constant number of queries."""
+    partnerships = Partnership.objects.visible_to(user)
+    by_status = dict(partnerships.values_list("status").annotate(n=Count("pk")).order_by())
+    by_country = (
+        partnerships.values("partner__country")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "partner__country")[:8]
+    )
+    mine = Q(responsible_people__user=user)
+    if user.unit_scope_ids:
+        mine |= Q(home_units__in=user.unit_scope_ids)
+    my_partnerships = (
+        partnership_list(user)
+        .filter(pk__in=partnerships.filter(mine).values("pk"))
+        .order_by("partner__name")[:20]
+    )
+    recent = []
+    if user.is_office:
+        recent = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")[
+            :10
+        ]
+    return {
+        "status_counts": [
+            (status, label, by_status.get(status, 0))
+            for status, label in Partnership.status.field.choices
+        ],
+        "partner_countries": [
+            (Institution(country=row["partner__country"]).country, row["n"]) for row in by_country
+        ],
+        "institution_count": Institution.objects.visible_to(user).count(),
+        "my_partnerships": my_partnerships,
+        "recent_changes": recent,
+    }

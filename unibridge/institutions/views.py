@@ -1,0 +1,328 @@
+"""Pages for institutions, units, people and partnerships."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import urlencode
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from unibridge.core.crud import RecordDeleteView, RecordDetailView, RecordEditView, RecordListView
+from unibridge.core.timeline import timeline_for
+
+from . import filters, forms, selectors, tables
+from .models import Institution, OrganizationalUnit, Partnership, Person
+
+HISTORY = ("history", _("History"))
+
+# --- Institutions --------------------------------------------------------------------------------
+
+
+class InstitutionListView(RecordListView):
+    title = _("Institutions")
+    template_name = "institutions/institution_list.html"
+    filterset_class = filters.InstitutionFilterSet
+    columns = tables.INSTITUTION_COLUMNS
+    default_sort = "name"
+    create_url = reverse_lazy("institutions:institution_create")
+
+    def get_queryset(self):
+        return selectors.institution_list(self.request.user)
+
+    def can_create(self) -> bool:
+        return self.request.user.is_office
+
+
+class InstitutionDetailView(RecordDetailView):
+    template_name = "institutions/institution_detail.html"
+    tabs = [("overview", _("Overview")), ("units", _("Units")), ("people", _("People")), HISTORY]
+
+    def get_queryset(self):
+        return selectors.institution_detail(self.request.user)
+
+    def tab_context(self, institution, tab):
+        user = self.request.user
+        context = {"partnership": _visible_partnership(institution, user)}
+        if tab == "units":
+            context["units"] = institution.units.order_by("path")
+            context["can_add_unit"] = user.is_office or (
+                institution.is_home and user.is_coordinator
+            )
+        elif tab == "people":
+            context.update(
+                _people_page(selectors.person_list(user).filter(institution=institution))
+            )
+            context["all_people_url"] = (
+                f"{reverse('institutions:person_list')}?institution={institution.uuid}"
+            )
+        return context
+
+
+TAB_PEOPLE = 100
+
+
+def _people_page(people) -> dict:
+    """The first people of a tab and how many there are in all (the list page has the rest)."""
+    return {"people": people[:TAB_PEOPLE], "people_total": people.count()}
+
+
+def _people_list_url(**filters) -> str:
+    return f"{reverse('institutions:person_list')}?{urlencode(filters)}"
+
+
+def _visible_partnership(institution: Institution, user) -> Partnership | None:
+    try:
+        partnership = institution.partnership
+    except ObjectDoesNotExist:
+        return None
+    return (
+        partnership
+        if Partnership.objects.visible_to(user).filter(pk=partnership.pk).exists()
+        else None
+    )
+
+
+class InstitutionEditView(RecordEditView):
+    form_class = forms.InstitutionForm
+
+    def get_queryset(self):
+        return Institution.objects.visible_to(self.request.user)
+
+    def can_create(self, **kwargs) -> bool:
+        return self.request.user.is_office
+
+    def cancel_url(self) -> str:
+        return reverse("institutions:institution_list")
+
+
+class InstitutionDeleteView(RecordDeleteView):
+    success_url = reverse_lazy("institutions:institution_list")
+
+    def get_queryset(self):
+        return Institution.objects.visible_to(self.request.user)
+
+
+# --- Organisational units -------------------------------------------------------------------------
+
+
+class UnitListView(RecordListView):
+    title = _("Organisational units")
+    filterset_class = filters.OrganizationalUnitFilterSet
+    columns = tables.UNIT_COLUMNS
+    default_sort = "institution"
+    create_url = ""
+
+    def get_queryset(self):
+        return selectors.unit_list(self.request.user)
+
+
+class UnitDetailView(RecordDetailView):
+    template_name = "institutions/unit_detail.html"
+    tabs = [
+        ("overview", _("Overview")),
+        ("units", _("Sub-units")),
+        ("people", _("People")),
+        HISTORY,
+    ]
+
+    def get_queryset(self):
+        return selectors.unit_list(self.request.user)
+
+    def tab_context(self, unit, tab):
+        context = {"ancestors": unit.ancestors()}
+        if tab == "units":
+            context["units"] = OrganizationalUnit.objects.filter(
+                path__startswith=unit.path
+            ).exclude(pk=unit.pk)
+        elif tab == "people":
+            context.update(_people_page(selectors.person_list(self.request.user).filter(unit=unit)))
+            context["all_people_url"] = _people_list_url(unit=unit.uuid)
+        return context
+
+
+class UnitEditView(RecordEditView):
+    form_class = forms.OrganizationalUnitForm
+
+    def get_queryset(self):
+        return OrganizationalUnit.objects.visible_to(self.request.user)
+
+    def _institution(self, institution_uuid) -> Institution:
+        return get_object_or_404(
+            Institution.objects.visible_to(self.request.user), uuid=institution_uuid
+        )
+
+    def can_create(self, institution_uuid=None, **kwargs) -> bool:
+        user = self.request.user
+        institution = self._institution(institution_uuid)
+        return user.is_office or (user.is_coordinator and institution.is_home)
+
+    def new_instance(self, institution_uuid=None, **kwargs):
+        parent = None
+        parent_uuid = self.request.GET.get("parent") or self.request.POST.get("parent_uuid")
+        institution = self._institution(institution_uuid)
+        if parent_uuid:
+            parent = OrganizationalUnit.objects.filter(
+                uuid=parent_uuid, institution=institution
+            ).first()
+        return OrganizationalUnit(institution=institution, parent=parent)
+
+    def form_kwargs(self, instance, **kwargs):
+        result = super().form_kwargs(instance, **kwargs)
+        if not instance.pk and instance.parent_id:
+            result["initial"] = {"parent": instance.parent_id}
+        return result
+
+
+class UnitDeleteView(RecordDeleteView):
+    success_url = reverse_lazy("institutions:unit_list")
+
+    def get_queryset(self):
+        return OrganizationalUnit.objects.visible_to(self.request.user)
+
+
+# --- People --------------------------------------------------------------------------------------
+
+
+class PersonListView(RecordListView):
+    title = _("People")
+    filterset_class = filters.PersonFilterSet
+    columns = tables.PERSON_COLUMNS
+    default_sort = "latin"
+    create_url = reverse_lazy("institutions:person_create")
+
+    def get_queryset(self):
+        return selectors.person_list(self.request.user)
+
+
+class PersonDetailView(RecordDetailView):
+    template_name = "institutions/person_detail.html"
+    tabs = [("overview", _("Overview")), HISTORY]
+
+    def get_queryset(self):
+        return selectors.person_list(self.request.user)
+
+    def tab_context(self, person, tab):
+        return {"language_labels": Person._meta.get_field("languages").labels(person.languages)}
+
+
+class PersonEditView(RecordEditView):
+    form_class = forms.PersonForm
+
+    def get_queryset(self):
+        return Person.objects.visible_to(self.request.user)
+
+    def form_kwargs(self, instance, **kwargs):
+        result = super().form_kwargs(instance, **kwargs)
+        institution_uuid = self.request.GET.get("institution")
+        if not instance.pk and institution_uuid:
+            institution = Institution.objects.filter(uuid=institution_uuid).first()
+            if institution:
+                result["initial"] = {"institution": institution.pk}
+        return result
+
+    def cancel_url(self) -> str:
+        return reverse("institutions:person_list")
+
+
+class PersonDeleteView(RecordDeleteView):
+    success_url = reverse_lazy("institutions:person_list")
+
+    def get_queryset(self):
+        return Person.objects.visible_to(self.request.user)
+
+
+# --- Partnerships --------------------------------------------------------------------------------
+
+
+class PartnershipListView(RecordListView):
+    title = _("Partnerships")
+    filterset_class = filters.PartnershipFilterSet
+    columns = tables.PARTNERSHIP_COLUMNS
+    default_sort = "partner"
+    create_url = reverse_lazy("institutions:partnership_start")
+
+    def get_queryset(self):
+        return selectors.partnership_list(self.request.user)
+
+
+class PartnershipDetailView(RecordDetailView):
+    template_name = "institutions/partnership_detail.html"
+    tabs = [
+        ("overview", _("Overview")),
+        ("units", _("Units")),
+        ("people", _("People")),
+        ("timeline", _("Timeline")),
+        HISTORY,
+    ]
+
+    def get_queryset(self):
+        return selectors.partnership_detail(self.request.user)
+
+    def tab_context(self, partnership, tab):
+        user = self.request.user
+        if tab == "units":
+            return {"partner_units": partnership.partner.units.order_by("path")}
+        if tab == "people":
+            partner = partnership.partner
+            return {
+                **_people_page(selectors.person_list(user).filter(institution=partner)),
+                "all_people_url": _people_list_url(institution=partner.uuid),
+            }
+        if tab == "timeline":
+            return {"timeline": timeline_for(partnership, user)}
+        return {}
+
+
+class PartnershipEditView(RecordEditView):
+    form_class = forms.PartnershipForm
+    m2m_fields = ("home_units", "responsible_people")
+
+    def get_queryset(self):
+        return Partnership.objects.visible_to(self.request.user)
+
+    def new_instance(self, institution_uuid=None, **kwargs):
+        partner = get_object_or_404(
+            Institution.objects.visible_to(self.request.user).filter(is_home=False),
+            uuid=institution_uuid,
+        )
+        if Partnership.objects.filter(partner=partner).exists():
+            raise PermissionDenied(_("This institution already has a partnership."))
+        return Partnership(partner=partner)
+
+    def title(self, instance):
+        if instance.pk:
+            return _("Edit partnership with %(partner)s") % {"partner": instance.partner}
+        return _("New partnership with %(partner)s") % {"partner": instance.partner}
+
+
+class PartnershipDeleteView(RecordDeleteView):
+    success_url = reverse_lazy("institutions:partnership_list")
+
+    def get_queryset(self):
+        return Partnership.objects.visible_to(self.request.user)
+
+
+@login_required
+def partnership_start(request: HttpRequest) -> HttpResponse:
+    """Pick the partner institution for a new partnership (works without JavaScript)."""
+    if not request.user.can_write:
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()
+    candidates = Institution.objects.none()
+    if query:
+        candidates = (
+            Institution.objects.filter(is_home=False, partnership__isnull=True)
+            .filter(
+                Q(name__icontains=query)
+                | Q(name_en__icontains=query)
+                | Q(name_ru__icontains=query)
+                | Q(acronym__icontains=query)
+                | Q(hei_id__icontains=query)
+            )
+            .order_by("name")[:50]
+        )
+    return render(
+        request, "institutions/partnership_start.html", {"query": query, "candidates": candidates}
+    )
