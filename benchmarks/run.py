@@ -107,7 +107,7 @@ def measure(name: str, url: str, client: Client, repeats: int) -> Measurement:
 
 
 def run(repeats: int, log: Callable[[str], None], only: str = "") -> list[Measurement]:
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(username="office"))
     results = []
     for name, url in targets():

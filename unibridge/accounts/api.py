@@ -7,8 +7,8 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, MultiPartParser
 
-from unibridge.institutions.api.serializers import ErrorSerializer
-from unibridge.institutions.api.views import JSONParser
+from unibridge.core.api.errors import ErrorSerializer
+from unibridge.core.api.parsers import JSONParser
 
 
 class TokenSerializer(serializers.Serializer):

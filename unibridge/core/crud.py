@@ -46,7 +46,13 @@ class RecordListView(LoginRequiredMixin, View):
         filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset())
         queryset = filterset.qs if filterset.is_bound else filterset.queryset
         table = Table(self.columns, request, self.default_sort)
-        page = Paginator(table.order(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+        # Page through primary keys first (an index-only read even deep in a 50,000-row list),
+        # then load just those rows with their related records.
+        ordered_ids = table.order(queryset).values_list("pk", flat=True)
+        page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        ids = list(page.object_list)
+        loaded = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
+        page.object_list = [loaded[pk] for pk in ids]
         context = {
             "title": self.title,
             "filterset": filterset,

@@ -32,8 +32,9 @@ class SearchEntry(models.Model):
     """One searchable record of a registered model, with what ranking needs to order it.
 
     Titles, subtitles and links are not shown from here: the search re-reads the records the
-    user may see and renders them in the reader's language. ``sort_key`` and ``size`` only
-    break ties between equal scores, the same way on every database.
+    user may see and renders them in the reader's language. Equal scores are ordered by
+    (size, kind, sort_key, object_id): integers and [a-z0-9] strings, which every database
+    sorts alike, and the record's own id, which does not depend on the order of indexing.
     """
 
     content_type = models.ForeignKey(
@@ -88,7 +89,12 @@ class SearchWord(models.Model):
 
 
 class SearchPosting(models.Model):
-    """'This entry holds this word', with the weight of the field it came from."""
+    """'This entry holds this word', with the weight of the field it came from.
+
+    The entry's tie-break keys (size, kind, sort key, object id) are copied here so that the
+    search reads the best entries for a word straight from one index, in order, and never
+    needs the entries table.
+    """
 
     entry = models.ForeignKey(
         SearchEntry,
@@ -102,16 +108,27 @@ class SearchPosting(models.Model):
         verbose_name=_("word"),
         on_delete=models.CASCADE,
         related_name="postings",
-        db_index=False,  # searchposting_word_entry serves
+        db_index=False,  # searchposting_word_order serves
     )
     weight = models.PositiveSmallIntegerField(_("weight"))
+    kind = models.CharField(_("kind"), max_length=40)
+    size = models.PositiveSmallIntegerField(_("words in the title"))
+    sort_key = models.CharField(_("sort key"), max_length=64)
+    object_id = models.PositiveBigIntegerField(_("record id"))
 
     class Meta:
         verbose_name = _("search posting")
         verbose_name_plural = _("search postings")
         indexes = [
-            # Covering index: the search reads word → (entry, weight) without touching the table.
-            models.Index(fields=["word", "entry", "weight"], name="searchposting_word_entry"),
-            # ... and entry → (word, weight), to score the few entries a rare query word picked.
+            # A word's entries, best field first, then in tie-break order: the search reads the
+            # first few of a common word without touching the rest.
+            models.Index(
+                fields=["word", "-weight", "size", "kind", "sort_key", "object_id", "entry"],
+                name="searchposting_word_order",
+            ),
+            # An entry's words: scores the few entries a rare query word picked; deletes.
             models.Index(fields=["entry", "word", "weight"], name="searchposting_entry_word"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} ∋ {self.word_id} ×{self.weight}"

@@ -76,8 +76,10 @@ _BRANCH_LIMIT = 200  # vocabulary rows read per lookup branch
 _FUZZY_LIMIT = 2000
 _CHUNK = 500
 _POSTINGS_PER_ENTRY = 8  # roughly how many words an entry holds
+_COMMON = 2000  # a query word in more entries than this is common (see _best_when_common)
 
 _KIND = re.compile(r"^[a-z]+$")
+_SAFE_LITERAL = re.compile(r"^[a-z0-9]*$")
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 FieldsFunction = Callable[[models.Model], Iterable[tuple[object, int]]]
@@ -153,7 +155,7 @@ def register(
     if not _KIND.match(kind):
         raise ImproperlyConfigured(f"Search kind {kind!r} must be lower-case letters only.")
     if kind in _kinds and _kinds[kind].model is not model:
-        raise ImproperlyConfigured(f"Search kind {kind!r} is already used by {_kinds[kind].model}.")
+        raise ImproperlyConfigured(f"Search kind {kind!r} is already used by {_kinds[kind].model}")
     queryset = queryset if queryset is not None else model._default_manager.all()
     if not callable(getattr(queryset, "visible_to", None)):
         raise ImproperlyConfigured(
@@ -194,7 +196,9 @@ def unregister(model: type[models.Model]) -> None:
     post_save.disconnect(sender=model, dispatch_uid=uid)
     post_delete.disconnect(sender=model, dispatch_uid=uid)
     for related in registration.depends_on:
-        _dependents[related] = [(r, lookup) for r, lookup in _dependents[related] if r is not registration]
+        _dependents[related] = [
+            (other, lookup) for other, lookup in _dependents[related] if other is not registration
+        ]
 
 
 def registrations() -> list[Registration]:
@@ -216,7 +220,8 @@ def _deleted(sender, instance, **kwargs) -> None:
 
 
 def _related_saved(sender, instance, raw=False, **kwargs) -> None:
-    if not raw:
+    # A registered model's own handler reindexes its dependents, and only when it changed.
+    if not raw and sender not in _registry:
         _reindex_dependents(sender, [instance.pk])
 
 
@@ -241,7 +246,8 @@ def _dependent_ids(registration: Registration, lookup: str, ids: Sequence) -> It
 def _reindex_dependents(model: type[models.Model], ids: Sequence) -> None:
     for registration, lookup in _dependents.get(model, []):
         for chunk in _chunks(list(ids)):
-            reindex(registration.model, list(_dependent_ids(registration, lookup, chunk)), dependents=False)
+            dependent_ids = list(_dependent_ids(registration, lookup, chunk))
+            reindex(registration.model, dependent_ids, dependents=False)
 
 
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
@@ -250,25 +256,30 @@ def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
 
 
 def reindex(model: type[models.Model], ids: Iterable, *, dependents: bool = True) -> int:
-    """Bring the index entries of these records up to date; returns how many are indexed.
+    """Bring the index entries of these records up to date; returns how many changed.
 
     For bulk imports: ``reindex(Institution, ids)`` after ``bulk_create``. Records that no
     longer exist are removed from the index; models that are not registered are ignored.
-    With ``dependents``, records found through another one's names (``depends_on``) follow.
+    With ``dependents``, the records found through one of these (``depends_on``) follow when
+    its entry changed (so an edit of an institution's notes does not reindex its people).
     """
     registration = _registry.get(model)
     ids = list(dict.fromkeys(ids))
-    if registration is None or not ids:
+    if not ids:
         return 0
-    content_type = ContentType.objects.get_for_model(model)
-    indexed = 0
-    with transaction.atomic():
-        for chunk in _chunks(ids):
-            objects = list(registration.queryset.all().filter(pk__in=chunk))
-            indexed += _write(registration, content_type, chunk, objects)
+    if registration is None:
         if dependents:
             _reindex_dependents(model, ids)
-    return indexed
+        return 0
+    content_type = ContentType.objects.get_for_model(model)
+    changed: set = set()
+    with transaction.atomic():
+        for chunk in _chunks(ids):
+            objects = list(registration.queryset.all().filter(pk__in=chunk).order_by("pk"))
+            changed |= _write(registration, content_type, chunk, objects)
+        if dependents and changed:
+            _reindex_dependents(model, sorted(changed))
+    return len(changed)
 
 
 def remove(model: type[models.Model], ids: Iterable) -> None:
@@ -302,8 +313,8 @@ def rebuild(models_: Iterable[type[models.Model]] | None = None, progress=None) 
             ids = list(registration.queryset.all().order_by("pk").values_list("pk", flat=True))
             counts[registration.kind] = 0
             for chunk in _chunks(ids):
-                objects = list(registration.queryset.all().filter(pk__in=chunk))
-                counts[registration.kind] += _write(registration, content_type, chunk, objects)
+                objects = list(registration.queryset.all().filter(pk__in=chunk).order_by("pk"))
+                counts[registration.kind] += len(_write(registration, content_type, chunk, objects))
                 if progress:
                     progress(registration.kind, counts[registration.kind], len(ids))
         SearchWord.objects.filter(postings__isnull=True).delete()
@@ -324,25 +335,32 @@ def document(registration: Registration, obj: models.Model) -> dict[str, int]:
     return weights
 
 
-def _write(registration, content_type, ids: Sequence, objects: Sequence) -> int:
-    """Replace the entries of ``ids`` with entries for ``objects`` (a subset of them)."""
+def _write(registration, content_type, ids: Sequence, objects: Sequence) -> set:
+    """Replace the entries of ``ids`` with entries for ``objects`` (a subset of them).
+
+    Returns the ids whose entry changed: added, removed, retitled or found by other words.
+    """
     entry_table = connection.ops.quote_name(SearchEntry._meta.db_table)
     posting_table = connection.ops.quote_name(SearchPosting._meta.db_table)
     id_list = ", ".join(["%s"] * len(ids))
     these = f"SELECT id FROM {entry_table} WHERE content_type_id = %s AND object_id IN ({id_list})"
     params = [content_type.pk, *ids]
+    before: dict[int, set] = defaultdict(set)
     delta: dict[int, int] = defaultdict(int)
     with connection.cursor() as cursor:
         # Plain SQL: the ORM would load every old entry just to delete it.
         cursor.execute(
-            f"SELECT word_id, COUNT(*) FROM {posting_table} WHERE entry_id IN ({these}) GROUP BY word_id",
+            f"SELECT object_id, word_id, weight, sort_key FROM {posting_table} "
+            f"WHERE entry_id IN ({these})",
             params,
         )
-        for word_id, count in cursor.fetchall():
-            delta[word_id] -= count
+        for object_id, word_id, weight, sort_key in cursor.fetchall():
+            before[object_id].add((word_id, weight, sort_key))
+            delta[word_id] -= 1
         cursor.execute(f"DELETE FROM {posting_table} WHERE entry_id IN ({these})", params)
         cursor.execute(
-            f"DELETE FROM {entry_table} WHERE content_type_id = %s AND object_id IN ({id_list})", params
+            f"DELETE FROM {entry_table} WHERE content_type_id = %s AND object_id IN ({id_list})",
+            params,
         )
     entries, documents = [], []
     # Stored titles only order ties, so they are always made in the default language.
@@ -356,7 +374,7 @@ def _write(registration, content_type, ids: Sequence, objects: Sequence) -> int:
                     object_id=obj.pk,
                     kind=registration.kind,
                     title=title,
-                    sort_key=folded.replace(" ", "")[:64],
+                    sort_key=_literal(folded.replace(" ", "")[:64]),
                     size=min(len(folded.split()), 999),
                 )
             )
@@ -364,18 +382,30 @@ def _write(registration, content_type, ids: Sequence, objects: Sequence) -> int:
     word_ids = _word_ids({word for doc in documents for word in doc})
     entries = SearchEntry.objects.bulk_create(entries)
     rows = []
+    after: dict[int, set] = defaultdict(set)
     for entry, doc in zip(entries, documents, strict=True):
+        # kind is [a-z]+ (checked by register) and sort_key [a-z0-9]* (folded): safe literals.
+        keys = f"'{entry.kind}', {entry.size:d}, '{entry.sort_key}', {entry.object_id:d}"
         for word, weight in doc.items():
-            rows.append(f"({entry.pk:d}, {word_ids[word]:d}, {weight:d})")
+            rows.append(f"({entry.pk:d}, {word_ids[word]:d}, {weight:d}, {keys})")
+            after[entry.object_id].add((word_ids[word], weight, entry.sort_key))
             delta[word_ids[word]] += 1
     with connection.cursor() as cursor:
-        # Integers only, formatted as such: many rows per statement, no parameter limits.
-        for chunk in _chunks(rows, 2000):
+        # Integers and checked literals: many rows per statement, no parameter limits.
+        for chunk in _chunks(rows, 1000):
             cursor.execute(
-                f"INSERT INTO {posting_table} (entry_id, word_id, weight) VALUES {', '.join(chunk)}"
+                f"INSERT INTO {posting_table} "
+                "(entry_id, word_id, weight, kind, size, sort_key, object_id) "
+                f"VALUES {', '.join(chunk)}"
             )
     _count(delta)
-    return len(entries)
+    return {pk for pk in ids if before.get(pk) != after.get(pk)}
+
+
+def _literal(text: str) -> str:
+    if not _SAFE_LITERAL.match(text):
+        raise ValueError(f"Not a folded search key: {text!r}")
+    return text
 
 
 def _word_ids(vocabulary: set[str]) -> dict[str, int]:
@@ -387,7 +417,7 @@ def _word_ids(vocabulary: set[str]) -> dict[str, int]:
     missing = [word for word in pending if word not in ids]
     if missing:
         SearchWord.objects.bulk_create(
-            [SearchWord(word=w, skeleton=skeleton(w)[:MAX_WORD_LENGTH], length=len(w)) for w in missing],
+            [SearchWord(word=w, skeleton=skeleton(w), length=len(w)) for w in missing],
             ignore_conflicts=True,  # a concurrent save may add the same word
             batch_size=1000,
         )
@@ -405,7 +435,8 @@ def _count(delta: dict[int, int]) -> None:
             cases = " ".join(f"WHEN {word_id:d} THEN {change:d}" for word_id, change in chunk)
             ids = ", ".join(f"{word_id:d}" for word_id, _change in chunk)
             cursor.execute(
-                f"UPDATE {table} SET entries = entries + CASE id {cases} ELSE 0 END WHERE id IN ({ids})"
+                f"UPDATE {table} SET entries = entries + CASE id {cases} ELSE 0 END "
+                f"WHERE id IN ({ids})"
             )
 
 
@@ -440,7 +471,8 @@ def search(
 ) -> list[SearchResult]:
     """The best ``limit`` hits for the query among the records ``user`` may see, best first.
 
-    Runs 2 queries plus one per kind among the hits, however large the index.
+    Runs a handful of queries (two or three, plus one per kind among the hits; twice that
+    when most of the best hits are hidden from the user), however large the index.
     """
     terms = terms_of(query)
     wanted = [k for k in (kinds if kinds is not None else _kinds) if k in _kinds]
@@ -449,9 +481,16 @@ def search(
     matched = _candidates(terms)
     if not all(term.qualities for term in matched):
         return []
-    # Some of the best hits may be hidden from this user: read a few more than asked for.
-    rows = _ranked(matched, sorted(wanted), window=limit * 2 + 20)
-    return _visible(rows, user)[:limit]
+    kinds_ = sorted(wanted)
+    # Some of the best hits may be hidden from this user: read a few more than asked for,
+    # and once more, many more, if too many were hidden.
+    window = limit + 10
+    rows = _ranked(matched, kinds_, window)
+    results = _visible(rows, user, limit)
+    if len(results) < limit and len(rows) == window:
+        rows = _ranked(matched, kinds_, limit * 5 + 50)
+        results = _visible(rows, user, limit)
+    return results
 
 
 def _successor(prefix: str) -> str | None:
@@ -511,7 +550,8 @@ def _candidates(terms: list[str]) -> list["Term"]:
         if edits:
             lengths = ", ".join(str(n) for n in range(len(term) - edits, len(term) + edits + 1))
             condition, values = _range("word", term[:2])
-            branch(index, "f", f"length IN ({lengths}) AND {condition}", values, "word", _FUZZY_LIMIT)
+            condition = f"length IN ({lengths}) AND {condition}"
+            branch(index, "f", condition, values, "word", _FUZZY_LIMIT)
 
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(branches), params)
@@ -569,12 +609,113 @@ def _quality(term: str, term_shape: str, word: str, shape: str) -> int:
     return best
 
 
-def _ranked(terms: list[Term], kinds: list[str], window: int) -> list[tuple]:
-    """(kind, object id, score) of the best entries matching every term, best first.
+def _ranked(terms: list[Term], kinds: list[str], window: int) -> list[tuple[str, int, int]]:
+    """(kind, object id, score) of the best ``window`` entries matching every term, best first.
 
-    With several query words, when one of them is rare (a name) and another common
-    ('university', 'of'), the entries holding the rare one are scored through the entry
-    index instead of reading every posting of the common one. Either plan gives the same rows.
+    Ordered by score, then by the tie-break keys (title length, kind, folded title, object id),
+    all plain integers and [a-z0-9] strings, which every database sorts alike. Three plans, all
+    giving the same rows; which one runs depends only on how common the query words are.
+    """
+    kind_list = ", ".join(f"'{_literal(kind)}'" for kind in kinds)
+    if len(terms) == 1:
+        ranked = _best_for_one_word(terms[0], kind_list, window)
+    else:
+        ranked = None
+        if min(term.entries for term in terms) > _COMMON:
+            ranked = _best_when_common(terms, kind_list, window)
+        if ranked is None:
+            ranked = _best_for_all_words(terms, kind_list, window)
+    return ranked
+
+
+def _best_for_one_word(term: Term, kind_list: str, window: int) -> list[tuple[str, int, int]]:
+    """(entry id, score) of the best entries for one query word.
+
+    For each vocabulary word it matches, the first ``window`` entries in (weight, tie-break)
+    order come straight off an index; the best ``window`` overall are among them, because
+    any entry ahead of one of those in its list also scores at least as much and breaks ties
+    ahead of it. So a word held by 30,000 entries costs no more than a rare one.
+    """
+    posting = connection.ops.quote_name(SearchPosting._meta.db_table)
+    columns = "weight, size, kind, sort_key, object_id, word_id"
+    branches = [
+        f"SELECT {columns} FROM (SELECT {columns} FROM {posting} "
+        f"WHERE word_id = {word_id:d} AND kind IN ({kind_list}) "
+        f"ORDER BY weight DESC, size, kind, sort_key, object_id LIMIT {window:d}) AS w{index:d}"
+        for index, word_id in enumerate(sorted(term.qualities))
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches))
+        rows = cursor.fetchall()
+    best: dict[tuple, int] = {}
+    for weight, size, kind, sort_key, object_id, word_id in rows:
+        keys = (size, kind, sort_key, object_id)
+        best[keys] = max(best.get(keys, 0), term.qualities[word_id] * weight)
+    order = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    return [(kind, object_id, score) for (_size, kind, _key, object_id), score in order[:window]]
+
+
+def _best_when_common(terms: list[Term], kind_list: str, window: int) -> list[tuple] | None:
+    """(entry id, score) of the best entries when every query word is common, or None.
+
+    The best possible score is reached by entries that hold, for each query word, one of its
+    best (vocabulary word, weight) pairs: 'mineral processing' → units named '… Mineral
+    Processing'. When at least ``window`` entries reach it, they are the answer, in tie-break
+    order: read the least common word's best postings in that order (an index) and keep those
+    whose entry also holds the other words' best pairs. Otherwise None: aggregate instead.
+    """
+    posting = connection.ops.quote_name(SearchPosting._meta.db_table)
+    words = sorted({w for term in terms for w in term.qualities})
+    # A word's heaviest field comes first in the index: one short seek per word.
+    tops = " UNION ALL ".join(
+        f"SELECT {w:d}, (SELECT weight FROM {posting} WHERE word_id = {w:d} "
+        f"ORDER BY weight DESC LIMIT 1)"
+        for w in words
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(tops)
+        top_weight = {w: weight for w, weight in cursor.fetchall() if weight is not None}
+    best_score, conditions = 0, []
+    for term in terms:
+        products = {w: q * top_weight[w] for w, q in term.qualities.items() if w in top_weight}
+        if not products:
+            return None
+        top = max(products.values())
+        best_score += top
+        conditions.append(
+            " OR ".join(
+                f"({{p}}.word_id = {w:d} AND {{p}}.weight = {top_weight[w]:d})"
+                for w in sorted(products)
+                if products[w] == top
+            )
+        )
+    driver = min(range(len(terms)), key=lambda index: terms[index].entries)
+    others = " AND ".join(
+        f"EXISTS (SELECT 1 FROM {posting} q WHERE q.entry_id = p.entry_id AND ("
+        + condition.format(p="q")
+        + "))"
+        for index, condition in enumerate(conditions)
+        if index != driver
+    )
+    sql = f"""
+        SELECT DISTINCT p.size, p.kind, p.sort_key, p.object_id FROM {posting} p
+        WHERE ({conditions[driver].format(p="p")}) AND p.kind IN ({kind_list}) AND {others}
+        ORDER BY p.size, p.kind, p.sort_key, p.object_id
+        LIMIT {window:d}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    if len(rows) < window:
+        return None
+    return [(kind, object_id, best_score) for _size, kind, _key, object_id in rows]
+
+
+def _best_for_all_words(terms: list[Term], kind_list: str, window: int) -> list[tuple]:
+    """(entry id, score) of the best entries holding every query word, scored in SQL.
+
+    When one query word is rare (a name) and another common ('of'), only the entries
+    holding the rare one are scored, through the entry index.
     """
     values = ", ".join(
         f"({word_id:d}, {index:d}, {quality:d})"
@@ -582,43 +723,47 @@ def _ranked(terms: list[Term], kinds: list[str], window: int) -> list[tuple]:
         for word_id, quality in term.qualities.items()
     )
     posting = connection.ops.quote_name(SearchPosting._meta.db_table)
-    entry = connection.ops.quote_name(SearchEntry._meta.db_table)
     rarest = min(terms, key=lambda term: term.entries)
     total = sum(term.entries for term in terms)
     # CROSS JOIN fixes the join order on SQLite (which has no statistics unless someone runs
-    # ANALYZE); PostgreSQL plans it like any other join.
-    if len(terms) > 1 and rarest.entries * _POSTINGS_PER_ENTRY < total - rarest.entries:
-        driver = ", ".join(f"{word_id:d}" for word_id in rarest.qualities)
-        source = f"""(SELECT DISTINCT entry_id FROM {posting} WHERE word_id IN ({driver})) d
+    # ANALYZE); PostgreSQL plans it like any other join. The word ids are repeated as
+    # literals so that PostgreSQL estimates the rows from its statistics.
+    words = _id_list(w for term in terms for w in term.qualities)
+    if rarest.entries * _POSTINGS_PER_ENTRY < total - rarest.entries:
+        keys = "o"  # the tie-break keys come with the rare word's entries
+        source = f"""(SELECT DISTINCT entry_id, size, kind, sort_key, object_id FROM {posting}
+                WHERE word_id IN ({_id_list(rarest.qualities)}) AND kind IN ({kind_list})) o
             CROSS JOIN {posting} p CROSS JOIN candidate c
-            WHERE p.entry_id = d.entry_id AND c.word_id = p.word_id"""
+            WHERE p.entry_id = o.entry_id AND p.word_id IN ({words}) AND c.word_id = p.word_id"""
     else:
-        source = f"candidate c CROSS JOIN {posting} p WHERE p.word_id = c.word_id"
-    if len(terms) == 1:
-        scored = f"""SELECT p.entry_id AS entry_id, MAX(c.quality * p.weight) AS score
-            FROM {source} GROUP BY p.entry_id"""
-    else:
-        scored = f"""SELECT entry_id, SUM(best) AS score FROM (
-                SELECT p.entry_id AS entry_id, c.term AS term, MAX(c.quality * p.weight) AS best
-                FROM {source} GROUP BY p.entry_id, c.term
-            ) hit
-            GROUP BY entry_id HAVING COUNT(*) = {len(terms):d}"""
-    kind_list = ", ".join(["%s"] * len(kinds))
+        keys = "p"
+        source = f"""candidate c CROSS JOIN {posting} p
+            WHERE p.word_id IN ({words}) AND p.word_id = c.word_id AND p.kind IN ({kind_list})"""
     sql = f"""
         WITH candidate (word_id, term, quality) AS (VALUES {values})
-        SELECT e.kind, e.object_id, s.score
-        FROM ({scored}) s JOIN {entry} e ON e.id = s.entry_id
-        WHERE e.kind IN ({kind_list})
-        ORDER BY s.score DESC, e.size, e.kind, e.sort_key, e.id
+        SELECT kind, object_id, SUM(best) AS score, MIN(size) AS size, MIN(sort_key) AS sort_key
+        FROM (
+            SELECT p.entry_id AS entry_id, c.term AS term, MAX(c.quality * p.weight) AS best,
+                MIN({keys}.size) AS size, MIN({keys}.kind) AS kind,
+                MIN({keys}.sort_key) AS sort_key, MIN({keys}.object_id) AS object_id
+            FROM {source}
+            GROUP BY p.entry_id, c.term
+        ) hit
+        GROUP BY entry_id, kind, object_id HAVING COUNT(*) = {len(terms):d}
+        ORDER BY score DESC, size, kind, sort_key, object_id
         LIMIT {window:d}
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, kinds)
-        return cursor.fetchall()
+        cursor.execute(sql)
+        return [(kind, object_id, score) for kind, object_id, score, *_keys in cursor.fetchall()]
 
 
-def _visible(rows: list[tuple], user) -> list[SearchResult]:
-    """The rows whose records ``user`` may see, as results; one query per kind."""
+def _id_list(ids: Iterable[int]) -> str:
+    return ", ".join(f"{number:d}" for number in sorted(set(ids)))
+
+
+def _visible(rows: list[tuple], user, limit: int) -> list[SearchResult]:
+    """The first ``limit`` rows whose records ``user`` may see, as results; a query per kind."""
     ids_by_kind: dict[str, list[int]] = defaultdict(list)
     for kind, object_id, _score in rows:
         ids_by_kind[kind].append(object_id)
@@ -644,4 +789,6 @@ def _visible(rows: list[tuple], user) -> list[SearchResult]:
                 score=int(score),
             )
         )
+        if len(results) == limit:
+            break
     return results

@@ -29,7 +29,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", home_dashboard(request.user))
 
 
+SEARCH_PAGE_LIMIT = 50
+SEARCH_POPUP_LIMIT = 8
+
+
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    """Global search (filled in by the search module)."""
-    return render(request, "core/home.html", {})
+    """Global search: the full results page, or (HTMX) the short list under the search box."""
+    from . import search as index
+
+    query = request.GET.get("q", "").strip()[: index.MAX_QUERY_LENGTH]
+    popup = bool(request.htmx) and request.htmx.target == "global-search-results"
+    limit = SEARCH_POPUP_LIMIT if popup else SEARCH_PAGE_LIMIT
+    results = index.search(query, request.user, limit=limit) if query else []
+    context = {"search_query": query, "results": results, "popup": popup}
+    template = "core/partials/search_results.html" if popup else "core/search.html"
+    return render(request, template, context)

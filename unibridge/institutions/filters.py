@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from unibridge.core.fields import has_choice
+from unibridge.core.widgets import FastSelect
 
 from .choices import (
     CooperationArea,
@@ -37,7 +38,7 @@ class TextSearchFilter(django_filters.CharFilter):
 
 class InstitutionFilterSet(django_filters.FilterSet):
     q = TextSearchFilter(fields=("name", "name_en", "name_ru", "acronym", "city", "hei_id"))
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries, widget=FastSelect)
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=InstitutionType.choices)
     is_partner = django_filters.BooleanFilter(
         label=_("Partner"), method="filter_is_partner", widget=django_filters.widgets.BooleanWidget
@@ -79,7 +80,7 @@ class PersonFilterSet(django_filters.FilterSet):
     )
     unit = django_filters.UUIDFilter(field_name="unit__uuid", label=_("Unit id"))
     country = django_filters.ChoiceFilter(
-        field_name="institution__country", label=_("Country"), choices=countries
+        field_name="institution__country", label=_("Country"), choices=countries, widget=FastSelect
     )
     home = django_filters.BooleanFilter(
         field_name="institution__is_home",
@@ -99,7 +100,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=PartnershipStatus.choices)
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=PartnershipPriority.choices)
     country = django_filters.ChoiceFilter(
-        field_name="partner__country", label=_("Country"), choices=countries
+        field_name="partner__country", label=_("Country"), choices=countries, widget=FastSelect
     )
     area = django_filters.ChoiceFilter(
         label=_("Cooperation area"), choices=CooperationArea.choices, method="filter_area"

@@ -3,9 +3,12 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.forms import LinesField, VersionedFormMixin
+from unibridge.core.widgets import FastSelect, RecordPicker
 
 from . import validators
 from .models import Institution, OrganizationalUnit, Partnership, Person
@@ -108,6 +111,8 @@ class PersonForm(UserScopedForm):
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "research_keywords": forms.Textarea(attrs={"rows": 2}),
+            "institution": FastSelect,
+            "unit": FastSelect,
         }
 
     def __init__(self, *args, **kwargs):
@@ -157,7 +162,12 @@ class PartnershipForm(UserScopedForm):
             institution__is_home=True
         ).order_by("path")
         self.fields["home_units"].label_from_instance = lambda u: "— " * u.depth + u.display_name
-        self.fields["responsible_people"].queryset = (
+        people = self.fields["responsible_people"]
+        people.widget = RecordPicker(
+            picker_url=reverse("institutions:person_picker")
+            + f"?{urlencode({'institution': self.instance.partner.uuid})}"
+        )
+        people.queryset = (
             Person.objects.visible_to(self.user)
             .filter(Q(institution__is_home=True) | Q(institution=self.instance.partner_id))
             .select_related("institution")

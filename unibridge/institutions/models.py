@@ -155,7 +155,11 @@ class Institution(MultilingualNameMixin, PublicModel):
                 violation_error_message=_("There is already a home institution."),
             ),
         ]
-        indexes = [models.Index(fields=["country", "name"], name="institution_country_name")]
+        # the list pages sort by these; an index lets the database read pages in order
+        indexes = [
+            models.Index(fields=["country", "name"], name="institution_country_name"),
+            models.Index(fields=["name", "id"], name="institution_name"),
+        ]
 
     def save(self, *args, **kwargs):
         # Empty identifiers are stored as NULL so that uniqueness ignores them.
@@ -236,6 +240,7 @@ class OrganizationalUnit(MultilingualNameMixin, PublicModel):
         verbose_name = _("organisational unit")
         verbose_name_plural = _("organisational units")
         ordering = ["path"]
+        indexes = [models.Index(fields=["name", "id"], name="unit_name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "ewp_ounit_id"],
@@ -352,6 +357,10 @@ class Person(PublicModel):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["name_latin", "pk"]
+        indexes = [
+            models.Index(fields=["name_latin", "id"], name="person_name_latin"),
+            models.Index(fields=["name_native", "id"], name="person_name_native"),
+        ]
 
     def __str__(self) -> str:
         if self.name_latin and self.name_latin != self.name_native:

@@ -35,6 +35,7 @@ urlpatterns = [
         name="partnership_create",
     ),
     path("people/new/", views.PersonEditView.as_view(), name="person_create"),
+    path("people/pick/", views.person_picker, name="person_picker"),
     path("partnerships/new/", views.partnership_start, name="partnership_start"),
     *record_urls(
         "institutions",

@@ -4,9 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import urlencode
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.crud import RecordDeleteView, RecordDetailView, RecordEditView, RecordListView
@@ -111,7 +111,7 @@ class UnitListView(RecordListView):
     title = _("Organisational units")
     filterset_class = filters.OrganizationalUnitFilterSet
     columns = tables.UNIT_COLUMNS
-    default_sort = "institution"
+    default_sort = "name"
     create_url = ""
 
     def get_queryset(self):
@@ -325,4 +325,36 @@ def partnership_start(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request, "institutions/partnership_start.html", {"query": query, "candidates": candidates}
+    )
+
+
+PICKER_LIMIT = 20
+
+
+@login_required
+def person_picker(request: HttpRequest) -> HttpResponse:
+    """HTMX: home people (and the given institution's) matching ?q=, as checkboxes to add."""
+    query = request.GET.get("q", "").strip() or request.GET.get(f"{request.GET.get('name')}_q", "")
+    name = request.GET.get("name", "responsible_people")
+    people = Person.objects.none()
+    if len(query.strip()) >= 2:
+        scope = Q(institution__is_home=True)
+        institution_uuid = request.GET.get("institution", "")
+        if institution_uuid:
+            scope |= Q(institution__uuid=institution_uuid)
+        text = query.strip()
+        people = (
+            selectors.person_list(request.user)
+            .filter(scope)
+            .filter(
+                Q(name_native__icontains=text)
+                | Q(name_latin__icontains=text)
+                | Q(email__icontains=text)
+            )
+            .order_by("name_latin", "pk")[:PICKER_LIMIT]
+        )
+    return render(
+        request,
+        "institutions/partials/person_picker.html",
+        {"people": people, "name": name, "query": query},
     )

@@ -8,13 +8,19 @@ Output serializers describe what the API answers. Input serializers only check t
 follow are the page forms' and the models' own, applied by the views.
 """
 
-import uuid
-
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+
+from unibridge.core.api.fields import (
+    CountryCodeField,
+    FlatListField,
+    PublicIdField,
+    code_list,
+    identifier,
+    text,
+    version_field,
+)
 
 from ..choices import (
     CooperationArea,
@@ -25,130 +31,6 @@ from ..choices import (
     UnitType,
 )
 from ..models import Institution, OrganizationalUnit, Partnership, Person
-
-# --- Fields --------------------------------------------------------------------------------------
-
-
-class PublicIdField(serializers.SlugRelatedField):
-    """A related record named by its public UUID; only records the user may see are found."""
-
-    default_error_messages = {
-        "does_not_exist": _("No record with the id {value} exists."),
-        "invalid": _("“{value}” is not a valid id (a UUID is expected)."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "uuid")
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        if request is None:
-            return queryset.none()
-        return queryset.visible_to(request.user)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid", value=data)
-        try:
-            public_id = uuid.UUID(data)
-        except ValueError:
-            self.fail("invalid", value=data)
-        try:
-            return self.get_queryset().get(uuid=public_id)
-        except ObjectDoesNotExist:
-            self.fail("does_not_exist", value=data)
-
-
-class CountryCodeField(serializers.ChoiceField):
-    """An ISO 3166-1 alpha-2 country code such as "PL" (lower case is accepted)."""
-
-    default_error_messages = {
-        "invalid_choice": _("“{input}” is not an ISO 3166-1 alpha-2 country code such as “PL”.")
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=list(countries), **kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str):
-            data = data.strip().upper()
-        return super().to_internal_value(data)
-
-
-class FlatListField(serializers.ListField):
-    """A list whose item errors are reported as one flat list of messages, duplicates dropped."""
-
-    def run_child_validation(self, data):
-        result, errors = [], []
-        for item in data:
-            try:
-                result.append(self.child.run_validation(item))
-            except serializers.ValidationError as exc:
-                detail = exc.detail if isinstance(exc.detail, list) else [exc.detail]
-                errors.extend(detail)
-        if errors:
-            raise serializers.ValidationError(errors)
-        return list(dict.fromkeys(result))
-
-
-def code_list(choices, **kwargs) -> FlatListField:
-    """A JSON list of choice codes, checked against the choices."""
-    return FlatListField(child=serializers.ChoiceField(choices=choices), **kwargs)
-
-
-def text(**kwargs) -> serializers.CharField:
-    """An optional text field; length and content are checked by the form and the model."""
-    kwargs.setdefault("required", False)
-    kwargs.setdefault("allow_blank", True)
-    return serializers.CharField(**kwargs)
-
-
-def identifier(help_text: str) -> serializers.CharField:
-    return text(allow_null=True, help_text=help_text)
-
-
-VERSION_HELP = _(
-    "The record's “updated” timestamp as last read. When someone saved the record since, "
-    "nothing is written and the answer is 409 with the current record."
-)
-
-
-def version_field() -> serializers.DateTimeField:
-    return serializers.DateTimeField(
-        required=False, allow_null=True, write_only=True, help_text=VERSION_HELP
-    )
-
-
-# --- Errors (for the schema) --------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every failure answers in this shape; 'fields' only for invalid input."""
-
-    error = serializers.CharField(help_text=_("A short code: invalid, not_found, conflict, …"))
-    detail = serializers.CharField()
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text=_("Messages per field; 'non_field_errors' for the record as a whole."),
-    )
-
-
-def conflict_serializer(output: type[serializers.Serializer], name: str) -> type:
-    """409 answer to a stale 'version': the conflict and the record as it is stored now."""
-    return type(
-        name,
-        (serializers.Serializer,),
-        {
-            "__doc__": "The record changed since the client read it; nothing was written.",
-            "error": serializers.CharField(),
-            "detail": serializers.CharField(),
-            "current": output(),
-        },
-    )
-
 
 # --- Institutions --------------------------------------------------------------------------------
 

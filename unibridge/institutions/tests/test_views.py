@@ -289,3 +289,31 @@ def test_unit_tree_path_and_subtree_scope(engineering, engineering_department):
         engineering.pk,
         engineering_department.pk,
     }
+
+
+def test_person_picker_finds_home_and_partner_people_but_not_others(office_client, engineering):
+    make_partners(1, engineering)
+    partnership = Partnership.objects.get()
+    PersonFactory(name_native="Айгерим Садыкова", institution=engineering.institution)
+    PersonFactory(name_native="Aigerim Partner", institution=partnership.partner)
+    PersonFactory(name_native="Aigerim Elsewhere", institution=InstitutionFactory())
+    response = office_client.get(
+        "/people/pick/",
+        {"q": "aigerim", "name": "responsible_people", "institution": partnership.partner.uuid},
+    )
+    content = response.content.decode()
+    assert "Айгерим Садыкова" in content
+    assert "Aigerim Partner" in content
+    assert "Elsewhere" not in content
+    assert 'name="responsible_people"' in content
+
+
+def test_partnership_form_renders_only_the_chosen_responsible_people(office_client, engineering):
+    make_partners(1, engineering)
+    partnership = Partnership.objects.get()
+    chosen = partnership.responsible_people.get()
+    for i in range(30):
+        PersonFactory(name_native=f"Not chosen {i}", institution=engineering.institution)
+    content = office_client.get(partnership.get_absolute_url() + "edit/").content.decode()
+    assert chosen.name_native in content
+    assert "Not chosen" not in content

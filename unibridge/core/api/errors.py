@@ -1,0 +1,118 @@
+"""The API's one error shape: the exception handler, its schema, and record errors by field."""
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import Model, UniqueConstraint
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """Errors answer {"error": code, "detail": message, "fields": {field: [messages]}}."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, IntegrityError):
+        exc = exceptions.ValidationError({"non_field_errors": [str(exc).splitlines()[0]]})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
+        response.data = {
+            "error": "invalid",
+            "detail": "The request has invalid fields; see 'fields'.",
+            "fields": fields,
+        }
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    else:
+        detail = (
+            response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        )
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"error": code, "detail": str(detail)}
+    return response
+
+
+# --- Schema of the error answers -----------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every failure answers in this shape; 'fields' only for invalid input."""
+
+    error = serializers.CharField(help_text=_("A short code: invalid, not_found, conflict, …"))
+    detail = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("Messages per field; 'non_field_errors' for the record as a whole."),
+    )
+
+
+def conflict_serializer(output: type[serializers.Serializer], name: str) -> type:
+    """409 answer to a stale 'version': the conflict and the record as it is stored now."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "__doc__": "The record changed since the client read it; nothing was written.",
+            "error": serializers.CharField(),
+            "detail": serializers.CharField(),
+            "current": output(),
+        },
+    )
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description=_("Invalid input.")),
+    401: OpenApiResponse(ErrorSerializer, description=_("Not signed in.")),
+    403: OpenApiResponse(ErrorSerializer, description=_("Not allowed.")),
+    404: OpenApiResponse(ErrorSerializer, description=_("No such record.")),
+}
+
+
+# --- Form and model errors, by field -------------------------------------------------------------
+
+
+def unique_constraint_errors(instance: Model) -> dict[str, list[str]]:
+    """Duplicates of unique identifiers, each on its field rather than on the whole record.
+
+    Checked before saving so that the answer is a field error and never an IntegrityError;
+    a constraint over several fields is reported on its last one (such as ewp_ounit_id).
+    """
+    errors: dict[str, list[str]] = {}
+    for constraint in instance._meta.constraints:
+        if not isinstance(constraint, UniqueConstraint) or not constraint.fields:
+            continue
+        try:
+            constraint.validate(type(instance), instance)
+        except DjangoValidationError as error:
+            errors.setdefault(constraint.fields[-1], []).extend(error.messages)
+    return errors
+
+
+def api_errors(errors: dict[str, list[str]], instance: Model) -> dict[str, list[str]]:
+    """Form or model errors in the API's shape, duplicates named on their field."""
+    result = {
+        ("non_field_errors" if name == NON_FIELD_ERRORS else name): [str(m) for m in messages]
+        for name, messages in errors.items()
+    }
+    for name, messages in unique_constraint_errors(instance).items():
+        general = [m for m in result.pop("non_field_errors", []) if m not in messages]
+        if general:
+            result["non_field_errors"] = general
+        result[name] = list(dict.fromkeys([*result.get(name, []), *messages]))
+    return result
