@@ -44,8 +44,14 @@ bench: setup
 	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
 
 # Needs GNU gettext (Debian package gettext); the compiled .mo files are committed.
+# Run from the repo root: only the unibridge package is scanned (everything else at the
+# top level is ignored) and the catalogs land in unibridge/locale (LOCALE_PATHS).
+MESSAGES_LOCALES = -l ru -l kk -l pl
+MESSAGES_IGNORE = --ignore=.venv --ignore=var --ignore=benchmarks --ignore=unibridge.egg-info \
+	--ignore=conftest.py --ignore=manage.py --ignore=node_modules
 messages: setup
-	cd unibridge && ../$(PY) ../manage.py makemessages -l ru -l kk -l pl --no-obsolete && ../$(PY) ../manage.py compilemessages
+	$(PY) manage.py makemessages $(MESSAGES_LOCALES) --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages $(MESSAGES_LOCALES) $(MESSAGES_IGNORE)
 
 clean:
 	rm -rf $(VENV) var

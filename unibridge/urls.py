@@ -1,5 +1,6 @@
 """Top-level URLs: pages per app, the JSON API under /api/v1/, health check, i18n."""
 
+from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -8,6 +9,8 @@ from unibridge.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # user and role administration for administrators (is_staff); the domain has its own pages
+    path("admin/", admin.site.urls),
     path("", include("unibridge.core.urls")),
     path("accounts/", include("unibridge.accounts.urls")),
     path("", include("unibridge.institutions.urls")),

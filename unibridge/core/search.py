@@ -250,6 +250,11 @@ def _reindex_dependents(model: type[models.Model], ids: Sequence) -> None:
             reindex(registration.model, dependent_ids, dependents=False)
 
 
+def _content_type(model: type[models.Model]) -> ContentType:
+    # A proxy model may be registered on its own, with entries apart from its concrete model's.
+    return ContentType.objects.get_for_model(model, for_concrete_model=False)
+
+
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -271,7 +276,7 @@ def reindex(model: type[models.Model], ids: Iterable, *, dependents: bool = True
         if dependents:
             _reindex_dependents(model, ids)
         return 0
-    content_type = ContentType.objects.get_for_model(model)
+    content_type = _content_type(model)
     changed: set = set()
     with transaction.atomic():
         for chunk in _chunks(ids):
@@ -287,7 +292,7 @@ def remove(model: type[models.Model], ids: Iterable) -> None:
     ids = list(ids)
     if not ids:
         return
-    content_type = ContentType.objects.get_for_model(model)
+    content_type = _content_type(model)
     with transaction.atomic():
         for chunk in _chunks(ids):
             _write(_registry.get(model), content_type, chunk, [])
@@ -296,20 +301,27 @@ def remove(model: type[models.Model], ids: Iterable) -> None:
 def rebuild(models_: Iterable[type[models.Model]] | None = None, progress=None) -> dict[str, int]:
     """Rebuild the index of the given models (all registered ones by default) from scratch.
 
-    Entries of models that are no longer registered and words no entry holds are dropped.
+    A full rebuild also drops the entries of models no longer registered and every word no
+    entry holds. ``progress(kind, done, total)`` is called after each batch.
     """
-    targets = [_registry[m] for m in models_] if models_ is not None else registrations()
+    full = models_ is None
+    targets = registrations() if full else [_registry[model] for model in models_]
+    entry = connection.ops.quote_name(SearchEntry._meta.db_table)
+    posting = connection.ops.quote_name(SearchPosting._meta.db_table)
+    word = connection.ops.quote_name(SearchWord._meta.db_table)
     counts = {}
     with transaction.atomic():
-        if models_ is None:
-            registered = [ContentType.objects.get_for_model(r.model).pk for r in targets]
-            stale = SearchEntry.objects.exclude(content_type__in=registered)
-            SearchPosting.objects.filter(entry__in=stale).delete()
-            stale.delete()
+        with connection.cursor() as cursor:
+            if full:
+                for table in (posting, entry, word):
+                    cursor.execute(f"DELETE FROM {table}")
+            else:
+                types = _id_list(_content_type(r.model).pk for r in targets)
+                these = f"SELECT id FROM {entry} WHERE content_type_id IN ({types})"
+                cursor.execute(f"DELETE FROM {posting} WHERE entry_id IN ({these})")
+                cursor.execute(f"DELETE FROM {entry} WHERE content_type_id IN ({types})")
         for registration in targets:
-            content_type = ContentType.objects.get_for_model(registration.model)
-            SearchPosting.objects.filter(entry__content_type=content_type).delete()
-            SearchEntry.objects.filter(content_type=content_type).delete()
+            content_type = _content_type(registration.model)
             ids = list(registration.queryset.all().order_by("pk").values_list("pk", flat=True))
             counts[registration.kind] = 0
             for chunk in _chunks(ids):
@@ -317,8 +329,8 @@ def rebuild(models_: Iterable[type[models.Model]] | None = None, progress=None) 
                 counts[registration.kind] += len(_write(registration, content_type, chunk, objects))
                 if progress:
                     progress(registration.kind, counts[registration.kind], len(ids))
-        SearchWord.objects.filter(postings__isnull=True).delete()
-        _recount()
+        if not full:
+            _recount()
     return counts
 
 

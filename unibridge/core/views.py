@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 
 @require_GET
@@ -34,14 +34,28 @@ SEARCH_POPUP_LIMIT = 8
 
 
 @login_required
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    """Global search: the full results page, or (HTMX) the short list under the search box."""
+    """Global search: the results page; for HTMX, the results alone.
+
+    The search box in the header asks (HTMX, target ``#global-search-results``) for the best
+    few hits and a link to this page; any other HTMX request gets the page's list alone.
+    """
     from . import search as index
 
     query = request.GET.get("q", "").strip()[: index.MAX_QUERY_LENGTH]
     popup = bool(request.htmx) and request.htmx.target == "global-search-results"
+    if request.htmx and not query:
+        return HttpResponse("")  # an emptied search box closes its popup
     limit = SEARCH_POPUP_LIMIT if popup else SEARCH_PAGE_LIMIT
-    results = index.search(query, request.user, limit=limit) if query else []
-    context = {"search_query": query, "results": results, "popup": popup}
-    template = "core/partials/search_results.html" if popup else "core/search.html"
+    # One more than shown tells whether there are more.
+    results = index.search(query, request.user, limit=limit + 1) if query else []
+    context = {
+        "search_query": query,
+        "results": results[:limit],
+        "more": len(results) > limit,
+        "limit": limit,
+        "popup": popup,
+    }
+    template = "core/partials/search_results.html" if request.htmx else "core/search.html"
     return render(request, template, context)

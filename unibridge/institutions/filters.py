@@ -1,9 +1,12 @@
 """Filter sets shared by the list pages, the API and exports."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from unibridge.core.fields import has_choice
 from unibridge.core.widgets import FastSelect
@@ -34,6 +37,11 @@ class TextSearchFilter(django_filters.CharFilter):
         for field in self.search_fields:
             condition |= Q(**{f"{field}__icontains": value})
         return qs.filter(condition)
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class UnitFilter(django_filters.ModelChoiceFilter):
+    """A unit chosen by its public id (a select on the pages, a uuid in the API)."""
 
 
 class InstitutionFilterSet(django_filters.FilterSet):
@@ -78,7 +86,9 @@ class PersonFilterSet(django_filters.FilterSet):
     institution = django_filters.UUIDFilter(
         field_name="institution__uuid", label=_("Institution id")
     )
-    unit = django_filters.UUIDFilter(field_name="unit__uuid", label=_("Unit id"))
+    unit = django_filters.UUIDFilter(
+        field_name="unit__uuid", label=_("Unit id"), widget=forms.HiddenInput
+    )
     country = django_filters.ChoiceFilter(
         field_name="institution__country", label=_("Country"), choices=countries, widget=FastSelect
     )
@@ -105,7 +115,13 @@ class PartnershipFilterSet(django_filters.FilterSet):
     area = django_filters.ChoiceFilter(
         label=_("Cooperation area"), choices=CooperationArea.choices, method="filter_area"
     )
-    unit = django_filters.UUIDFilter(label=_("Home unit id"), method="filter_unit")
+    unit = UnitFilter(
+        label=_("Home unit"),
+        queryset=OrganizationalUnit.objects.filter(institution__is_home=True).order_by("path"),
+        to_field_name="uuid",
+        method="filter_unit",
+        widget=FastSelect,
+    )
 
     class Meta:
         model = Partnership
@@ -114,12 +130,9 @@ class PartnershipFilterSet(django_filters.FilterSet):
     def filter_area(self, qs, name, value):
         return qs.filter(has_choice("cooperation_areas", value)) if value else qs
 
-    def filter_unit(self, qs, name, value):
-        if not value:
+    def filter_unit(self, qs, name, unit):
+        if not unit:
             return qs
-        unit = OrganizationalUnit.objects.filter(uuid=value).first()
-        if unit is None:
-            return qs.none()
         subtree = OrganizationalUnit.objects.subtree_ids([unit])
         involved = Partnership.home_units.through.objects.filter(
             organizationalunit_id__in=subtree

@@ -1,6 +1,7 @@
 """Create/edit forms; each takes the editing user so choices follow their unit scope."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
@@ -106,7 +107,7 @@ class PersonForm(UserScopedForm):
         model = Person
         fields = [
             "name_native", "name_latin", "title", "position", "institution", "unit", "email",
-            "phone", "languages", "research_keywords", "is_confidential", "notes",
+            "phone", "languages", "research_keywords", "is_confidential", "user", "notes",
         ]  # fmt: skip
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -132,6 +133,13 @@ class PersonForm(UserScopedForm):
             units = units.filter(pk__in=self.user.unit_scope_ids)
             self.fields["unit"].required = True
         self.fields["unit"].queryset = units
+        if self.user.is_admin:
+            # accounts not yet linked to anybody, and this person's own
+            self.fields["user"].queryset = get_user_model().objects.filter(
+                Q(person__isnull=True) | Q(person=person.pk or 0)
+            ).order_by("username")
+        else:
+            del self.fields["user"]
 
     def clean(self):
         data = super().clean()

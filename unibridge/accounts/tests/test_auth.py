@@ -236,3 +236,21 @@ def test_a_successful_login_resets_the_failure_count(client, alice, axes_on):
         log_in(client, "alice", "wrong")
     log_in(client, "alice", "password")
     assert is_logged_in(client, alice)
+
+
+def test_administrator_manages_users_and_roles_in_the_admin(admin_user, engineering):
+    from django.test import Client
+
+    admin_user.is_staff = True
+    admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    assert client.get("/admin/accounts/user/").status_code == 200
+    page = client.get(f"/admin/accounts/user/{admin_user.pk}/change/").content.decode()
+    assert 'name="role"' in page and 'name="units"' in page
+
+
+def test_office_staff_without_staff_flag_cannot_open_the_admin(office_client):
+    response = office_client.get("/admin/accounts/user/")
+    assert response.status_code == 302

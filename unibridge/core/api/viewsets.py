@@ -76,10 +76,23 @@ def form_value(field: forms.Field, value):
     return str(value)
 
 
+def has_public_id(field: forms.Field) -> bool:
+    """Whether the field is plain or chooses records that have a public UUID."""
+    if not isinstance(field, forms.ModelChoiceField):
+        return True
+    return any(f.name == "uuid" for f in field.queryset.model._meta.get_fields())
+
+
 def use_public_ids(form: forms.Form) -> forms.Form:
-    """Let the form's record choices take public UUIDs; integer keys never leave the server."""
-    for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField):
+    """Let the form's record choices take public UUIDs; integer keys never leave the server.
+
+    Choices of records without a public id (such as the user account linked to a person)
+    are not part of the API: their fields are dropped, so saving leaves them as they are.
+    """
+    for name, field in list(form.fields.items()):
+        if not has_public_id(field):
+            del form.fields[name]
+        elif isinstance(field, forms.ModelChoiceField):
             field.to_field_name = "uuid"
             field.error_messages["invalid_choice"] = CHOICE_NOT_ALLOWED
     return form
@@ -255,7 +268,7 @@ class RecordViewSet(viewsets.GenericViewSet):
                 field, values[name] if name in values else self.current(instance, name)
             )
             for name, field in self.form_class.base_fields.items()
-            if name != "version"
+            if name != "version" and has_public_id(field)
         }
         form = use_public_ids(self.form_class(data=data, instance=instance, user=user))
         errors = api_errors(form.errors, form.instance)

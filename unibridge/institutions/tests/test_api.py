@@ -1161,3 +1161,19 @@ def test_a_coordinators_partnership_list_takes_constant_queries(
         # and the coordinator's unit scope: their units, then the subtree below them
         with django_assert_num_queries(QUERIES["partnership"] + 2):
             assert client.get(list_url("partnership")).status_code == 200
+
+
+def test_an_administrator_patching_a_person_keeps_the_linked_user_account(
+    admin_user, office_user, home
+):
+    from rest_framework.test import APIClient
+
+    from unibridge.core.testing import PersonFactory
+
+    person = PersonFactory(institution=home, user=office_user)
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    response = client.patch(f"/api/v1/people/{person.uuid}/", {"position": "Head"}, format="json")
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert (person.position, person.user) == ("Head", office_user)

@@ -317,3 +317,15 @@ def test_partnership_form_renders_only_the_chosen_responsible_people(office_clie
     content = office_client.get(partnership.get_absolute_url() + "edit/").content.decode()
     assert chosen.name_native in content
     assert "Not chosen" not in content
+
+
+def test_only_an_administrator_links_a_person_to_a_user_account(
+    admin_client_, office_client, office_user, home
+):
+    assert "user" not in office_client.get("/people/new/").context["form"].fields
+    response = admin_client_.post(
+        "/people/new/",
+        {"name_native": "Office Person", "institution": home.pk, "user": office_user.pk},
+    )
+    assert response.status_code == 302
+    assert Person.objects.get(name_native="Office Person").user == office_user

@@ -1,0 +1,24 @@
+"""User administration for administrators (Django's admin, at /admin/)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Adds the role and the coordinated units to Django's user pages."""
+
+    list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
+    list_filter = ("role", "is_active", "is_staff")
+    filter_horizontal = ("units", "groups", "user_permissions")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Role in UniBridge"), {"fields": ("role", "units", "preferred_language")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Role in UniBridge"), {"fields": ("email", "role", "units")}),
+    )
