@@ -108,6 +108,16 @@ class RecordDetailView(LoginRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
+def action_label(action: int) -> str:
+    """What an audit entry did, in the reader's language."""
+    labels = {
+        LogEntry.Action.CREATE: _("created"),
+        LogEntry.Action.UPDATE: _("changed"),
+        LogEntry.Action.DELETE: _("deleted"),
+    }
+    return labels.get(action, _("accessed"))
+
+
 def history_for(obj: Model, limit: int = 200) -> list[dict]:
     """Audit entries of a record, newest first, with field names in the reader's language."""
     entries = LogEntry.objects.get_for_object(obj).select_related("actor")[:limit]
@@ -125,7 +135,7 @@ def history_for(obj: Model, limit: int = 200) -> list[dict]:
             else:
                 before, after = [*list(change), "", ""][:2]
                 changes.append((label, _none(before), _none(after)))
-        result.append({"entry": entry, "changes": changes})
+        result.append({"entry": entry, "action": action_label(entry.action), "changes": changes})
     return result
 
 

@@ -30,8 +30,15 @@ _TRANSLITERATION = str.maketrans(
 )
 
 
+# Two or more Cyrillic capitals in a row: 'ЩУКИН' → 'SHCHUKIN', not 'ShchUKIN'.
+_CAPITALS = re.compile(
+    "[" + "".join(sorted({letter.upper() for letter in CYRILLIC_TO_LATIN})) + "]{2,}"
+)
+
+
 def transliterate(text: str) -> str:
     """Latin transliteration of a name, keeping capitals: 'Иванов Ерлан' → 'Ivanov Erlan'."""
+    text = _CAPITALS.sub(lambda match: match.group(0).translate(_TRANSLITERATION).upper(), text)
     return text.translate(_TRANSLITERATION)
 
 

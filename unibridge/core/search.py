@@ -7,7 +7,7 @@ How a module makes its records searchable (see ``unibridge/institutions/search.p
     search.register(
         Agreement,
         kind="agreement",
-        fields=lambda a: [(a.title, search.NAME), (a.partner.name, search.CONTEXT)],
+        fields=lambda a: [(a.title, search.NAME), (a.partner.acronym, search.CONTEXT)],
         title=lambda a: a.title,
         subtitle=lambda a: a.get_status_display(),
         queryset=Agreement.objects.select_related("partner"),
@@ -16,24 +16,27 @@ How a module makes its records searchable (see ``unibridge/institutions/search.p
 
 and its ``apps.py`` imports that module in ``ready()``. From then on every save and delete
 keeps the index in step; code that bypasses signals (``bulk_create``, ``update``) calls
-:func:`reindex` itself, and ``manage.py rebuild_search_index`` rebuilds everything.
+``reindex(Model, ids)`` itself, and ``manage.py rebuild_search_index`` rebuilds everything.
 
 The index is three plain tables that behave alike on SQLite and PostgreSQL:
 
-- ``SearchEntry``: one row per record (kind, a title used to break ties);
+- ``SearchEntry``: one row per record (kind, record id, title);
 - ``SearchWord``: every distinct folded word (``core.names.fold``: lower-case ASCII, Cyrillic
-  transliterated, diacritics dropped) with its consonant skeleton (``core.names.skeleton``)
-  and its length;
-- ``SearchPosting``: entry ↔ word, with the weight of the field the word came from.
+  transliterated, diacritics dropped) with its consonant skeleton (``core.names.skeleton``),
+  its length and how many entries hold it;
+- ``SearchPosting``: entry ↔ word, with the weight of the field the word came from and the
+  entry's tie-break keys, so that a word's best entries come off one index in order.
 
 A query is folded the same way. Each query word is matched against the vocabulary, in one
-SQL query for the whole search, by exact word and prefix, by skeleton ('Qaraǵandy',
-'Караганда', 'Karagnda' all have the skeleton 'krgnd') and by edit distance (rapidfuzz) over
-the words with the same first letter and a similar length. An entry must match every query
-word; its score is the sum, over the query words, of its best match quality × field weight.
-All arithmetic is in integers and ties are broken by (title length, kind, folded title, id),
-so both databases return the same order. The best hits are then re-read through each model's
-``visible_to(user)`` queryset, one query per kind, so a user only ever sees what they may open.
+SQL query for the whole search: by exact word and prefix, by skeleton ('Qaraǵandy',
+'Караганда', 'Karagnda' all have the skeleton 'krgnd'), and by edit distance (rapidfuzz) over
+the words of a similar length with the same first two letters. An entry must match every
+query word; its score is the sum, over the query words, of its best match quality × field
+weight. Scores are integers and ties are broken by (words in the title, kind, folded title,
+record id), which every database orders alike, so SQLite and PostgreSQL give the same
+results. The best hits are then re-read through each model's ``visible_to(user)`` queryset,
+one query per kind, so a user only ever sees what they may open; titles, subtitles and links
+are computed then, in the reader's language.
 """
 
 import re
@@ -75,8 +78,10 @@ WORDS_PER_TERM = 64  # vocabulary words a query word may expand to, best first
 _BRANCH_LIMIT = 200  # vocabulary rows read per lookup branch
 _FUZZY_LIMIT = 2000
 _CHUNK = 500
-_POSTINGS_PER_ENTRY = 8  # roughly how many words an entry holds
-_COMMON = 2000  # a query word in more entries than this is common (see _best_when_common)
+# Score through the rarest query word's entries when the others have this many times more
+# postings (measured: reading an entry's words costs about twice reading a posting).
+_DRIVER_RATIO = 2
+_COMMON = 500  # a query word in more entries than this is common (see _best_when_common)
 
 _KIND = re.compile(r"^[a-z]+$")
 _SAFE_LITERAL = re.compile(r"^[a-z0-9]*$")
@@ -121,6 +126,15 @@ class SearchResult:
         return getattr(self.object, "uuid", None)
 
 
+@dataclass(frozen=True)
+class Term:
+    """A query word, the vocabulary words it matches with their quality, and how common they are."""
+
+    text: str
+    qualities: dict[int, int]
+    entries: int  # postings of those words: what reading them all would cost
+
+
 _registry: dict[type[models.Model], Registration] = {}
 _kinds: dict[str, Registration] = {}
 # related model → [(registration, lookup from the registered model to the related one)]
@@ -150,7 +164,9 @@ def register(
       ``lookup`` points at a related record that was saved or deleted (a partnership is
       found by its partner's names: ``{Institution: "partner"}``).
 
-    Registering the same model again replaces its registration.
+    Changes through many-to-many relations send no save signal: a model that indexes them
+    connects ``m2m_changed`` to ``reindex`` itself. Registering a model again replaces its
+    registration.
     """
     if not _KIND.match(kind):
         raise ImproperlyConfigured(f"Search kind {kind!r} must be lower-case letters only.")
@@ -269,7 +285,7 @@ def reindex(model: type[models.Model], ids: Iterable, *, dependents: bool = True
     its entry changed (so an edit of an institution's notes does not reindex its people).
     """
     registration = _registry.get(model)
-    ids = list(dict.fromkeys(ids))
+    ids = list(dict.fromkeys(model._meta.pk.to_python(pk) for pk in ids))
     if not ids:
         return 0
     if registration is None:
@@ -279,9 +295,10 @@ def reindex(model: type[models.Model], ids: Iterable, *, dependents: bool = True
     content_type = _content_type(model)
     changed: set = set()
     with transaction.atomic():
-        for chunk in _chunks(ids):
-            objects = list(registration.queryset.all().filter(pk__in=chunk).order_by("pk"))
-            changed |= _write(registration, content_type, chunk, objects)
+        with _Batch() as batch:
+            for chunk in _chunks(ids):
+                objects = list(registration.queryset.all().filter(pk__in=chunk).order_by("pk"))
+                changed |= _write(registration, content_type, chunk, objects, batch)
         if dependents and changed:
             _reindex_dependents(model, sorted(changed))
     return len(changed)
@@ -289,13 +306,13 @@ def reindex(model: type[models.Model], ids: Iterable, *, dependents: bool = True
 
 def remove(model: type[models.Model], ids: Iterable) -> None:
     """Drop these records from the index."""
-    ids = list(ids)
+    ids = list(dict.fromkeys(model._meta.pk.to_python(pk) for pk in ids))
     if not ids:
         return
     content_type = _content_type(model)
-    with transaction.atomic():
+    with transaction.atomic(), _Batch() as batch:
         for chunk in _chunks(ids):
-            _write(_registry.get(model), content_type, chunk, [])
+            _write(_registry.get(model), content_type, chunk, [], batch)
 
 
 def rebuild(models_: Iterable[type[models.Model]] | None = None, progress=None) -> dict[str, int]:
@@ -324,11 +341,13 @@ def rebuild(models_: Iterable[type[models.Model]] | None = None, progress=None) 
             content_type = _content_type(registration.model)
             ids = list(registration.queryset.all().order_by("pk").values_list("pk", flat=True))
             counts[registration.kind] = 0
-            for chunk in _chunks(ids):
-                objects = list(registration.queryset.all().filter(pk__in=chunk).order_by("pk"))
-                counts[registration.kind] += len(_write(registration, content_type, chunk, objects))
-                if progress:
-                    progress(registration.kind, counts[registration.kind], len(ids))
+            with _Batch() as batch:
+                for chunk in _chunks(ids):
+                    objects = list(registration.queryset.all().filter(pk__in=chunk).order_by("pk"))
+                    written = _write(registration, content_type, chunk, objects, batch)
+                    counts[registration.kind] += len(written)
+                    if progress:
+                        progress(registration.kind, counts[registration.kind], len(ids))
         if not full:
             _recount()
     return counts
@@ -347,61 +366,102 @@ def document(registration: Registration, obj: models.Model) -> dict[str, int]:
     return weights
 
 
-def _write(registration, content_type, ids: Sequence, objects: Sequence) -> set:
-    """Replace the entries of ``ids`` with entries for ``objects`` (a subset of them).
+class _Batch:
+    """What several ``_write`` calls share: word ids already looked up, word count changes."""
 
-    Returns the ids whose entry changed: added, removed, retitled or found by other words.
+    def __init__(self) -> None:
+        self.word_ids: dict[str, int] = {}
+        self.delta: dict[int, int] = defaultdict(int)
+
+    def __enter__(self) -> "_Batch":
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc_type is None:
+            _count(self.delta)
+
+
+def _write(registration, content_type, ids: Sequence, objects: Sequence, batch: _Batch) -> set:
+    """Bring the entries of ``ids`` in line with ``objects`` (those of them that still exist).
+
+    Entries whose words, weights and tie-break keys are unchanged are left alone, so saving a
+    field nobody searches costs two reads. Returns the ids whose entry was added, removed or
+    rewritten.
     """
     entry_table = connection.ops.quote_name(SearchEntry._meta.db_table)
     posting_table = connection.ops.quote_name(SearchPosting._meta.db_table)
     id_list = ", ".join(["%s"] * len(ids))
-    these = f"SELECT id FROM {entry_table} WHERE content_type_id = %s AND object_id IN ({id_list})"
-    params = [content_type.pk, *ids]
-    before: dict[int, set] = defaultdict(set)
-    delta: dict[int, int] = defaultdict(int)
+    # What is indexed now: {object id: (size, sort key, {(word id, weight)})}.
+    before: dict[int, tuple] = {}
     with connection.cursor() as cursor:
-        # Plain SQL: the ORM would load every old entry just to delete it.
         cursor.execute(
-            f"SELECT object_id, word_id, weight, sort_key FROM {posting_table} "
-            f"WHERE entry_id IN ({these})",
-            params,
+            f"SELECT e.object_id, e.size, e.sort_key, p.word_id, p.weight FROM {entry_table} e "
+            f"LEFT JOIN {posting_table} p ON p.entry_id = e.id "
+            f"WHERE e.content_type_id = %s AND e.object_id IN ({id_list})",
+            [content_type.pk, *ids],
         )
-        for object_id, word_id, weight, sort_key in cursor.fetchall():
-            before[object_id].add((word_id, weight, sort_key))
-            delta[word_id] -= 1
-        cursor.execute(f"DELETE FROM {posting_table} WHERE entry_id IN ({these})", params)
-        cursor.execute(
-            f"DELETE FROM {entry_table} WHERE content_type_id = %s AND object_id IN ({id_list})",
-            params,
-        )
-    entries, documents = [], []
+        for object_id, size, sort_key, word_id, weight in cursor.fetchall():
+            before.setdefault(object_id, (size, sort_key, set()))
+            if word_id is not None:
+                before[object_id][2].add((word_id, weight))
+    # What should be.
+    after: dict[int, tuple] = {}
+    titles: dict[int, str] = {}
+    documents: dict[int, dict[str, int]] = {}
     # Stored titles only order ties, so they are always made in the default language.
     with override(settings.LANGUAGE_CODE):
         for obj in objects:
-            title = str(registration.title(obj) or "")[:300]
-            folded = fold(title)
-            entries.append(
-                SearchEntry(
-                    content_type=content_type,
-                    object_id=obj.pk,
-                    kind=registration.kind,
-                    title=title,
-                    sort_key=_literal(folded.replace(" ", "")[:64]),
-                    size=min(len(folded.split()), 999),
-                )
+            titles[obj.pk] = str(registration.title(obj) or "")[:300]
+            documents[obj.pk] = document(registration, obj)
+    word_ids = _word_ids({word for doc in documents.values() for word in doc}, batch.word_ids)
+    for pk, doc in documents.items():
+        folded = fold(titles[pk])
+        after[pk] = (
+            min(len(folded.split()), 999),
+            _literal(folded.replace(" ", "")[:64]),
+            {(word_ids[word], weight) for word, weight in doc.items()},
+        )
+    changed = {pk for pk in ids if before.get(pk) != after.get(pk)}
+    stale = sorted(pk for pk in changed if pk in before)
+    fresh = sorted(pk for pk in changed if pk in after)
+    delta = batch.delta
+    for pk in stale:
+        for word_id, _weight in before[pk][2]:
+            delta[word_id] -= 1
+    if stale:
+        # Plain SQL: the ORM would load every old entry just to delete it.
+        stale_list = _id_list(stale)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {posting_table} WHERE entry_id IN (SELECT id FROM {entry_table} "
+                f"WHERE content_type_id = {content_type.pk:d} AND object_id IN ({stale_list}))"
             )
-            documents.append(document(registration, obj))
-    word_ids = _word_ids({word for doc in documents for word in doc})
-    entries = SearchEntry.objects.bulk_create(entries)
+            cursor.execute(
+                f"DELETE FROM {entry_table} "
+                f"WHERE content_type_id = {content_type.pk:d} AND object_id IN ({stale_list})"
+            )
+    if not fresh:
+        return changed
+    entries = SearchEntry.objects.bulk_create(
+        [
+            SearchEntry(
+                content_type=content_type,
+                object_id=pk,
+                kind=registration.kind,
+                title=titles[pk],
+                size=after[pk][0],
+                sort_key=after[pk][1],
+            )
+            for pk in fresh
+        ]
+    )
     rows = []
-    after: dict[int, set] = defaultdict(set)
-    for entry, doc in zip(entries, documents, strict=True):
+    for entry in entries:
         # kind is [a-z]+ (checked by register) and sort_key [a-z0-9]* (folded): safe literals.
         keys = f"'{entry.kind}', {entry.size:d}, '{entry.sort_key}', {entry.object_id:d}"
-        for word, weight in doc.items():
-            rows.append(f"({entry.pk:d}, {word_ids[word]:d}, {weight:d}, {keys})")
-            after[entry.object_id].add((word_ids[word], weight, entry.sort_key))
-            delta[word_ids[word]] += 1
+        for word_id, weight in after[entry.object_id][2]:
+            rows.append(f"({entry.pk:d}, {word_id:d}, {weight:d}, {keys})")
+            delta[word_id] += 1
     with connection.cursor() as cursor:
         # Integers and checked literals: many rows per statement, no parameter limits.
         for chunk in _chunks(rows, 1000):
@@ -410,8 +470,7 @@ def _write(registration, content_type, ids: Sequence, objects: Sequence) -> set:
                 "(entry_id, word_id, weight, kind, size, sort_key, object_id) "
                 f"VALUES {', '.join(chunk)}"
             )
-    _count(delta)
-    return {pk for pk in ids if before.get(pk) != after.get(pk)}
+    return changed
 
 
 def _literal(text: str) -> str:
@@ -420,10 +479,9 @@ def _literal(text: str) -> str:
     return text
 
 
-def _word_ids(vocabulary: set[str]) -> dict[str, int]:
-    """Ids of these words in the vocabulary, adding the new ones."""
-    ids: dict[str, int] = {}
-    pending = sorted(vocabulary)
+def _word_ids(vocabulary: set[str], ids: dict[str, int]) -> dict[str, int]:
+    """Ids of these words in the vocabulary, adding the new ones; ``ids`` caches them."""
+    pending = sorted(word for word in vocabulary if word not in ids)
     for chunk in _chunks(pending):
         ids.update(SearchWord.objects.filter(word__in=chunk).values_list("word", "pk"))
     missing = [word for word in pending if word not in ids]
@@ -493,14 +551,14 @@ def search(
     matched = _candidates(terms)
     if not all(term.qualities for term in matched):
         return []
-    kinds_ = sorted(wanted)
+    wanted.sort()
     # Some of the best hits may be hidden from this user: read a few more than asked for,
     # and once more, many more, if too many were hidden.
     window = limit + 10
-    rows = _ranked(matched, kinds_, window)
+    rows = _ranked(matched, wanted, window)
     results = _visible(rows, user, limit)
     if len(results) < limit and len(rows) == window:
-        rows = _ranked(matched, kinds_, limit * 5 + 50)
+        rows = _ranked(matched, wanted, limit * 5 + 50)
         results = _visible(rows, user, limit)
     return results
 
@@ -529,7 +587,7 @@ def _range(column: str, prefix: str) -> tuple[str, list]:
     return f"{column} >= %s AND {column} < %s", [prefix, upper]
 
 
-def _candidates(terms: list[str]) -> list["Term"]:
+def _candidates(terms: list[str]) -> list[Term]:
     """For each query word, the vocabulary words it matches: one query for the whole search.
 
     Three lookups per term, all on indexes: words starting with the term (exact included),
@@ -598,15 +656,6 @@ def _candidates(terms: list[str]) -> list["Term"]:
     return result
 
 
-@dataclass(frozen=True)
-class Term:
-    """A query word, the vocabulary words it matches with their quality, and how common they are."""
-
-    text: str
-    qualities: dict[int, int]
-    entries: int  # postings of those words: what reading them all would cost
-
-
 def _quality(term: str, term_shape: str, word: str, shape: str) -> int:
     """How well a word found by prefix or skeleton matches a query word, 0 to 100 (exact)."""
     if word == term:
@@ -641,7 +690,7 @@ def _ranked(terms: list[Term], kinds: list[str], window: int) -> list[tuple[str,
 
 
 def _best_for_one_word(term: Term, kind_list: str, window: int) -> list[tuple[str, int, int]]:
-    """(entry id, score) of the best entries for one query word.
+    """(kind, object id, score) of the best entries for one query word.
 
     For each vocabulary word it matches, the first ``window`` entries in (weight, tie-break)
     order come straight off an index; the best ``window`` overall are among them, because
@@ -668,7 +717,7 @@ def _best_for_one_word(term: Term, kind_list: str, window: int) -> list[tuple[st
 
 
 def _best_when_common(terms: list[Term], kind_list: str, window: int) -> list[tuple] | None:
-    """(entry id, score) of the best entries when every query word is common, or None.
+    """(kind, object id, score) of the best entries when every query word is common, or None.
 
     The best possible score is reached by entries that hold, for each query word, one of its
     best (vocabulary word, weight) pairs: 'mineral processing' → units named '… Mineral
@@ -679,39 +728,37 @@ def _best_when_common(terms: list[Term], kind_list: str, window: int) -> list[tu
     posting = connection.ops.quote_name(SearchPosting._meta.db_table)
     words = sorted({w for term in terms for w in term.qualities})
     # A word's heaviest field comes first in the index: one short seek per word.
-    tops = " UNION ALL ".join(
-        f"SELECT {w:d}, (SELECT weight FROM {posting} WHERE word_id = {w:d} "
-        f"ORDER BY weight DESC LIMIT 1)"
-        for w in words
-    )
+    vocabulary = connection.ops.quote_name(SearchWord._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(tops)
+        cursor.execute(
+            f"SELECT w.id, (SELECT p.weight FROM {posting} p WHERE p.word_id = w.id "
+            f"ORDER BY p.weight DESC LIMIT 1) FROM {vocabulary} w WHERE w.id IN ({_id_list(words)})"
+        )
         top_weight = {w: weight for w, weight in cursor.fetchall() if weight is not None}
-    best_score, conditions = 0, []
+    best_score, best_pairs = 0, []
     for term in terms:
         products = {w: q * top_weight[w] for w, q in term.qualities.items() if w in top_weight}
         if not products:
             return None
         top = max(products.values())
         best_score += top
-        conditions.append(
-            " OR ".join(
-                f"({{p}}.word_id = {w:d} AND {{p}}.weight = {top_weight[w]:d})"
-                for w in sorted(products)
-                if products[w] == top
-            )
+        best_pairs.append([(w, top_weight[w]) for w in sorted(products) if products[w] == top])
+
+    def holds(alias: str, pairs: list[tuple[int, int]]) -> str:
+        return " OR ".join(
+            f"({alias}.word_id = {w:d} AND {alias}.weight = {weight:d})" for w, weight in pairs
         )
+
     driver = min(range(len(terms)), key=lambda index: terms[index].entries)
     others = " AND ".join(
-        f"EXISTS (SELECT 1 FROM {posting} q WHERE q.entry_id = p.entry_id AND ("
-        + condition.format(p="q")
-        + "))"
-        for index, condition in enumerate(conditions)
+        f"EXISTS (SELECT 1 FROM {posting} q WHERE q.entry_id = p.entry_id "
+        f"AND ({holds('q', pairs)}))"
+        for index, pairs in enumerate(best_pairs)
         if index != driver
     )
     sql = f"""
         SELECT DISTINCT p.size, p.kind, p.sort_key, p.object_id FROM {posting} p
-        WHERE ({conditions[driver].format(p="p")}) AND p.kind IN ({kind_list}) AND {others}
+        WHERE ({holds("p", best_pairs[driver])}) AND p.kind IN ({kind_list}) AND {others}
         ORDER BY p.size, p.kind, p.sort_key, p.object_id
         LIMIT {window:d}
     """
@@ -724,44 +771,45 @@ def _best_when_common(terms: list[Term], kind_list: str, window: int) -> list[tu
 
 
 def _best_for_all_words(terms: list[Term], kind_list: str, window: int) -> list[tuple]:
-    """(entry id, score) of the best entries holding every query word, scored in SQL.
+    """(kind, object id, score) of the best entries holding every query word, scored in SQL.
 
-    When one query word is rare (a name) and another common ('of'), only the entries
-    holding the rare one are scored, through the entry index.
+    One row per entry, one column per query word: its best quality × weight, or NULL when
+    the entry lacks the word. All word ids are literals, so each database estimates the rows
+    from its own statistics. When one query word is rare (a name) and another common ('of'),
+    only the entries holding the rare one are scored, read through the entry index.
     """
-    values = ", ".join(
-        f"({word_id:d}, {index:d}, {quality:d})"
-        for index, term in enumerate(terms)
-        for word_id, quality in term.qualities.items()
-    )
     posting = connection.ops.quote_name(SearchPosting._meta.db_table)
+    columns = []
+    for index, term in enumerate(terms):
+        qualities = " ".join(
+            f"WHEN {word_id:d} THEN {quality:d}" for word_id, quality in term.qualities.items()
+        )
+        columns.append(
+            f"MAX(CASE WHEN p.word_id IN ({_id_list(term.qualities)}) "
+            f"THEN (CASE p.word_id {qualities} END) * p.weight END) AS t{index:d}"
+        )
+    words = _id_list(w for term in terms for w in term.qualities)
     rarest = min(terms, key=lambda term: term.entries)
     total = sum(term.entries for term in terms)
-    # CROSS JOIN fixes the join order on SQLite (which has no statistics unless someone runs
-    # ANALYZE); PostgreSQL plans it like any other join. The word ids are repeated as
-    # literals so that PostgreSQL estimates the rows from its statistics.
-    words = _id_list(w for term in terms for w in term.qualities)
-    if rarest.entries * _POSTINGS_PER_ENTRY < total - rarest.entries:
-        keys = "o"  # the tie-break keys come with the rare word's entries
-        source = f"""(SELECT DISTINCT entry_id, size, kind, sort_key, object_id FROM {posting}
-                WHERE word_id IN ({_id_list(rarest.qualities)}) AND kind IN ({kind_list})) o
-            CROSS JOIN {posting} p CROSS JOIN candidate c
-            WHERE p.entry_id = o.entry_id AND p.word_id IN ({words}) AND c.word_id = p.word_id"""
+    if rarest.entries * _DRIVER_RATIO < total - rarest.entries:
+        # CROSS JOIN keeps this join order on SQLite, which has no statistics unless someone
+        # runs ANALYZE; PostgreSQL plans it like any other join.
+        source = f"""(SELECT DISTINCT entry_id FROM {posting}
+                WHERE word_id IN ({_id_list(rarest.qualities)}) AND kind IN ({kind_list})) d
+            CROSS JOIN {posting} p
+            WHERE p.entry_id = d.entry_id AND p.word_id IN ({words})"""
     else:
-        keys = "p"
-        source = f"""candidate c CROSS JOIN {posting} p
-            WHERE p.word_id IN ({words}) AND p.word_id = c.word_id AND p.kind IN ({kind_list})"""
+        source = f"{posting} p WHERE p.word_id IN ({words}) AND p.kind IN ({kind_list})"
+    found = " AND ".join(f"t{index:d} IS NOT NULL" for index in range(len(terms)))
+    score = " + ".join(f"t{index:d}" for index in range(len(terms)))
     sql = f"""
-        WITH candidate (word_id, term, quality) AS (VALUES {values})
-        SELECT kind, object_id, SUM(best) AS score, MIN(size) AS size, MIN(sort_key) AS sort_key
-        FROM (
-            SELECT p.entry_id AS entry_id, c.term AS term, MAX(c.quality * p.weight) AS best,
-                MIN({keys}.size) AS size, MIN({keys}.kind) AS kind,
-                MIN({keys}.sort_key) AS sort_key, MIN({keys}.object_id) AS object_id
+        SELECT kind, object_id, {score} AS score, size, sort_key FROM (
+            SELECT MIN(p.kind) AS kind, MIN(p.object_id) AS object_id, MIN(p.size) AS size,
+                MIN(p.sort_key) AS sort_key, {", ".join(columns)}
             FROM {source}
-            GROUP BY p.entry_id, c.term
+            GROUP BY p.entry_id
         ) hit
-        GROUP BY entry_id, kind, object_id HAVING COUNT(*) = {len(terms):d}
+        WHERE {found}
         ORDER BY score DESC, size, kind, sort_key, object_id
         LIMIT {window:d}
     """

@@ -135,9 +135,11 @@ class PersonForm(UserScopedForm):
         self.fields["unit"].queryset = units
         if self.user.is_admin:
             # accounts not yet linked to anybody, and this person's own
-            self.fields["user"].queryset = get_user_model().objects.filter(
-                Q(person__isnull=True) | Q(person=person.pk or 0)
-            ).order_by("username")
+            self.fields["user"].queryset = (
+                get_user_model()
+                .objects.filter(Q(person__isnull=True) | Q(person=person.pk or 0))
+                .order_by("username")
+            )
         else:
             del self.fields["user"]
 

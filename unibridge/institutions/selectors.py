@@ -3,6 +3,8 @@
 from auditlog.models import LogEntry
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from unibridge.core.crud import action_label
+
 from .models import Institution, OrganizationalUnit, Partnership, Person
 
 
@@ -71,8 +73,9 @@ def home_dashboard(user) -> dict:
     )
     recent = []
     if user.is_office:
-        recent = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")[
-            :10
+        recent = [
+            {"entry": entry, "action": action_label(entry.action)}
+            for entry in LogEntry.objects.select_related("actor").order_by("-timestamp")[:10]
         ]
     return {
         "status_counts": [

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unibridge.core.tables import Column
 
@@ -40,7 +41,13 @@ UNIT_COLUMNS = [
 ]
 
 PERSON_COLUMNS = [
-    Column("name", _("Name"), lambda o: o.name_native, ("name_native",), link=True),
+    Column(
+        "name",
+        pgettext_lazy("person", "Name"),
+        lambda o: o.name_native,
+        ("name_native",),
+        link=True,
+    ),
     Column("latin", _("Latin"), lambda o: o.name_latin, ("name_latin",)),
     Column("position", _("Position"), lambda o: o.position, ("position",)),
     Column(
