@@ -23,8 +23,9 @@ run: setup
 	$(PY) manage.py run_huey --quiet & \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
