@@ -2,7 +2,9 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -132,3 +134,62 @@ class SearchPosting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} ∋ {self.word_id} ×{self.weight}"
+
+
+# --- Background jobs (see unibridge.core.jobs) ----------------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "JobQuerySet":
+        """People see their own jobs; the international office sees everybody's."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self if user.is_office else self.filter(user=user)
+
+
+class Job(PublicModel):
+    """Work the task worker does for a user (a large import; later documents, notifications).
+
+    The page that queued it shows its progress and, when it ends, its outcome.
+    """
+
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.CASCADE,
+        related_name="jobs",
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    message = models.TextField(_("outcome"), blank=True)
+    result_url = models.CharField(_("result"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:job_detail", args=[self.uuid])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

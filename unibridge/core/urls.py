@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("jobs/<uuid:uuid>/", views.job_detail, name="job_detail"),
 ]

@@ -3,9 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
+
+from .models import Job
 
 
 @require_GET
@@ -59,3 +61,12 @@ def search(request: HttpRequest) -> HttpResponse:
     }
     template = "core/partials/search_results.html" if request.htmx else "core/search.html"
     return render(request, template, context)
+
+
+@login_required
+@require_safe
+def job_detail(request: HttpRequest, uuid) -> HttpResponse:
+    """A background job's progress and outcome; HTMX polls the status part until it ends."""
+    job = get_object_or_404(Job.objects.visible_to(request.user), uuid=uuid)
+    template = "core/partials/job_status.html" if request.htmx else "core/job.html"
+    return render(request, template, {"job": job})

@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import importing
+from unibridge.core import jobs
+
+from . import importing, tasks
 from .models import Institution
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -130,7 +132,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    """Import a checked upload (or cancel it), then go to the institutions list."""
+    """Queue the import of a checked upload (or cancel it); the job page shows the outcome."""
     _require_office(request.user)
     token = request.POST.get("token", "")
     uploads = request.session.get(SESSION_KEY, {})
@@ -146,45 +148,24 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("The import was cancelled; nothing was written."))
         return redirect("institutions:institution_import")
 
-    try:
-        plan = importing.plan_import(
-            path.read_bytes(), file_format=stored["format"], mapping=stored["mapping"]
-        )
-        if _counts(plan) != stored.get("counts"):
-            raise importing.ImportRejected(
-                _("Institutions were changed since you checked the file; check the new preview.")
-            )
-        result = importing.apply(plan, request.user)
-    except importing.ImportFileError as exc:
-        _forget_upload(request, token)
-        messages.error(request, str(exc))
-        return redirect("institutions:institution_import")
-    except importing.ImportRejected as exc:
-        # The data changed since the preview: show the preview of the file as things are now.
-        messages.error(request, str(exc))
-        plan = importing.plan_import(
-            path.read_bytes(), file_format=stored["format"], mapping=stored["mapping"]
-        )
-        if plan.errors or not plan.has_changes:
-            _forget_upload(request, token)
-            token = ""
-        else:
-            stored["counts"] = _counts(plan)
-            request.session[SESSION_KEY] = {**uploads, token: stored}
-        return _render_preview(request, plan, stored["name"], token)
-
-    _forget_upload(request, token)
-    messages.success(
-        request,
-        _("Imported %(name)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-        % {
+    # The import itself runs in the task worker: the whole world directory takes seconds.
+    uploads.pop(token, None)
+    request.session[SESSION_KEY] = uploads
+    job = jobs.start(
+        user=request.user,
+        kind="institution_import",
+        title=_("Import of institutions from %(name)s") % {"name": stored["name"]},
+        params={
+            "path": str(path),
             "name": stored["name"],
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
+            "format": stored["format"],
+            "mapping": stored["mapping"],
+            "counts": stored["counts"],
+            "language": request.LANGUAGE_CODE,
         },
+        task=tasks.import_institutions,
     )
-    return redirect("institutions:institution_list")
+    return redirect(job)
 
 
 def _counts(plan: importing.ImportPlan) -> list[int]:

@@ -16,7 +16,8 @@ from django_countries import countries
 from openpyxl import Workbook
 
 import unibridge.core
-from unibridge.core.testing import InstitutionFactory
+from unibridge.core.models import Job
+from unibridge.core.testing import InstitutionFactory, UserFactory
 from unibridge.institutions import importing
 from unibridge.institutions.models import Institution
 
@@ -621,7 +622,9 @@ def upload(client, data: bytes, name: str, **fields):
     )
 
 
-def test_office_uploads_previews_and_confirms_an_import(office_client, office_user, media):
+def test_office_uploads_previews_and_confirms_an_import(
+    office_client, office_user, media, django_capture_on_commit_callbacks
+):
     stored = InstitutionFactory(
         name="Uniwersytet Gdański", country="PL", email_domains=["ug.edu.pl"]
     )
@@ -643,10 +646,17 @@ def test_office_uploads_previews_and_confirms_an_import(office_client, office_us
     assert stored_file.exists()
     assert Institution.objects.count() == 1  # nothing written by the preview
 
-    response = office_client.post(reverse(CONFIRM_URL), {"token": token, "confirm": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office_client.post(reverse(CONFIRM_URL), {"token": token, "confirm": ""})
 
+    # The import runs as a background job (immediately in tests); its page tells the outcome.
     assert response.status_code == 302
-    assert response["Location"] == reverse("institutions:institution_list")
+    job = Job.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert (job.status, job.user, job.attempts) == ("done", office_user, 1)
+    assert job.message == "Imported partners.csv: 1 created, 1 updated, 0 unchanged."
+    page = office_client.get(job.get_absolute_url()).content.decode()
+    assert job.message in page and 'href="/institutions/"' in page
     assert not stored_file.exists()
     assert Institution.objects.count() == 2
     stored.refresh_from_db()
@@ -658,16 +668,42 @@ def test_office_uploads_previews_and_confirms_an_import(office_client, office_us
     assert "expired" in response.content.decode()
 
 
-def test_confirming_after_the_data_changed_shows_the_new_preview(office_client, media):
+def test_an_import_whose_data_changed_since_the_preview_fails_and_writes_nothing(
+    office_client, media, django_capture_on_commit_callbacks
+):
     token = upload(office_client, csv_bytes("name,country", "Nowa,PL"), "a.csv").context["token"]
     InstitutionFactory(name="Nowa", country="PL")  # someone records it meanwhile
 
-    response = office_client.post(reverse(CONFIRM_URL), {"token": token})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office_client.post(reverse(CONFIRM_URL), {"token": token})
 
-    assert response.status_code == 200
-    assert response.context["plan"].unchanged == 1
-    assert "changed since you checked" in response.content.decode()
+    job = Job.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert job.status == "failed"
+    assert "changed since you checked" in job.message
     assert Institution.objects.count() == 1
+    assert not (media / "imports" / f"{token}.upload").exists()
+
+
+def test_a_job_page_is_404_for_other_users_but_not_for_the_office(
+    coordinator_client, office_client, coordinator_user
+):
+    job = Job.objects.create(user=coordinator_user, kind="x", title="Coordinator's job")
+    assert coordinator_client.get(job.get_absolute_url()).status_code == 200
+    assert office_client.get(job.get_absolute_url()).status_code == 200
+    other = Job.objects.create(user=UserFactory(), kind="x", title="Someone else's job")
+    assert coordinator_client.get(other.get_absolute_url()).status_code == 404
+
+
+def test_an_unfinished_job_page_polls_with_htmx_and_refreshes_without_javascript(
+    office_client, office_user
+):
+    job = Job.objects.create(user=office_user, kind="x", title="Waiting job")
+    page = office_client.get(job.get_absolute_url()).content.decode()
+    assert 'hx-trigger="every 2s"' in page
+    assert 'http-equiv="refresh"' in page
+    partial = office_client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and "Waiting" in partial
 
 
 def test_a_preview_with_bad_rows_shows_every_error_and_no_import_button(office_client, media):
@@ -739,3 +775,38 @@ def test_anonymous_users_are_sent_to_log_in(client, db):
 
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_an_unexpected_failure_on_the_last_attempt_marks_the_job_failed(
+    office_user, media, monkeypatch, tmp_path
+):
+    from django.db import OperationalError
+
+    from unibridge.institutions import tasks
+
+    path = tmp_path / "upload.csv"
+    path.write_bytes(csv_bytes("name,country", "Nowa,PL"))
+    job = Job.objects.create(
+        user=office_user,
+        kind="institution_import",
+        title="Import",
+        params={
+            "path": str(path),
+            "name": "a.csv",
+            "format": "csv",
+            "mapping": {},
+            "counts": [1, 0, 0],
+            "language": "en",
+        },
+    )
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(importing, "apply", locked)
+    with pytest.raises(OperationalError):
+        tasks.import_institutions.call_local(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("failed", 1)
+    assert "nothing was written" in job.message
+    assert Institution.objects.count() == 0
