@@ -563,6 +563,25 @@ def search(
     return results
 
 
+def matching_ids(query: str, model: type[models.Model]) -> models.QuerySet | None:
+    """Ids of ``model``'s records that match every word of the query, unranked, as a subquery.
+
+    For the "contains" filter of list pages and the API, so that it forgives scripts,
+    diacritics and typos like the global search and behaves the same on both databases;
+    the caller keeps its own ordering and visibility. ``None`` when the query has no words.
+    """
+    terms = terms_of(query)
+    if not terms:
+        return None
+    registration = _registry[model]
+    entries = SearchEntry.objects.filter(kind=registration.kind)
+    for term in _candidates(terms):
+        entries = entries.filter(
+            pk__in=SearchPosting.objects.filter(word_id__in=list(term.qualities)).values("entry_id")
+        )
+    return entries.values("object_id")
+
+
 def _successor(prefix: str) -> str | None:
     """The smallest string after every string that starts with ``prefix`` ([a-z0-9] only)."""
     while prefix:

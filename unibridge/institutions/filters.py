@@ -2,14 +2,13 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from unibridge.core import search
 from unibridge.core.fields import has_choice
-from unibridge.core.widgets import FastSelect
+from unibridge.core.widgets import FastSelect, country_choices
 
 from .choices import (
     CooperationArea,
@@ -22,21 +21,19 @@ from .models import Institution, OrganizationalUnit, Partnership, Person
 
 
 class TextSearchFilter(django_filters.CharFilter):
-    """Case-insensitive 'contains' over several fields (the global search does the fuzzy work)."""
+    """Words matched through the global search index: any script, diacritics, small typos.
 
-    def __init__(self, *args, fields: tuple[str, ...] = (), **kwargs):
-        self.search_fields = fields
-        kwargs.setdefault("label", _("Contains"))
+    'ахметов', 'Akhmetov' and 'Ahmetov' find the same person, on SQLite and PostgreSQL alike
+    (a plain icontains would miss Cyrillic case on SQLite and every other spelling).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Name contains"))
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        value = (value or "").strip()
-        if not value:
-            return qs
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return qs.filter(condition)
+        ids = search.matching_ids(value or "", qs.model)
+        return qs if ids is None else qs.filter(pk__in=ids)
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -45,8 +42,10 @@ class UnitFilter(django_filters.ModelChoiceFilter):
 
 
 class InstitutionFilterSet(django_filters.FilterSet):
-    q = TextSearchFilter(fields=("name", "name_en", "name_ru", "acronym", "city", "hei_id"))
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries, widget=FastSelect)
+    q = TextSearchFilter()
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=country_choices, widget=FastSelect
+    )
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=InstitutionType.choices)
     is_partner = django_filters.BooleanFilter(
         label=_("Partner"), method="filter_is_partner", widget=django_filters.widgets.BooleanWidget
@@ -63,7 +62,7 @@ class InstitutionFilterSet(django_filters.FilterSet):
 
 
 class OrganizationalUnitFilterSet(django_filters.FilterSet):
-    q = TextSearchFilter(fields=("name", "name_en", "name_ru", "acronym"))
+    q = TextSearchFilter()
     institution = django_filters.UUIDFilter(
         field_name="institution__uuid", label=_("Institution id")
     )
@@ -80,9 +79,7 @@ class OrganizationalUnitFilterSet(django_filters.FilterSet):
 
 
 class PersonFilterSet(django_filters.FilterSet):
-    q = TextSearchFilter(
-        fields=("name_native", "name_latin", "email", "position", "research_keywords")
-    )
+    q = TextSearchFilter()
     institution = django_filters.UUIDFilter(
         field_name="institution__uuid", label=_("Institution id")
     )
@@ -90,7 +87,10 @@ class PersonFilterSet(django_filters.FilterSet):
         field_name="unit__uuid", label=_("Unit id"), widget=forms.HiddenInput
     )
     country = django_filters.ChoiceFilter(
-        field_name="institution__country", label=_("Country"), choices=countries, widget=FastSelect
+        field_name="institution__country",
+        label=_("Country"),
+        choices=country_choices,
+        widget=FastSelect,
     )
     home = django_filters.BooleanFilter(
         field_name="institution__is_home",
@@ -104,20 +104,21 @@ class PersonFilterSet(django_filters.FilterSet):
 
 
 class PartnershipFilterSet(django_filters.FilterSet):
-    q = TextSearchFilter(
-        fields=("partner__name", "partner__name_en", "partner__name_ru", "partner__acronym")
-    )
+    q = TextSearchFilter()
     status = django_filters.ChoiceFilter(label=_("Status"), choices=PartnershipStatus.choices)
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=PartnershipPriority.choices)
     country = django_filters.ChoiceFilter(
-        field_name="partner__country", label=_("Country"), choices=countries, widget=FastSelect
+        field_name="partner__country",
+        label=_("Country"),
+        choices=country_choices,
+        widget=FastSelect,
     )
     area = django_filters.ChoiceFilter(
         label=_("Cooperation area"), choices=CooperationArea.choices, method="filter_area"
     )
     unit = UnitFilter(
         label=_("Home unit"),
-        queryset=OrganizationalUnit.objects.filter(institution__is_home=True).order_by("path"),
+        queryset=OrganizationalUnit.objects.of_home().order_by("path"),
         to_field_name="uuid",
         method="filter_unit",
         widget=FastSelect,

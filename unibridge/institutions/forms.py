@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.forms import LinesField, VersionedFormMixin
-from unibridge.core.widgets import FastSelect, RecordPicker
+from unibridge.core.widgets import FastSelect, RecordPicker, country_choices
 
 from . import validators
 from .models import Institution, OrganizationalUnit, Partnership, Person
@@ -52,6 +52,7 @@ class InstitutionForm(UserScopedForm):
         if not self.user.is_admin:
             # only an administrator sets which institution is the home one
             del self.fields["is_home"]
+        self.fields["country"].choices = [("", "---------"), *country_choices()]
 
     def clean_hei_id(self) -> str | None:
         return (self.cleaned_data.get("hei_id") or "").strip().lower() or None
@@ -125,10 +126,7 @@ class PersonForm(UserScopedForm):
             Q(is_home=True) | Q(partnership__isnull=False) | Q(pk=institution_id or 0)
         ).order_by("-is_home", "name")
         units = OrganizationalUnit.objects.select_related("institution")
-        if institution_id:
-            units = units.filter(institution_id=institution_id)
-        else:
-            units = units.filter(institution__is_home=True)
+        units = units.filter(institution_id=institution_id) if institution_id else units.of_home()
         if not self.user.is_office:
             units = units.filter(pk__in=self.user.unit_scope_ids)
             self.fields["unit"].required = True
@@ -168,9 +166,7 @@ class PartnershipForm(UserScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home_units"].queryset = OrganizationalUnit.objects.filter(
-            institution__is_home=True
-        ).order_by("path")
+        self.fields["home_units"].queryset = OrganizationalUnit.objects.of_home().order_by("path")
         self.fields["home_units"].label_from_instance = lambda u: "— " * u.depth + u.display_name
         people = self.fields["responsible_people"]
         people.widget = RecordPicker(

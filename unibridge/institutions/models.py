@@ -194,6 +194,10 @@ class OrganizationalUnitQuerySet(models.QuerySet):
             return self.filter(pk__in=user.unit_scope_ids)
         return self.none()
 
+    def of_home(self) -> "OrganizationalUnitQuerySet":
+        """Units of the home institution (through its one-row index, not a join over all units)."""
+        return self.filter(institution__in=Institution.objects.filter(is_home=True).values("pk"))
+
     def subtree_ids(self, roots) -> frozenset[int]:
         """Ids of the given units and every unit below them."""
         paths = [unit.path for unit in roots]

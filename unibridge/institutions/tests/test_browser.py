@@ -98,10 +98,10 @@ def test_main_pages_have_no_serious_accessibility_violations(page, demo):
 def test_filters_work_by_keyboard_and_htmx_updates_the_results(page, demo):
     log_in(page, "office", "demo")
     page.goto("/institutions/")
-    page.get_by_label("Contains").fill("AGH")
+    page.get_by_label("Name contains").fill("AGH")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=AGH"))
     assert "AGH" in page.locator("#results").inner_text()
-    page.get_by_label("Contains").focus()
+    page.get_by_label("Name contains").focus()
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "the focused field must show a visible focus ring"

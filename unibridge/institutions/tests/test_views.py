@@ -329,3 +329,19 @@ def test_only_an_administrator_links_a_person_to_a_user_account(
     )
     assert response.status_code == 302
     assert Person.objects.get(name_native="Office Person").user == office_user
+
+
+@pytest.mark.parametrize("typed", ["ахметов", "Akhmetov", "Ahmetov", "АХМЕТОВ"])
+def test_people_list_name_filter_forgives_script_case_and_spelling(office_client, home, typed):
+    PersonFactory(name_native="Нурлан Ахметов", institution=home)
+    PersonFactory(name_native="Jan Kowalski", institution=home)
+    response = office_client.get("/people/", {"q": typed})
+    assert [row[0].name_native for row in response.context["rows"]] == ["Нурлан Ахметов"]
+
+
+def test_list_name_filter_keeps_the_chosen_sort_order(office_client, home):
+    for name in ("Beta Technical University", "Alpha Technical University"):
+        InstitutionFactory(name=name, name_en=name)
+    response = office_client.get("/institutions/", {"q": "technical", "sort": "-name"})
+    names = [row[0].name for row in response.context["rows"]]
+    assert names == ["Beta Technical University", "Alpha Technical University"]
