@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from unibridge.accounts.models import User
 from unibridge.core import search
@@ -70,7 +70,14 @@ def build(log: Callable[[str], None]) -> dict[str, float]:
     step("people", lambda: _people(rng))
     step("partnerships", lambda: _partnerships(rng))
     step("search index", lambda: search.rebuild())
+    # statistics and visibility maps as autovacuum (PostgreSQL) or ANALYZE would leave them
+    step("vacuum and analyze", _analyze)
     return timings
+
+
+def _analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 class _Silent:

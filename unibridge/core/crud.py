@@ -51,7 +51,8 @@ class RecordListView(LoginRequiredMixin, View):
         ordered_ids = table.order(queryset).values_list("pk", flat=True)
         page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
         ids = list(page.object_list)
-        loaded = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
+        # the unfiltered selector: the filters already chose these ids
+        loaded = {obj.pk: obj for obj in self.get_queryset().filter(pk__in=ids)}
         page.object_list = [loaded[pk] for pk in ids]
         context = {
             "title": self.title,

@@ -49,6 +49,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models import Count, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils.text import capfirst
@@ -563,23 +564,49 @@ def search(
     return results
 
 
-def matching_ids(query: str, model: type[models.Model]) -> models.QuerySet | None:
-    """Ids of ``model``'s records that match every word of the query, unranked, as a subquery.
+def matching_ids(
+    query: str, model: type[models.Model]
+) -> list[int] | RawSQL | models.QuerySet | None:
+    """Ids of ``model``'s records that match every word of the query, unranked.
 
-    For the "contains" filter of list pages and the API, so that it forgives scripts,
+    For the "name contains" filter of list pages and the API, so that it forgives scripts,
     diacritics and typos like the global search and behaves the same on both databases;
-    the caller keeps its own ordering and visibility. ``None`` when the query has no words.
+    the caller keeps its own ordering and visibility. One query per query word, plus one;
+    ``None`` when the query has no words.
     """
     terms = terms_of(query)
     if not terms:
         return None
-    registration = _registry[model]
-    entries = SearchEntry.objects.filter(kind=registration.kind)
+    kind = _registry[model].kind
+    # Each word's entries as a set (an index read on the postings), intersected here: the
+    # planners of both databases misjudge the equivalent joins over the whole entry table.
+    entry_ids: set[int] | None = None
+    postings_of_every_word = []
     for term in _candidates(terms):
-        entries = entries.filter(
-            pk__in=SearchPosting.objects.filter(word_id__in=list(term.qualities)).values("entry_id")
-        )
-    return entries.values("object_id")
+        postings = SearchPosting.objects.filter(kind=kind, word_id__in=list(term.qualities))
+        postings_of_every_word.append(postings.values("entry_id"))
+        found = set(postings.values_list("entry_id", flat=True).distinct())
+        entry_ids = found if entry_ids is None else entry_ids & found
+        if not entry_ids:
+            return []
+    if len(entry_ids) > _MAX_ID_LIST and connection.vendor != "postgresql":
+        # too many for one SQLite statement's parameters: let the database join instead
+        entries = SearchEntry.objects.filter(kind=kind)
+        for postings in postings_of_every_word:
+            entries = entries.filter(pk__in=postings)
+        return entries.values("object_id")
+    entries = SearchEntry.objects.filter(pk__in=_id_set(entry_ids))
+    return _id_set(set(entries.values_list("object_id", flat=True)))
+
+
+_MAX_ID_LIST = 20_000  # SQLite allows 32,766 parameters in one statement
+
+
+def _id_set(ids: set[int]) -> list[int] | RawSQL:
+    """Ids for ``pk__in``: one array parameter on PostgreSQL, a plain list elsewhere."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)])
+    return sorted(ids)
 
 
 def _successor(prefix: str) -> str | None:

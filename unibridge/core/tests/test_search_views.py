@@ -87,3 +87,20 @@ def test_api_rejects_bad_parameters_with_field_errors(office_user, params, field
 def test_api_requires_authentication(db):
     response = APIClient().get("/api/v1/search/", {"q": "agh"})
     assert response.status_code == 401
+
+
+def test_name_filter_with_more_matches_than_sqlite_parameters_still_works(office_client, home):
+    from unibridge.core import search
+    from unibridge.institutions.models import Institution
+
+    Institution.objects.bulk_create(
+        [Institution(name=f"Common College {i}", country="PL") for i in range(30)]
+    )
+    search.reindex(Institution, Institution.objects.values_list("pk", flat=True))
+    original = search._MAX_ID_LIST
+    search._MAX_ID_LIST = 10  # force the joined form the database uses for huge matches
+    try:
+        response = office_client.get("/institutions/", {"q": "common college"})
+    finally:
+        search._MAX_ID_LIST = original
+    assert response.context["page"].paginator.count == 30
