@@ -571,42 +571,36 @@ def matching_ids(
 
     For the "name contains" filter of list pages and the API, so that it forgives scripts,
     diacritics and typos like the global search and behaves the same on both databases;
-    the caller keeps its own ordering and visibility. One query per query word, plus one;
-    ``None`` when the query has no words.
+    the caller keeps its own ordering and visibility. ``None`` when the query has no words.
     """
     terms = terms_of(query)
     if not terms:
         return None
     kind = _registry[model].kind
-    # Each word's entries as a set (an index read on the postings), intersected here: the
-    # planners of both databases misjudge the equivalent joins over the whole entry table.
+    candidates = _candidates(terms)
+    if connection.vendor != "postgresql":
+        # SQLite runs the nested subqueries well and caps a statement's parameters
+        entries = SearchEntry.objects.filter(kind=kind)
+        for term in candidates:
+            postings = SearchPosting.objects.filter(kind=kind, word_id__in=list(term.qualities))
+            entries = entries.filter(pk__in=postings.values("entry_id"))
+        return entries.values("object_id")
+    # PostgreSQL misjudges those joins over the whole entry table (a sequential scan): read
+    # each word's entries off the postings index, intersect them here, and pass the ids as
+    # one array parameter.
     entry_ids: set[int] | None = None
-    postings_of_every_word = []
-    for term in _candidates(terms):
+    for term in candidates:
         postings = SearchPosting.objects.filter(kind=kind, word_id__in=list(term.qualities))
-        postings_of_every_word.append(postings.values("entry_id"))
         found = set(postings.values_list("entry_id", flat=True).distinct())
         entry_ids = found if entry_ids is None else entry_ids & found
         if not entry_ids:
             return []
-    if len(entry_ids) > _MAX_ID_LIST and connection.vendor != "postgresql":
-        # too many for one SQLite statement's parameters: let the database join instead
-        entries = SearchEntry.objects.filter(kind=kind)
-        for postings in postings_of_every_word:
-            entries = entries.filter(pk__in=postings)
-        return entries.values("object_id")
-    entries = SearchEntry.objects.filter(pk__in=_id_set(entry_ids))
-    return _id_set(set(entries.values_list("object_id", flat=True)))
+    entries = SearchEntry.objects.filter(pk__in=_id_array(entry_ids))
+    return _id_array(set(entries.values_list("object_id", flat=True)))
 
 
-_MAX_ID_LIST = 20_000  # SQLite allows 32,766 parameters in one statement
-
-
-def _id_set(ids: set[int]) -> list[int] | RawSQL:
-    """Ids for ``pk__in``: one array parameter on PostgreSQL, a plain list elsewhere."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)])
-    return sorted(ids)
+def _id_array(ids: set[int]) -> RawSQL:
+    return RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)])
 
 
 def _successor(prefix: str) -> str | None:
