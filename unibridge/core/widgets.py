@@ -3,7 +3,8 @@
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 
 class FastSelect(forms.Select):
@@ -35,6 +36,28 @@ class FastSelect(forms.Select):
                 yield from label
             else:
                 yield ("" if option_value is None else option_value), label
+
+
+class CountrySelect(FastSelect):
+    """The 250 countries: their <option>s are built once per language and reused."""
+
+    _options: dict[str, str] = {}
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        language = get_language() or "en"
+        if language not in self._options:
+            self._options[language] = str(
+                format_html_join("", '<option value="{}">{}</option>', country_choices())
+            )
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        options = self._options[language]
+        if value:
+            marker = format_html('value="{}"', value)
+            options = options.replace(marker, f"{marker} selected", 1)
+        blank = '<option value="">---------</option>'
+        return format_html(
+            "<select{}>{}{}</select>", flatatt(final_attrs), mark_safe(blank), mark_safe(options)
+        )
 
 
 class FastSelectMultiple(FastSelect):
@@ -107,12 +130,22 @@ class RecordPicker(forms.SelectMultiple):
 _country_choices: dict[str, list[tuple[str, str]]] = {}
 
 
+def country_name(code) -> str:
+    """A country's name in the current language, from the cached list."""
+    names = _country_names.get(get_language() or "en")
+    if names is None:
+        names = _country_names[get_language() or "en"] = dict(country_choices())
+    return names.get(str(code), str(code))
+
+
+_country_names: dict[str, dict[str, str]] = {}
+
+
 def country_choices() -> list[tuple[str, str]]:
     """ISO 3166 countries sorted by their name in the current language, computed once each.
 
     django-countries translates and sorts all 250 names on every iteration (about 30 ms).
     """
-    from django.utils.translation import get_language
     from django_countries import countries
 
     language = get_language() or "en"

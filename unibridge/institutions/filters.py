@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from unibridge.core import search
 from unibridge.core.fields import has_choice
-from unibridge.core.widgets import FastSelect, country_choices
+from unibridge.core.widgets import CountrySelect, FastSelect, country_choices
 
 from .choices import (
     CooperationArea,
@@ -44,7 +44,7 @@ class UnitFilter(django_filters.ModelChoiceFilter):
 class InstitutionFilterSet(django_filters.FilterSet):
     q = TextSearchFilter()
     country = django_filters.ChoiceFilter(
-        label=_("Country"), choices=country_choices, widget=FastSelect
+        label=_("Country"), choices=country_choices, widget=CountrySelect
     )
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=InstitutionType.choices)
     is_partner = django_filters.BooleanFilter(
@@ -90,7 +90,7 @@ class PersonFilterSet(django_filters.FilterSet):
         field_name="institution__country",
         label=_("Country"),
         choices=country_choices,
-        widget=FastSelect,
+        widget=CountrySelect,
     )
     home = django_filters.BooleanFilter(
         field_name="institution__is_home",
@@ -111,7 +111,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
         field_name="partner__country",
         label=_("Country"),
         choices=country_choices,
-        widget=FastSelect,
+        widget=CountrySelect,
     )
     area = django_filters.ChoiceFilter(
         label=_("Cooperation area"), choices=CooperationArea.choices, method="filter_area"

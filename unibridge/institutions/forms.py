@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.forms import LinesField, VersionedFormMixin
-from unibridge.core.widgets import FastSelect, RecordPicker, country_choices
+from unibridge.core.widgets import CountrySelect, FastSelect, RecordPicker
 
 from . import validators
 from .models import Institution, OrganizationalUnit, Partnership, Person
@@ -45,6 +45,7 @@ class InstitutionForm(UserScopedForm):
         widgets = {
             "address": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "country": CountrySelect,
         }
 
     def __init__(self, *args, **kwargs):
@@ -52,7 +53,6 @@ class InstitutionForm(UserScopedForm):
         if not self.user.is_admin:
             # only an administrator sets which institution is the home one
             del self.fields["is_home"]
-        self.fields["country"].choices = [("", "---------"), *country_choices()]
 
     def clean_hei_id(self) -> str | None:
         return (self.cleaned_data.get("hei_id") or "").strip().lower() or None

@@ -4,12 +4,17 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from unibridge.core.tables import Column
+from unibridge.core.tables import Column, choice_label
+from unibridge.core.widgets import country_name
+
+from .models import Institution, OrganizationalUnit, Partnership
+
+_status_label = choice_label(Partnership, "status")
 
 
 def _partner_status(institution) -> str:
     try:
-        return institution.partnership.get_status_display()
+        return _status_label(institution.partnership)
     except ObjectDoesNotExist:
         return ""
 
@@ -17,15 +22,15 @@ def _partner_status(institution) -> str:
 INSTITUTION_COLUMNS = [
     Column("name", _("Name"), lambda o: o.display_name, ("name",), link=True),
     Column("acronym", _("Acronym"), lambda o: o.acronym, ("acronym",)),
-    Column("country", _("Country"), lambda o: o.country.name, ("country",)),
+    Column("country", _("Country"), lambda o: country_name(o.country), ("country",)),
     Column("city", _("City"), lambda o: o.city, ("city",)),
-    Column("kind", _("Type"), lambda o: o.get_kind_display(), ("kind",)),
+    Column("kind", _("Type"), choice_label(Institution, "kind"), ("kind",)),
     Column("partnership", _("Partnership"), _partner_status, ("partnership__status",)),
 ]
 
 UNIT_COLUMNS = [
     Column("name", _("Name"), lambda o: o.display_name, ("name",), link=True),
-    Column("kind", _("Type"), lambda o: o.get_kind_display(), ("kind",)),
+    Column("kind", _("Type"), choice_label(OrganizationalUnit, "kind"), ("kind",)),
     Column(
         "parent",
         _("Part of"),
@@ -64,9 +69,11 @@ PARTNERSHIP_COLUMNS = [
     Column(
         "partner", _("Partner"), lambda o: o.partner.display_name, ("partner__name",), link=True
     ),
-    Column("country", _("Country"), lambda o: o.partner.country.name, ("partner__country",)),
-    Column("status", _("Status"), lambda o: o.get_status_display(), ("status",)),
-    Column("priority", _("Priority"), lambda o: o.get_priority_display(), ("priority",)),
+    Column(
+        "country", _("Country"), lambda o: country_name(o.partner.country), ("partner__country",)
+    ),
+    Column("status", _("Status"), choice_label(Partnership, "status"), ("status",)),
+    Column("priority", _("Priority"), choice_label(Partnership, "priority"), ("priority",)),
     Column("areas", _("Cooperation areas"), lambda o: o.cooperation_area_labels),
     Column("units", _("Home units"), lambda o: [u.display_name for u in o.home_units.all()]),
     Column("since", _("Since"), lambda o: o.started_on, ("started_on",)),
