@@ -48,8 +48,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils.text import capfirst
@@ -564,10 +563,8 @@ def search(
     return results
 
 
-def matching_ids(
-    query: str, model: type[models.Model]
-) -> list[int] | RawSQL | models.QuerySet | None:
-    """Ids of ``model``'s records that match every word of the query, unranked.
+def matching(query: str, model: type[models.Model]) -> Q | None:
+    """A filter on ``model``'s records that match every word of the query, unranked.
 
     For the "name contains" filter of list pages and the API, so that it forgives scripts,
     diacritics and typos like the global search and behaves the same on both databases;
@@ -584,7 +581,7 @@ def matching_ids(
         for term in candidates:
             postings = SearchPosting.objects.filter(kind=kind, word_id__in=list(term.qualities))
             entries = entries.filter(pk__in=postings.values("entry_id"))
-        return entries.values("object_id")
+        return Q(pk__in=entries.values("object_id"))
     # PostgreSQL misjudges those joins over the whole entry table (a sequential scan): read
     # each word's entries off the postings index, intersect them here, and pass the ids as
     # one array parameter.
@@ -594,13 +591,21 @@ def matching_ids(
         found = set(postings.values_list("entry_id", flat=True).distinct())
         entry_ids = found if entry_ids is None else entry_ids & found
         if not entry_ids:
-            return []
-    entries = SearchEntry.objects.filter(pk__in=_id_array(entry_ids))
-    return _id_array(set(entries.values_list("object_id", flat=True)))
+            return Q(pk__in=[])
+    entries = SearchEntry.objects.filter(pk__any_of=sorted(entry_ids))
+    return Q(pk__any_of=sorted(set(entries.values_list("object_id", flat=True))))
 
 
-def _id_array(ids: set[int]) -> RawSQL:
-    return RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)])
+@models.Field.register_lookup
+class AnyOf(models.Lookup):
+    """``field = ANY(%s)`` (PostgreSQL): thousands of ids as one array parameter."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 
 
 def _successor(prefix: str) -> str | None:

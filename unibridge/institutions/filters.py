@@ -32,8 +32,8 @@ class TextSearchFilter(django_filters.CharFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        ids = search.matching_ids(value or "", qs.model)
-        return qs if ids is None else qs.filter(pk__in=ids)
+        condition = search.matching(value or "", qs.model)
+        return qs if condition is None else qs.filter(condition)
 
 
 @extend_schema_field(OpenApiTypes.UUID)
