@@ -10,7 +10,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model, ProtectedError, QuerySet
 from django.forms import ModelForm
@@ -19,10 +19,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from .permissions import is_editable
 from .services import EditConflict, delete_record, save_record
 from .tables import Column, Table
 
 PAGE_SIZE = 50
+
+
+def _missing(view, method: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"{type(view).__name__} must define {method}()")
 
 
 class RecordListView(LoginRequiredMixin, View):
@@ -37,7 +42,7 @@ class RecordListView(LoginRequiredMixin, View):
     create_url: str = ""
 
     def get_queryset(self) -> QuerySet:
-        raise NotImplementedError  # each list view names its selector
+        raise _missing(self, "get_queryset")
 
     def can_create(self) -> bool:
         return self.request.user.can_write
@@ -84,7 +89,7 @@ class RecordDetailView(LoginRequiredMixin, View):
     template_name: str = ""
 
     def get_queryset(self) -> QuerySet:
-        raise NotImplementedError
+        raise _missing(self, "get_queryset")
 
     def get_object(self, uuid) -> Model:
         return get_object_or_404(self.get_queryset(), uuid=uuid)
@@ -101,7 +106,7 @@ class RecordDetailView(LoginRequiredMixin, View):
             "object": obj,
             "tab": tab,
             "tabs": self.tabs,
-            "can_edit": type(obj).objects.editable_by(request.user).filter(pk=obj.pk).exists(),
+            "can_edit": is_editable(obj, request.user),
         }
         if tab == "history":
             context["history"] = history_for(obj)
@@ -152,7 +157,7 @@ class RecordEditView(LoginRequiredMixin, View):
     m2m_fields: Sequence[str] = ()
 
     def get_queryset(self) -> QuerySet:
-        raise NotImplementedError
+        raise _missing(self, "get_queryset")
 
     def new_instance(self, **kwargs) -> Model:
         return self.form_class._meta.model()
@@ -175,12 +180,7 @@ class RecordEditView(LoginRequiredMixin, View):
                 raise PermissionDenied
             return self.new_instance(**kwargs)
         instance = get_object_or_404(self.get_queryset(), uuid=uuid)
-        if (
-            not type(instance)
-            .objects.editable_by(self.request.user)
-            .filter(pk=instance.pk)
-            .exists()
-        ):
+        if not is_editable(instance, self.request.user):
             raise PermissionDenied
         return instance
 
@@ -261,16 +261,11 @@ class RecordDeleteView(LoginRequiredMixin, View):
     success_url: str = "/"
 
     def get_queryset(self) -> QuerySet:
-        raise NotImplementedError
+        raise _missing(self, "get_queryset")
 
     def get_instance(self, uuid) -> Model:
         instance = get_object_or_404(self.get_queryset(), uuid=uuid)
-        if (
-            not type(instance)
-            .objects.editable_by(self.request.user)
-            .filter(pk=instance.pk)
-            .exists()
-        ):
+        if not is_editable(instance, self.request.user):
             raise PermissionDenied
         return instance
 

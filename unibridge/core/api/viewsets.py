@@ -11,7 +11,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.shortcuts import get_object_or_404
@@ -26,6 +26,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from unibridge.core.forms import LinesField
+from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict, delete_record, save_record
 
 from .errors import ERRORS, ErrorSerializer, api_errors, conflict_serializer
@@ -167,7 +168,7 @@ class RecordViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
 
     def selector(self, user) -> QuerySet:
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must define selector()")
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation
@@ -186,7 +187,7 @@ class RecordViewSet(viewsets.GenericViewSet):
 
     def get_editable_object(self) -> Model:
         record = self.get_object()
-        if not self.model.objects.editable_by(self.request.user).filter(pk=record.pk).exists():
+        if not is_editable(record, self.request.user):
             raise PermissionDenied(_("You may read this record but not change it."))
         return record
 
