@@ -72,3 +72,59 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = _manage("check", DEBUG="0", SECRET_KEY="", DATA_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+def test_redis_url_switches_cache_and_task_queue_to_redis(tmp_path):
+    script = (
+        "import django; django.setup();"
+        "from django.core.cache import cache; from huey.contrib.djhuey import HUEY;"
+        "cache.set('unibridge-probe', 'ok', 5); assert cache.get('unibridge-probe') == 'ok';"
+        "print(type(HUEY).__name__, type(HUEY.storage).__name__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "unibridge.settings",
+            "REDIS_URL": "redis://127.0.0.1:6379/15",
+            "DATA_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["PriorityRedisHuey", "PriorityRedisStorage"]
+
+
+def test_default_task_queue_is_sqlite_on_disk(tmp_path):
+    script = (
+        "import django; django.setup(); from huey.contrib.djhuey import HUEY;"
+        "print(type(HUEY.storage).__name__, HUEY.storage.filename)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "unibridge.settings",
+            "DATA_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["SqliteStorage", str(tmp_path / "tasks.sqlite3")]
