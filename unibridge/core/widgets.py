@@ -104,6 +104,7 @@ class RecordPicker(forms.SelectMultiple):
             '<input type="search" id="{}_search" placeholder="{}" autocomplete="off"'
             ' hx-get="{}" hx-vals=\'{{"name": "{}"}}\''
             ' hx-trigger="input changed delay:300ms, search" hx-target="#{}_found" name="{}_q"'
+            ' hx-include="#{} input"'
             " onkeydown=\"if (event.key === 'Enter') event.preventDefault();\">"
             '<ul class="picker-found" id="{}_found" aria-live="polite"></ul>',
             field_id,
@@ -116,6 +117,7 @@ class RecordPicker(forms.SelectMultiple):
             name,
             field_id,
             name,
+            field_id,
             field_id,
         )
 

@@ -351,6 +351,7 @@ def person_picker(request: HttpRequest) -> HttpResponse:
                 | Q(name_latin__icontains=text)
                 | Q(email__icontains=text)
             )
+            .exclude(pk__in=[pk for pk in request.GET.getlist(name) if pk.isdigit()])
             .order_by("name_latin", "pk")[:PICKER_LIMIT]
         )
     return render(

@@ -345,3 +345,14 @@ def test_list_name_filter_keeps_the_chosen_sort_order(office_client, home):
     response = office_client.get("/institutions/", {"q": "technical", "sort": "-name"})
     names = [row[0].name for row in response.context["rows"]]
     assert names == ["Beta Technical University", "Alpha Technical University"]
+
+
+def test_person_picker_leaves_out_the_people_already_chosen(office_client, home):
+    chosen = PersonFactory(name_native="Aigerim Chosen", institution=home)
+    PersonFactory(name_native="Aigerim Other", institution=home)
+    response = office_client.get(
+        "/people/pick/",
+        {"q": "aigerim", "name": "responsible_people", "responsible_people": chosen.pk},
+    )
+    content = response.content.decode()
+    assert "Aigerim Other" in content and "Aigerim Chosen" not in content
