@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "unibridge.core",
     "unibridge.accounts",
     "unibridge.institutions",
+    "unibridge.agreements",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

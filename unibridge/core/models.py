@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +26,33 @@ class PublicModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class MultilingualNameMixin(models.Model):
+    """Official name plus names in the four interface languages; shows the reader's one."""
+
+    name = models.CharField(
+        _("official name"), max_length=300, help_text=_("In the institution's own language.")
+    )
+    name_en = models.CharField(_("name in English"), max_length=300, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=300, blank=True)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=300, blank=True)
+    name_pl = models.CharField(_("name in Polish"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_en or self.name
+
+    def all_names(self) -> list[str]:
+        names = [self.name, self.name_en, self.name_ru, self.name_kk, self.name_pl]
+        return [n for n in dict.fromkeys(names) if n]
 
 
 # --- Search index (see unibridge.core.search) ---------------------------------------------------

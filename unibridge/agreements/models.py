@@ -1,0 +1,484 @@
+"""Agreements: memoranda, framework, exchange, Erasmus+ and other agreements, their parties,
+approvals, signatures and cooperation conditions (which map one-to-one onto EWP IIA v7)."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from unibridge.core.fields import ChoiceListField
+from unibridge.core.models import MultilingualNameMixin, PublicModel, TimeStampedModel
+from unibridge.institutions.choices import CooperationArea
+from unibridge.institutions.models import Institution, OrganizationalUnit, Person
+
+from .choices import (
+    AgreementStatus,
+    ApprovalDecision,
+    CefrLevel,
+    EqfLevel,
+    MobilityType,
+    SignatureMethod,
+)
+
+DEFAULT_REFERENCE_PATTERN = "{prefix}-{year}-{number:03d}"
+
+
+def default_reminder_days() -> list[int]:
+    return [180, 90, 30]
+
+
+# --- Types ---------------------------------------------------------------------------------------
+
+
+class AgreementType(MultilingualNameMixin, PublicModel):
+    """A kind of agreement (data, so an administrator can add one) with its defaults."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    reference_prefix = models.CharField(
+        _("reference prefix"), max_length=20, help_text=_("Such as MoU; used in reference numbers.")
+    )
+    reference_pattern = models.CharField(
+        _("reference pattern"),
+        max_length=60,
+        default=DEFAULT_REFERENCE_PATTERN,
+        help_text=_("Placeholders: {prefix}, {year} and {number} (such as {number:03d})."),
+    )
+    reminder_days = models.JSONField(
+        _("reminders before expiry (days)"), default=default_reminder_days, blank=True
+    )
+    signature_wait_days = models.PositiveSmallIntegerField(
+        _("remind when a partner's signature takes longer than (days)"), default=30
+    )
+    has_conditions = models.BooleanField(
+        _("has mobility conditions"),
+        default=False,
+        help_text=_("Exchange and Erasmus+ agreements list mobilities per direction."),
+    )
+    is_erasmus_iia = models.BooleanField(
+        _("Erasmus+ inter-institutional agreement"),
+        default=False,
+        help_text=_("Served to partners through Erasmus Without Paper."),
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("agreement type")
+        verbose_name_plural = _("agreement types")
+        ordering = ["name"]
+
+
+class ApprovalRouteStep(models.Model):
+    """One internal approval a type's agreements go through, in order."""
+
+    agreement_type = models.ForeignKey(
+        AgreementType, on_delete=models.CASCADE, related_name="route", verbose_name=_("type")
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("step"), max_length=120, help_text=_("Such as 'Legal office'."))
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approver"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("approval route step")
+        verbose_name_plural = _("approval route steps")
+        ordering = ["agreement_type", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement_type", "order"],
+                name="route_step_unique_order",
+                violation_error_message=_("Two steps of this route have the same order."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number used per type and year; numbers are never reused."""
+
+    agreement_type = models.ForeignKey(AgreementType, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement_type", "year"], name="reference_counter_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_type.reference_prefix} {self.year}: {self.last_number}"
+
+
+# --- Agreements ----------------------------------------------------------------------------------
+
+
+class AgreementQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AgreementQuerySet":
+        """Confidential agreements: the office and the coordinators of the parties' units."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_office:
+            return self
+        if not user.unit_scope_ids:
+            return self.filter(is_confidential=False)
+        return self.filter(Q(is_confidential=False) | Q(pk__in=_involving(user)))
+
+    def editable_by(self, user) -> "AgreementQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_office:
+            return self
+        if user.is_coordinator and user.unit_scope_ids:
+            return self.filter(pk__in=_involving(user))
+        return self.none()
+
+
+def _involving(user) -> models.QuerySet:
+    """Subquery: ids of agreements with a party unit among the user's units."""
+    return AgreementParty.units.through.objects.filter(
+        organizationalunit_id__in=user.unit_scope_ids
+    ).values("agreementparty__agreement_id")
+
+
+class Agreement(PublicModel):
+    """One agreement, from draft to expiry, with its parties, approvals and conditions."""
+
+    agreement_type = models.ForeignKey(
+        AgreementType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    reference = models.CharField(_("reference number"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=500)
+    title_en = models.CharField(_("title in English"), max_length=500, blank=True)
+    title_ru = models.CharField(_("title in Russian"), max_length=500, blank=True)
+    title_kk = models.CharField(_("title in Kazakh"), max_length=500, blank=True)
+    title_pl = models.CharField(_("title in Polish"), max_length=500, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("umbrella agreement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    predecessor = models.OneToOneField(
+        "self",
+        verbose_name=_("renews"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successor",
+    )
+    cooperation_areas = ChoiceListField(
+        _("cooperation areas"), item_choices=CooperationArea.choices
+    )
+    responsible_people = models.ManyToManyField(
+        Person, verbose_name=_("responsible people"), blank=True, related_name="agreements"
+    )
+    effective_date = models.DateField(_("effective from"), null=True, blank=True)
+    expiry_date = models.DateField(
+        _("expires on"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for an agreement without end."),
+    )
+    renewal_years = models.PositiveSmallIntegerField(
+        _("renews automatically for (years)"),
+        default=0,
+        help_text=_("0: no automatic renewal."),
+    )
+    notice_days = models.PositiveSmallIntegerField(
+        _("notice period (days)"),
+        default=0,
+        help_text=_("Termination must be announced this long before the end of a period."),
+    )
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    termination_reason = models.TextField(_("reason for termination"), blank=True)
+    termination_requested_by = models.ForeignKey(
+        Institution,
+        verbose_name=_("termination asked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notes = models.TextField(_("internal notes"), blank=True)
+    is_confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_("Visible only to the international office and the parties' units."),
+    )
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-effective_date", "reference"]
+        indexes = [
+            models.Index(fields=["status", "expiry_date"], name="agreement_status_expiry"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expiry_date__isnull=True)
+                | Q(effective_date__isnull=True)
+                | Q(expiry_date__gt=models.F("effective_date")),
+                name="agreement_expiry_after_effective",
+                violation_error_message=_("The expiry date must come after the effective date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.display_title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:agreement_detail", args=[self.uuid])
+
+    @property
+    def display_title(self) -> str:
+        from django.utils.translation import get_language
+
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"title_{language}", "") or self.title_en or self.title
+
+    @property
+    def is_indefinite(self) -> bool:
+        return self.expiry_date is None
+
+
+class AgreementParty(TimeStampedModel):
+    """One institution that is party to an agreement, its units and its signatory."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="parties", verbose_name=_("agreement")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="agreement_parties",
+        verbose_name=_("institution"),
+    )
+    units = models.ManyToManyField(
+        OrganizationalUnit, verbose_name=_("units"), blank=True, related_name="agreement_parties"
+    )
+    signatory = models.ForeignKey(
+        Person,
+        verbose_name=_("signatory"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements_to_sign",
+    )
+    signatory_position = models.CharField(_("signatory's position"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["agreement", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "institution"],
+                name="party_unique_institution",
+                violation_error_message=_("This institution is already a party to the agreement."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.institution)
+
+
+class Signature(TimeStampedModel):
+    """A party's signature: who signed, when, where and how."""
+
+    party = models.OneToOneField(
+        AgreementParty, on_delete=models.CASCADE, related_name="signature", verbose_name=_("party")
+    )
+    signed_on = models.DateField(_("signed on"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    method = models.CharField(
+        _("method"), max_length=20, choices=SignatureMethod.choices, default=SignatureMethod.INK
+    )
+    signatory_name = models.CharField(_("signed by"), max_length=200)
+    signatory_position = models.CharField(_("position"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+
+    def __str__(self) -> str:
+        return f"{self.signatory_name}, {self.signed_on}"
+
+
+class ApprovalStep(TimeStampedModel):
+    """One internal approval of one review round of an agreement."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("agreement")
+    )
+    round = models.PositiveSmallIntegerField(_("review round"), default=1)
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("step"), max_length=120)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approver"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="approvals_to_give",
+    )
+    decision = models.CharField(
+        _("decision"),
+        max_length=10,
+        choices=ApprovalDecision.choices,
+        default=ApprovalDecision.PENDING,
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+        ordering = ["agreement", "round", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "round", "order"], name="approval_step_unique_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Cooperation conditions (EWP IIA v7 mobility specifications) ------------------------------
+
+
+class CooperationCondition(TimeStampedModel):
+    """Mobilities in one direction: who sends whom, how many, how long, in which fields."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="conditions", verbose_name=_("agreement")
+    )
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Kept stable: the EWP hash depends on it.")
+    )
+    mobility_type = models.CharField(
+        _("mobility type"), max_length=30, choices=MobilityType.choices
+    )
+    sending_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sending institution"),
+    )
+    sending_unit = models.ForeignKey(
+        OrganizationalUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sending unit"),
+    )
+    receiving_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("receiving institution"),
+    )
+    receiving_unit = models.ForeignKey(
+        OrganizationalUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("receiving unit"),
+    )
+    mobilities_per_year = models.PositiveIntegerField(
+        _("mobilities per year"), validators=[MinValueValidator(1)]
+    )
+    total_months_per_year = models.DecimalField(
+        _("total months per year"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    total_days_per_year = models.DecimalField(
+        _("total days per year"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    eqf_levels = ChoiceListField(_("EQF levels"), item_choices=EqfLevel.choices)
+    first_academic_year = models.CharField(
+        _("first academic year"), max_length=9, help_text=_("Such as 2026/2027.")
+    )
+    last_academic_year = models.CharField(
+        _("last academic year"), max_length=9, help_text=_("Such as 2028/2029.")
+    )
+    blended = models.BooleanField(_("blended mobility"), default=False)
+    other_info = models.TextField(_("other information"), blank=True)
+
+    class Meta:
+        verbose_name = _("cooperation condition")
+        verbose_name_plural = _("cooperation conditions")
+        ordering = ["agreement", "order", "pk"]
+
+    def __str__(self) -> str:
+        direction = f"{self.sending_institution} → {self.receiving_institution}"
+        return f"{self.get_mobility_type_display()}: {direction}"
+
+
+class SubjectArea(models.Model):
+    """An ISCED-F 2013 field of a condition, with an optional clarification."""
+
+    condition = models.ForeignKey(
+        CooperationCondition, on_delete=models.CASCADE, related_name="subject_areas"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    isced_code = models.CharField(_("ISCED-F code"), max_length=4)
+    clarification = models.CharField(_("clarification"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("subject area")
+        verbose_name_plural = _("subject areas")
+        ordering = ["condition", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.isced_code
+
+
+class LanguageRequirement(models.Model):
+    """A recommended language skill (language and CEFR level), optionally for one field."""
+
+    condition = models.ForeignKey(
+        CooperationCondition, on_delete=models.CASCADE, related_name="language_requirements"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    language = models.CharField(_("language"), max_length=10, help_text=_("Such as en or pl."))
+    cefr_level = models.CharField(
+        _("CEFR level"), max_length=2, choices=CefrLevel.choices, blank=True
+    )
+    isced_code = models.CharField(_("for ISCED-F code"), max_length=4, blank=True)
+    clarification = models.CharField(_("clarification"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("language requirement")
+        verbose_name_plural = _("language requirements")
+        ordering = ["condition", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.language} {self.cefr_level}".strip()
