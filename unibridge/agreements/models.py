@@ -259,6 +259,10 @@ class Agreement(PublicModel):
     def is_indefinite(self) -> bool:
         return self.expiry_date is None
 
+    @property
+    def cooperation_area_labels(self) -> list[str]:
+        return self._meta.get_field("cooperation_areas").labels(self.cooperation_areas)
+
 
 class AgreementParty(TimeStampedModel):
     """One institution that is party to an agreement, its units and its signatory."""

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION = [
     ("institutions", _("Institutions"), "institutions:institution_list"),
     ("partnerships", _("Partnerships"), "institutions:partnership_list"),
+    ("agreements", _("Agreements"), "agreements:agreement_list"),
     ("people", _("People"), "institutions:person_list"),
     ("units", _("Units"), "institutions:unit_list"),
 ]

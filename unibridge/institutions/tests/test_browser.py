@@ -67,6 +67,7 @@ MAIN_PAGES = [
     "/partnerships/",
     "/people/",
     "/units/",
+    "/agreements/",
     "/search/?q=Krakow",
     "/institutions/new/",
     "/institutions/import/",
