@@ -4,14 +4,13 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.fields import has_choice
 from unibridge.core.widgets import CountrySelect, FastSelect, country_choices
 from unibridge.institutions.choices import CooperationArea
-from unibridge.institutions.filters import UnitFilter
+from unibridge.institutions.filters import TextSearchFilter, UnitFilter
 from unibridge.institutions.models import OrganizationalUnit
 
 from .choices import AgreementStatus
@@ -19,7 +18,7 @@ from .models import Agreement, AgreementParty, AgreementType
 
 
 class AgreementFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Reference or title contains"), method="filter_text")
+    q = TextSearchFilter(label=_("Reference, title or partner"))
     agreement_type = django_filters.ModelChoiceFilter(
         label=_("Type"), queryset=AgreementType.objects.filter(is_active=True), widget=FastSelect
     )
@@ -50,14 +49,6 @@ class AgreementFilterSet(django_filters.FilterSet):
     class Meta:
         model = Agreement
         fields = ["q", "agreement_type", "status", "partner", "country", "unit", "area"]
-
-    def filter_text(self, qs, name, value):
-        value = (value or "").strip()
-        if not value:
-            return qs
-        return qs.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value) | Q(title_en__icontains=value)
-        )
 
     def _with_party(self, qs, **lookup):
         parties = AgreementParty.objects.filter(**lookup).values("agreement_id")

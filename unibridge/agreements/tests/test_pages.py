@@ -139,3 +139,15 @@ def test_detail_tabs_have_constant_query_counts(office_client, home, tab):
         )
         add_condition()
     assert count_queries(office_client, agreement.get_absolute_url() + tab) == before
+
+
+def test_agreements_are_found_by_reference_title_and_partner_in_any_script(office_client, home):
+    partner = InstitutionFactory(
+        name="Akademia Górniczo-Hutnicza", name_en="AGH University of Krakow"
+    )
+    agreement = make_agreement(home, partner, 14)
+    for query in ("MoU-2026-014", "memorandum", "Краков", "AGH"):
+        response = office_client.get("/agreements/", {"q": query})
+        assert [row[0] for row in response.context["rows"]] == [agreement], query
+    hits = office_client.get("/search/", {"q": "Krakow memorandum"}).context["results"]
+    assert [hit.object for hit in hits if hit.kind == "agreement"] == [agreement]
