@@ -2,6 +2,7 @@
 approvals, signatures and cooperation conditions (which map one-to-one onto EWP IIA v7)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -21,6 +22,7 @@ from .choices import (
     MobilityType,
     SignatureMethod,
 )
+from .validators import validate_academic_year, validate_isced_code, validate_language_code
 
 DEFAULT_REFERENCE_PATTERN = "{prefix}-{year}-{number:03d}"
 
@@ -428,10 +430,16 @@ class CooperationCondition(TimeStampedModel):
     )
     eqf_levels = ChoiceListField(_("EQF levels"), item_choices=EqfLevel.choices)
     first_academic_year = models.CharField(
-        _("first academic year"), max_length=9, help_text=_("Such as 2026/2027.")
+        _("first academic year"),
+        max_length=9,
+        help_text=_("Such as 2026/2027."),
+        validators=[validate_academic_year],
     )
     last_academic_year = models.CharField(
-        _("last academic year"), max_length=9, help_text=_("Such as 2028/2029.")
+        _("last academic year"),
+        max_length=9,
+        help_text=_("Such as 2028/2029."),
+        validators=[validate_academic_year],
     )
     blended = models.BooleanField(_("blended mobility"), default=False)
     other_info = models.TextField(_("other information"), blank=True)
@@ -440,6 +448,14 @@ class CooperationCondition(TimeStampedModel):
         verbose_name = _("cooperation condition")
         verbose_name_plural = _("cooperation conditions")
         ordering = ["agreement", "order", "pk"]
+
+    def clean(self) -> None:
+        """The EWP IIA v7 rules on the condition's own fields (rows are checked by services)."""
+        from .conditions import check_condition  # conditions imports this module
+
+        errors = check_condition(self)
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self) -> str:
         direction = f"{self.sending_institution} → {self.receiving_institution}"
@@ -453,7 +469,7 @@ class SubjectArea(models.Model):
         CooperationCondition, on_delete=models.CASCADE, related_name="subject_areas"
     )
     order = models.PositiveSmallIntegerField(default=0)
-    isced_code = models.CharField(_("ISCED-F code"), max_length=4)
+    isced_code = models.CharField(_("ISCED-F code"), max_length=4, validators=[validate_isced_code])
     clarification = models.CharField(_("clarification"), max_length=255, blank=True)
 
     class Meta:
@@ -472,11 +488,18 @@ class LanguageRequirement(models.Model):
         CooperationCondition, on_delete=models.CASCADE, related_name="language_requirements"
     )
     order = models.PositiveSmallIntegerField(default=0)
-    language = models.CharField(_("language"), max_length=10, help_text=_("Such as en or pl."))
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        help_text=_("Such as en or pl."),
+        validators=[validate_language_code],
+    )
     cefr_level = models.CharField(
         _("CEFR level"), max_length=2, choices=CefrLevel.choices, blank=True
     )
-    isced_code = models.CharField(_("for ISCED-F code"), max_length=4, blank=True)
+    isced_code = models.CharField(
+        _("for ISCED-F code"), max_length=4, blank=True, validators=[validate_isced_code]
+    )
     clarification = models.CharField(_("clarification"), max_length=255, blank=True)
 
     class Meta:
