@@ -10,7 +10,7 @@ class AgreementsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import search  # noqa: F401  (registers agreements in the global search)
+        from . import search, timeline  # noqa: F401  (search documents, partner timeline)
         from .models import (
             Agreement,
             AgreementParty,

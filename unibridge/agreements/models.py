@@ -262,6 +262,13 @@ class Agreement(PublicModel):
         return self.expiry_date is None
 
     @property
+    def next_expiry(self):
+        """The end of the current period, renewals counted (None: no end)."""
+        from .validity import agreement_next_expiry
+
+        return agreement_next_expiry(self)
+
+    @property
     def cooperation_area_labels(self) -> list[str]:
         return self._meta.get_field("cooperation_areas").labels(self.cooperation_areas)
 

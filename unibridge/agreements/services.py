@@ -1,0 +1,698 @@
+"""Writes of the agreements app: creation, the lifecycle and renewal.
+
+Every function is atomic, checks the user's right and the agreement's status before writing,
+and saves through :func:`unibridge.core.services.save_record`, so the audit trail names the
+user. The lifecycle is::
+
+    draft → in review → approved → signing → active → expired | terminated | superseded
+
+with a rejection in review returning the agreement to draft. An action the current status
+does not allow raises :class:`TransitionError` and writes nothing.
+"""
+
+import contextlib
+import datetime
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Max, Model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from unibridge.core.services import acting_as, save_record
+from unibridge.institutions.models import Institution, OrganizationalUnit, Person
+
+from .choices import AgreementStatus, ApprovalDecision, SignatureMethod
+from .models import (
+    Agreement,
+    AgreementParty,
+    AgreementType,
+    ApprovalStep,
+    ReferenceCounter,
+    Signature,
+)
+from .validity import next_expiry, termination_effective_date
+
+logger = logging.getLogger(__name__)
+
+Status = AgreementStatus
+
+# The actions of the lifecycle: the statuses each is allowed from, and its name in messages.
+ACTIONS: dict[str, tuple[frozenset[str], Any]] = {
+    "submit": (frozenset({Status.DRAFT}), _("Submission for approval")),
+    "decide": (frozenset({Status.IN_REVIEW}), _("An approval decision")),
+    "start_signing": (frozenset({Status.APPROVED}), _("Sending for signature")),
+    "sign": (frozenset({Status.SIGNING}), _("Recording a signature")),
+    "activate": (frozenset({Status.SIGNING}), _("Entry into force")),
+    "terminate": (frozenset({Status.ACTIVE}), _("Termination")),
+    "expire": (frozenset({Status.ACTIVE}), _("Expiry")),
+    "renew": (frozenset({Status.ACTIVE, Status.EXPIRED}), _("Renewal")),
+}
+
+# Fields agreement_create accepts besides the type, title and parties.
+CREATE_FIELDS = frozenset(
+    {
+        "title_en",
+        "title_ru",
+        "title_kk",
+        "title_pl",
+        "summary",
+        "parent",
+        "cooperation_areas",
+        "effective_date",
+        "expiry_date",
+        "renewal_years",
+        "notice_days",
+        "notes",
+        "is_confidential",
+    }
+)
+
+# Fields a successor copies from the agreement it renews.
+RENEWAL_COPIED_FIELDS = (
+    "agreement_type",
+    "title",
+    "title_en",
+    "title_ru",
+    "title_kk",
+    "title_pl",
+    "summary",
+    "parent",
+    "cooperation_areas",
+    "renewal_years",
+    "notice_days",
+    "notes",
+    "is_confidential",
+)
+
+
+class TransitionError(ValidationError):
+    """The agreement's current status does not allow the action."""
+
+    def __init__(self, *, status: str, action: str):
+        self.status = status
+        self.action = action
+        super().__init__(
+            _("%(action)s is not possible while the agreement is “%(status)s”."),
+            code="invalid_transition",
+            params={"action": ACTIONS[action][1], "status": Status(status).label},
+        )
+
+
+class PartyInput(NamedTuple):
+    """One party of a new agreement (a plain 4-tuple in the same order works as well)."""
+
+    institution: Institution
+    units: Iterable[OrganizationalUnit] = ()
+    signatory: Person | None = None
+    signatory_position: str = ""
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _lock(agreement: Agreement | int) -> Agreement:
+    """The agreement's current row, locked until the end of the transaction."""
+    pk = agreement if isinstance(agreement, int) else agreement.pk
+    return Agreement.objects.select_for_update().get(pk=pk)
+
+
+def _check_action(agreement: Agreement, action: str) -> None:
+    if agreement.status not in ACTIONS[action][0]:
+        raise TransitionError(status=agreement.status, action=action)
+
+
+def _copy_state(*, source: Model, target: Model) -> None:
+    """Bring the caller's instance up to date with the row the service locked and saved."""
+    if target is source:
+        return
+    for field in type(source)._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _field_error(field: str, message, *, code: str, **params: Any) -> ValidationError:
+    """A field's error with its parameters (a dict of plain messages would drop them)."""
+    return ValidationError({field: ValidationError(message, code=code, params=params)})
+
+
+def _require_editor(agreement: Agreement, user) -> None:
+    if user.is_office:
+        return
+    if not Agreement.objects.editable_by(user).filter(pk=agreement.pk).exists():
+        raise PermissionDenied(_("You may not change this agreement."))
+
+
+def _check_parties(institution_ids: Sequence[int]) -> None:
+    """Two or more distinct institutions, the home institution among them."""
+    if len(institution_ids) < 2:
+        raise ValidationError(
+            {"parties": _("An agreement needs at least two parties.")}, code="too_few_parties"
+        )
+    if len(set(institution_ids)) != len(institution_ids):
+        raise ValidationError(
+            {"parties": _("An institution is listed twice among the parties.")},
+            code="duplicate_party",
+        )
+    home = Institution.objects.filter(is_home=True).first()
+    if home is None:
+        raise ValidationError(
+            {"parties": _("No home institution is recorded; mark it in the directory first.")},
+            code="no_home",
+        )
+    if home.pk not in institution_ids:
+        raise _field_error(
+            "parties",
+            _("%(home)s (the home institution) must be one of the parties."),
+            code="home_missing",
+            home=home.display_name,
+        )
+
+
+def _set_status(agreement: Agreement, status: str, *, user) -> Agreement:
+    agreement.status = status
+    return save_record(instance=agreement, user=user)
+
+
+def _activate(agreement: Agreement, *, user) -> bool:
+    """Put a fully signed agreement in force; a renewed predecessor becomes superseded.
+
+    Returns whether a predecessor was superseded.
+    """
+    _set_status(agreement, Status.ACTIVE, user=user)
+    if agreement.predecessor_id is None:
+        return False
+    predecessor = _lock(agreement.predecessor_id)
+    if predecessor.status != Status.ACTIVE:
+        return False
+    _set_status(predecessor, Status.SUPERSEDED, user=user)
+    return True
+
+
+def _all_signed(agreement: Agreement) -> bool:
+    counts = agreement.parties.aggregate(
+        parties=Count("pk"), signed=Count("signature", distinct=True)
+    )
+    return counts["parties"] > 0 and counts["parties"] == counts["signed"]
+
+
+# --- References ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def next_reference(*, agreement_type: AgreementType, year: int) -> str:
+    """The next reference number of a type and year, such as ``MoU-2026-014``.
+
+    The counter row is locked until the caller's transaction ends, so two agreements created
+    at once get different numbers; it only grows, so a number is never given twice, even after
+    its agreement is deleted (a number taken by an imported agreement is skipped).
+    """
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+        agreement_type=agreement_type, year=year
+    )
+    number = counter.last_number
+    while True:
+        number += 1
+        try:
+            reference = agreement_type.reference_pattern.format(
+                prefix=agreement_type.reference_prefix, year=year, number=number
+            )
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValidationError(
+                _("The reference pattern of “%(type)s” is broken: %(error)s"),
+                code="bad_pattern",
+                params={"type": agreement_type.display_name, "error": error},
+            ) from error
+        if not Agreement.objects.filter(reference=reference).exists():
+            break
+    counter.last_number = number
+    counter.save(update_fields=["last_number"])
+    return reference
+
+
+# --- Creation ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    user,
+    agreement_type: AgreementType,
+    title: str,
+    parties: Sequence[PartyInput | tuple],
+    responsible_people: Iterable[Person] = (),
+    **fields: Any,
+) -> Agreement:
+    """Create a draft agreement with its parties and a new reference number.
+
+    ``parties`` lists (institution, units, signatory, signatory_position); the home
+    institution must be among them. Other fields: see :data:`CREATE_FIELDS`.
+    """
+    unknown = set(fields) - CREATE_FIELDS
+    if unknown:
+        raise TypeError(f"agreement_create() got unexpected fields: {', '.join(sorted(unknown))}")
+    if not user.can_write:
+        raise PermissionDenied(_("You may not create agreements."))
+    if not agreement_type.is_active:
+        raise ValidationError(
+            {"agreement_type": _("This agreement type is no longer in use.")}, code="inactive"
+        )
+    party_inputs = []
+    for party in parties:
+        party_input = PartyInput(*party)
+        party_inputs.append(party_input._replace(units=list(party_input.units)))
+    _check_parties([party.institution.pk for party in party_inputs])
+    for party in party_inputs:
+        if any(unit.institution_id != party.institution.pk for unit in party.units):
+            raise _field_error(
+                "parties",
+                _("A unit listed for %(institution)s belongs to another institution."),
+                code="foreign_unit",
+                institution=party.institution.display_name,
+            )
+        signatory = party.signatory
+        if signatory and signatory.institution_id not in (None, party.institution.pk):
+            raise _field_error(
+                "parties",
+                _("The signatory for %(institution)s works elsewhere."),
+                code="foreign_signatory",
+                institution=party.institution.display_name,
+            )
+    if not user.is_office:
+        home_units = [
+            unit.pk for party in party_inputs if party.institution.is_home for unit in party.units
+        ]
+        if not set(home_units) & user.unit_scope_ids:
+            raise PermissionDenied(
+                _("Name one of the units you coordinate among the home institution's units.")
+            )
+
+    agreement = Agreement(agreement_type=agreement_type, title=title, **fields)
+    agreement.full_clean(exclude=["reference"])  # validate before a number is taken
+    agreement.reference = next_reference(agreement_type=agreement_type, year=_today().year)
+    save_record(instance=agreement, user=user, m2m={"responsible_people": list(responsible_people)})
+    for order, party in enumerate(party_inputs):
+        save_record(
+            instance=AgreementParty(
+                agreement=agreement,
+                institution=party.institution,
+                signatory=party.signatory,
+                signatory_position=party.signatory_position,
+                order=order,
+            ),
+            user=user,
+            m2m={"units": list(party.units)},
+        )
+    return agreement
+
+
+# --- Review --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def agreement_submit(*, agreement: Agreement, user) -> Agreement:
+    """Send a draft for approval: a new review round with the steps of the type's route.
+
+    A type without a route needs no approval: the agreement is approved at once.
+    """
+    locked = _lock(agreement)
+    _check_action(locked, "submit")
+    _require_editor(locked, user)
+    _check_parties(list(locked.parties.values_list("institution_id", flat=True)))
+    locked.full_clean()
+    route = list(locked.agreement_type.route.order_by("order"))
+    if not route:
+        _set_status(locked, Status.APPROVED, user=user)
+    else:
+        last_round = locked.approvals.aggregate(last=Max("round"))["last"] or 0
+        for route_step in route:
+            save_record(
+                instance=ApprovalStep(
+                    agreement=locked,
+                    round=last_round + 1,
+                    order=route_step.order,
+                    name=route_step.name,
+                    approver=route_step.approver,
+                ),
+                user=user,
+            )
+        _set_status(locked, Status.IN_REVIEW, user=user)
+    _copy_state(source=locked, target=agreement)
+    return locked
+
+
+@transaction.atomic
+def approval_decide(*, step: ApprovalStep, user, approve: bool, comment: str = "") -> ApprovalStep:
+    """Approve or reject one step of the current review round, in the route's order.
+
+    Only the step's approver or the international office decides. A rejection needs the
+    reasons as a comment; it returns the agreement to draft and drops the steps not reached.
+    The last approval of the round approves the agreement.
+    """
+    agreement = _lock(step.agreement_id)
+    _check_action(agreement, "decide")
+    locked_step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
+    round_steps = agreement.approvals.filter(round=locked_step.round)
+    if locked_step.decision != ApprovalDecision.PENDING:
+        raise ValidationError(
+            _("“%(step)s” has already been decided."),
+            code="decided",
+            params={"step": locked_step.name},
+        )
+    if agreement.approvals.filter(round__gt=locked_step.round).exists():
+        raise ValidationError(_("This step belongs to an earlier review round."), code="old_round")
+    if not (user.is_office or (user.is_active and user.pk == locked_step.approver_id)):
+        raise PermissionDenied(_("Only the step's approver or the international office decides."))
+    earlier = (
+        round_steps.filter(order__lt=locked_step.order)
+        .exclude(decision=ApprovalDecision.APPROVED)
+        .order_by("order")
+        .first()
+    )
+    if earlier is not None:
+        raise ValidationError(
+            _("“%(earlier)s” must be decided before “%(step)s”."),
+            code="out_of_order",
+            params={"earlier": earlier.name, "step": locked_step.name},
+        )
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError(
+            {"comment": _("Give the reasons for the rejection.")}, code="reasons_required"
+        )
+
+    locked_step.decision = ApprovalDecision.APPROVED if approve else ApprovalDecision.REJECTED
+    locked_step.comment = comment
+    locked_step.decided_by = user
+    locked_step.decided_at = timezone.now()
+    save_record(instance=locked_step, user=user)
+    if not approve:
+        with acting_as(user):
+            for later in round_steps.filter(decision=ApprovalDecision.PENDING):
+                later.delete()
+        _set_status(agreement, Status.DRAFT, user=user)
+    elif not round_steps.filter(decision=ApprovalDecision.PENDING).exists():
+        _set_status(agreement, Status.APPROVED, user=user)
+    _copy_state(source=locked_step, target=step)
+    return locked_step
+
+
+# --- Signing -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def agreement_start_signing(*, agreement: Agreement, user) -> Agreement:
+    """Send an approved agreement to the parties for signature."""
+    locked = _lock(agreement)
+    _check_action(locked, "start_signing")
+    _require_editor(locked, user)
+    _set_status(locked, Status.SIGNING, user=user)
+    _copy_state(source=locked, target=agreement)
+    return locked
+
+
+@transaction.atomic
+def signature_record(
+    *,
+    party: AgreementParty,
+    user,
+    signed_on: datetime.date,
+    place: str = "",
+    method: str = SignatureMethod.INK,
+    signatory_name: str = "",
+    signatory_position: str = "",
+) -> Signature:
+    """Record one party's signature; the last one puts the agreement in force when it is due.
+
+    An agreement without an effective date comes into force on the day of its last
+    signature. One with a later effective date stays in signing until :func:`activate_due`
+    moves it on that day.
+    """
+    agreement = _lock(party.agreement_id)
+    _check_action(agreement, "sign")
+    _require_editor(agreement, user)
+    if Signature.objects.filter(party=party).exists():
+        raise ValidationError(
+            _("%(institution)s has already signed."),
+            code="signed",
+            params={"institution": party.institution.display_name},
+        )
+    today = _today()
+    if signed_on > today:
+        raise ValidationError(
+            {"signed_on": _("A signature cannot be dated in the future.")}, code="future"
+        )
+    if not signatory_name and party.signatory_id:
+        signatory_name = str(party.signatory)
+    signature = save_record(
+        instance=Signature(
+            party=party,
+            signed_on=signed_on,
+            place=place,
+            method=method,
+            signatory_name=signatory_name,
+            signatory_position=signatory_position or party.signatory_position,
+            recorded_by=user,
+        ),
+        user=user,
+    )
+    if _all_signed(agreement):
+        if agreement.effective_date is None:
+            agreement.effective_date = max(
+                Signature.objects.filter(party__agreement=agreement).values_list(
+                    "signed_on", flat=True
+                )
+            )
+            save_record(instance=agreement, user=user)
+        if agreement.effective_date <= today:
+            _activate(agreement, user=user)
+    return signature
+
+
+# --- The daily job -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def activate_due(*, today: datetime.date | None = None, user=None) -> dict[str, int]:
+    """The daily job: put due agreements in force and end the ones whose time has come.
+
+    - signing, every party signed, effective date reached → active (a renewed predecessor
+      still active becomes superseded);
+    - active with a termination date reached → terminated;
+    - active without automatic renewal, past its expiry date → expired.
+
+    Running it twice changes nothing the second time. ``user`` is None for the scheduled
+    job (the audit entries then name no one). An agreement that fails validation is logged
+    and left as it is, so it cannot hold up the others.
+    """
+    today = today or _today()
+    counts = {"activated": 0, "superseded": 0, "terminated": 0, "expired": 0, "failed": 0}
+
+    signed = (
+        Agreement.objects.filter(status=Status.SIGNING, effective_date__lte=today)
+        .annotate(
+            party_count=Count("parties", distinct=True),
+            signed_count=Count("parties__signature", distinct=True),
+        )
+        .filter(party_count__gt=0, party_count=F("signed_count"))
+    )
+    for pk in list(signed.values_list("pk", flat=True)):
+        with _one_agreement(pk, counts) as agreement:
+            if agreement.status == Status.SIGNING:
+                counts["superseded"] += _activate(agreement, user=user)
+                counts["activated"] += 1
+
+    ending = Agreement.objects.filter(status=Status.ACTIVE, terminated_on__lte=today)
+    for pk in list(ending.values_list("pk", flat=True)):
+        with _one_agreement(pk, counts) as agreement:
+            if agreement.status == Status.ACTIVE:
+                _set_status(agreement, Status.TERMINATED, user=user)
+                counts["terminated"] += 1
+
+    expiring = Agreement.objects.filter(
+        status=Status.ACTIVE, renewal_years=0, expiry_date__lt=today, terminated_on__isnull=True
+    )
+    for pk in list(expiring.values_list("pk", flat=True)):
+        with _one_agreement(pk, counts) as agreement:
+            if agreement.status == Status.ACTIVE:
+                _set_status(agreement, Status.EXPIRED, user=user)
+                counts["expired"] += 1
+    return counts
+
+
+@contextlib.contextmanager
+def _one_agreement(pk: int, counts: dict[str, int]) -> Iterator[Agreement]:
+    """Lock one agreement in a savepoint; a validation error is logged, counted and skipped."""
+    try:
+        with transaction.atomic():
+            yield _lock(pk)
+    except ValidationError as error:
+        logger.warning("Agreement %s left unchanged by the daily job: %s", pk, error)
+        counts["failed"] += 1
+
+
+@transaction.atomic
+def agreement_expire(
+    *, agreement: Agreement, user, today: datetime.date | None = None
+) -> Agreement:
+    """Mark an active agreement without automatic renewal expired once its expiry has passed."""
+    today = today or _today()
+    locked = _lock(agreement)
+    _check_action(locked, "expire")
+    _require_editor(locked, user)
+    if locked.expiry_date is None or locked.renewal_years or locked.expiry_date >= today:
+        raise ValidationError(
+            _("This agreement has not reached its end: it is in force until %(end)s."),
+            code="not_due",
+            params={"end": _end_label(locked, today)},
+        )
+    _set_status(locked, Status.EXPIRED, user=user)
+    _copy_state(source=locked, target=agreement)
+    return locked
+
+
+def _end_label(agreement: Agreement, today: datetime.date) -> str:
+    end = next_expiry(
+        effective_date=agreement.effective_date,
+        expiry_date=agreement.expiry_date,
+        renewal_years=agreement.renewal_years,
+        terminated_on=agreement.terminated_on,
+        today=today,
+    )
+    return end.isoformat() if end else str(_("further notice"))
+
+
+# --- Termination and renewal -------------------------------------------------------------------
+
+
+@transaction.atomic
+def agreement_terminate(
+    *,
+    agreement: Agreement,
+    user,
+    requested_by: Institution,
+    reason: str,
+    requested_on: datetime.date,
+) -> Agreement:
+    """Record a party's notice of termination and the date it takes effect.
+
+    The date follows the notice period (see
+    :func:`unibridge.agreements.validity.termination_effective_date`). When it has come, the
+    agreement is terminated at once; otherwise it stays active with ``terminated_on`` set
+    and :func:`activate_due` terminates it on that day.
+    """
+    locked = _lock(agreement)
+    _check_action(locked, "terminate")
+    _require_editor(locked, user)
+    if locked.terminated_on is not None:
+        raise ValidationError(
+            _("A termination is already recorded: it takes effect on %(date)s."),
+            code="already_terminated",
+            params={"date": locked.terminated_on.isoformat()},
+        )
+    today = _today()
+    errors: dict[str, Any] = {}
+    if not locked.parties.filter(institution=requested_by).exists():
+        errors["termination_requested_by"] = _("Only a party to the agreement can terminate it.")
+    if not reason.strip():
+        errors["termination_reason"] = _("Give the reason for the termination.")
+    if requested_on > today:
+        errors["terminated_on"] = _("The notice cannot be dated in the future.")
+    if errors:
+        raise ValidationError(errors)
+    period_end = next_expiry(
+        effective_date=locked.effective_date,
+        expiry_date=locked.expiry_date,
+        renewal_years=locked.renewal_years,
+        terminated_on=None,
+        today=requested_on,
+    )
+    locked.terminated_on = termination_effective_date(
+        requested_on=requested_on,
+        notice_days=locked.notice_days,
+        period_end=period_end,
+        renewal_years=locked.renewal_years,
+    )
+    locked.termination_reason = reason.strip()
+    locked.termination_requested_by = requested_by
+    if locked.terminated_on <= today:
+        locked.status = Status.TERMINATED
+    save_record(instance=locked, user=user)
+    _copy_state(source=locked, target=agreement)
+    return locked
+
+
+@transaction.atomic
+def agreement_renew(
+    *,
+    agreement: Agreement,
+    user,
+    effective_date: datetime.date | None,
+    expiry_date: datetime.date | None,
+) -> Agreement:
+    """Start the successor of an agreement: a draft copy with new dates and reference.
+
+    The copy has the same parties (units and signatories), cooperation conditions (subject
+    areas and language requirements), responsible people and areas. The successor goes
+    through review and signing like any agreement; when it comes into force, the old one
+    becomes superseded. Academic years of the copied conditions are kept as they were; the
+    office updates them in the draft.
+    """
+    locked = _lock(agreement)
+    _check_action(locked, "renew")
+    _require_editor(locked, user)
+    if Agreement.objects.filter(predecessor=locked).exists():
+        raise ValidationError(_("This agreement has already been renewed."), code="already_renewed")
+    successor = Agreement(
+        **{name: getattr(locked, name) for name in RENEWAL_COPIED_FIELDS},
+        predecessor=locked,
+        effective_date=effective_date,
+        expiry_date=expiry_date,
+    )
+    successor.full_clean(exclude=["reference"])
+    successor.reference = next_reference(agreement_type=locked.agreement_type, year=_today().year)
+    save_record(
+        instance=successor,
+        user=user,
+        m2m={"responsible_people": list(locked.responsible_people.all())},
+    )
+    for party in locked.parties.prefetch_related("units"):
+        save_record(
+            instance=AgreementParty(
+                agreement=successor,
+                institution_id=party.institution_id,
+                signatory_id=party.signatory_id,
+                signatory_position=party.signatory_position,
+                order=party.order,
+            ),
+            user=user,
+            m2m={"units": list(party.units.all())},
+        )
+    conditions = locked.conditions.prefetch_related("subject_areas", "language_requirements")
+    for condition in conditions:
+        subject_areas = list(condition.subject_areas.all())
+        language_requirements = list(condition.language_requirements.all())
+        condition.pk = None
+        condition._state.adding = True
+        condition.agreement = successor
+        save_record(instance=condition, user=user)
+        with acting_as(user):
+            for area in subject_areas:
+                area.pk = None
+                area._state.adding = True
+                area.condition = condition
+                area.full_clean()
+                area.save()
+            for requirement in language_requirements:
+                requirement.pk = None
+                requirement._state.adding = True
+                requirement.condition = condition
+                requirement.full_clean()
+                requirement.save()
+    return successor
