@@ -22,6 +22,7 @@ from unibridge.accounts.demo import admin_user, demo_password
 LOADERS = [
     "unibridge.institutions.demo.load",
     "unibridge.accounts.demo.load",
+    "unibridge.agreements.demo.load",
 ]
 
 
