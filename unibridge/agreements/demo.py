@@ -8,8 +8,10 @@ nothing.
 """
 
 import datetime
+import importlib
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from unibridge.core.services import acting_as, save_record
@@ -23,6 +25,7 @@ KA171_TITLE = "Erasmus+ KA171 inter-institutional agreement, Karaganda Industria
 
 
 def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, Any]:
+    _ensure_default_types()
     agh = institutions["agh"]
     memorandum = Agreement.objects.filter(title=MEMORANDUM_TITLE).first()
     if memorandum is None:
@@ -99,6 +102,13 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
             conditions=lambda agreement: _conditions(agreement, actor, home, agh, units),
         )
     return {"agreements": {"memorandum": memorandum, "ka171": ka171}}
+
+
+def _ensure_default_types() -> None:
+    """The types migration 0002 creates; a test database flushed after a live-server test
+    has lost them, and an administrator may have deleted one."""
+    migration = importlib.import_module("unibridge.agreements.migrations.0002_default_types")
+    migration.create_types(django_apps, None)
 
 
 def _signed(actor, *, parties, signed_on, place, conditions=None, **fields) -> Agreement:

@@ -14,11 +14,19 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model, ProtectedError, QuerySet
 from django.forms import ModelForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 
+from . import exports
 from .permissions import is_editable
 from .services import EditConflict, delete_record, save_record
 from .tables import Column, Table
@@ -31,7 +39,11 @@ def _missing(view, method: str) -> ImproperlyConfigured:
 
 
 class RecordListView(LoginRequiredMixin, View):
-    """A filtered, sorted, paginated list; HTMX requests get only the results partial."""
+    """A filtered, sorted, paginated list; HTMX requests get only the results partial.
+
+    ``?export=xlsx`` or ``?export=csv`` (with the page's other parameters) downloads every row
+    of the filtered, sorted list with the table's columns; see ``core.exports``.
+    """
 
     title: Any = ""
     filterset_class: type
@@ -40,6 +52,7 @@ class RecordListView(LoginRequiredMixin, View):
     template_name = "core/record_list.html"
     partial_name = "core/partials/record_table.html"
     create_url: str = ""
+    export_name: str = ""  # the download's file name before the date; the model's plural if empty
 
     def get_queryset(self) -> QuerySet:
         raise _missing(self, "get_queryset")
@@ -54,6 +67,8 @@ class RecordListView(LoginRequiredMixin, View):
         # Page through primary keys first (an index-only read even deep in a 50,000-row list),
         # then load just those rows with their related records.
         ordered_ids = table.order(queryset).values_list("pk", flat=True)
+        if "export" in request.GET:
+            return self.export(request.GET["export"], ordered_ids)
         page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
         ids = list(page.object_list)
         # the unfiltered selector: the filters already chose these ids
@@ -73,6 +88,31 @@ class RecordListView(LoginRequiredMixin, View):
         return render(
             request, self.partial_name if is_results_request else self.template_name, context
         )
+
+    def export(self, export_format: str, ordered_ids: QuerySet) -> HttpResponse:
+        """The whole list as a download; an unknown format is a 400, not a silent HTML page."""
+        if export_format not in exports.FORMATS:
+            return HttpResponseBadRequest(
+                _("Unknown export format “%(format)s”; use xlsx or csv.")
+                % {"format": export_format},
+                content_type="text/plain; charset=utf-8",
+            )
+        name = self.export_name or exports.default_name(ordered_ids.model)
+        # the unfiltered selector again: the filters already chose the ids
+        records = exports.chunks(ordered_ids, lambda ids: self.get_queryset().filter(pk__in=ids))
+        if export_format == "csv":
+            return exports.csv_response(self.columns, records, name)
+        if ordered_ids.count() > exports.XLSX_MAX_ROWS:
+            messages.error(
+                self.request,
+                _(
+                    "An XLSX export holds at most %(limit)s rows. Narrow the list with the "
+                    "filters, or download it as CSV."
+                )
+                % {"limit": number_format(exports.XLSX_MAX_ROWS, force_grouping=True)},
+            )
+            return HttpResponseRedirect(f"?{_without(self.request, 'export', 'page')}")
+        return exports.xlsx_response(self.columns, records, name)
 
 
 def _without(request: HttpRequest, *names: str) -> str:
