@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.fields import ChoiceListField
 from unibridge.core.models import MultilingualNameMixin, PublicModel, TimeStampedModel
+from unibridge.core.permissions import UnitScopedQuerySet
 from unibridge.institutions.choices import CooperationArea
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
@@ -125,32 +126,12 @@ class ReferenceCounter(models.Model):
 # --- Agreements ----------------------------------------------------------------------------------
 
 
-class AgreementQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "AgreementQuerySet":
-        """Confidential agreements: the office and the coordinators of the parties' units."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_office:
-            return self
-        if not user.unit_scope_ids:
-            return self.filter(is_confidential=False)
-        return self.filter(Q(is_confidential=False) | Q(pk__in=_involving(user)))
-
-    def editable_by(self, user) -> "AgreementQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_office:
-            return self
-        if user.is_coordinator and user.unit_scope_ids:
-            return self.filter(pk__in=_involving(user))
-        return self.none()
-
-
-def _involving(user) -> models.QuerySet:
-    """Subquery: ids of agreements with a party unit among the user's units."""
-    return AgreementParty.units.through.objects.filter(
-        organizationalunit_id__in=user.unit_scope_ids
-    ).values("agreementparty__agreement_id")
+class AgreementQuerySet(UnitScopedQuerySet):
+    def involving(self, user) -> models.QuerySet:
+        """Agreements with a party unit among the user's units."""
+        return AgreementParty.units.through.objects.filter(
+            organizationalunit_id__in=user.unit_scope_ids
+        ).values("agreementparty__agreement_id")
 
 
 class Agreement(PublicModel):

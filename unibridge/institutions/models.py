@@ -10,6 +10,7 @@ from django_countries.fields import CountryField
 from unibridge.core.fields import ChoiceListField, has_choice
 from unibridge.core.models import MultilingualNameMixin, PublicModel
 from unibridge.core.names import has_non_latin, transliterate
+from unibridge.core.permissions import UnitScopedQuerySet
 
 from . import validators
 from .choices import (
@@ -364,25 +365,11 @@ class Person(PublicModel):
 # --- Partnerships ---------------------------------------------------------------------------------
 
 
-class PartnershipQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PartnershipQuerySet":
-        """Confidential partnerships: the office and the coordinators of the involved units."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_office:
-            return self
-        if not user.unit_scope_ids:
-            return self.filter(is_confidential=False)
-        return self.filter(Q(is_confidential=False) | Q(pk__in=_involving(user)))
-
-    def editable_by(self, user) -> "PartnershipQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_office:
-            return self
-        if user.is_coordinator and user.unit_scope_ids:
-            return self.filter(pk__in=_involving(user))
-        return self.none()
+class PartnershipQuerySet(UnitScopedQuerySet):
+    def involving(self, user) -> models.QuerySet:
+        return Partnership.home_units.through.objects.filter(
+            organizationalunit_id__in=user.unit_scope_ids
+        ).values("partnership_id")
 
     def with_area(self, code: str) -> "PartnershipQuerySet":
         return self.filter(has_choice("cooperation_areas", code))
@@ -446,10 +433,3 @@ class Partnership(PublicModel):
     @property
     def cooperation_area_labels(self) -> list[str]:
         return self._meta.get_field("cooperation_areas").labels(self.cooperation_areas)
-
-
-def _involving(user) -> models.QuerySet:
-    """Subquery: ids of partnerships that involve one of the user's units."""
-    return Partnership.home_units.through.objects.filter(
-        organizationalunit_id__in=user.unit_scope_ids
-    ).values("partnership_id")
