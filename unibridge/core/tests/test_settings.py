@@ -43,7 +43,9 @@ def test_unknown_email_scheme_is_refused():
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "unibridge.settings", **env}
+    # the browser tests allow async-unsafe calls in this process; a deployment never does
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {**inherited, "DJANGO_SETTINGS_MODULE": "unibridge.settings", **env}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
