@@ -9,4 +9,5 @@ urlpatterns: list = [
     path("auth/token/", obtain_token, name="api-token"),
     path("search/", search_api.SearchView.as_view(), name="search"),
     path("", include("unibridge.institutions.api.urls")),
+    path("", include("unibridge.agreements.api.urls")),
 ]

@@ -1,0 +1,1 @@
+"""JSON API of the agreements app: agreements, their lifecycle actions, and agreement types."""

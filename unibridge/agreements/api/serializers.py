@@ -1,0 +1,242 @@
+"""Serializers of the agreements API: output and input kept apart.
+
+Output serializers describe what the API answers. Input serializers only check the JSON shape
+(types, public ids of visible records, choice codes); the rules an agreement and its lifecycle
+follow are the services' own (``agreements.services``), called by the views.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from unibridge.core.api.fields import PublicIdField, code_list, text
+from unibridge.institutions.choices import CooperationArea
+from unibridge.institutions.models import Institution, OrganizationalUnit, Person
+
+from ..choices import EqfLevel, SignatureMethod
+from ..models import (
+    Agreement,
+    AgreementParty,
+    AgreementType,
+    ApprovalStep,
+    CooperationCondition,
+    LanguageRequirement,
+    Signature,
+    SubjectArea,
+)
+
+# --- Types ---------------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="AgreementType")
+class AgreementTypeOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgreementType
+        fields = [
+            "code", "name", "name_en", "name_ru", "name_kk", "name_pl", "reference_prefix",
+            "has_conditions", "is_erasmus_iia", "is_active",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+# --- Parts of an agreement -----------------------------------------------------------------------
+
+
+class InstitutionRefSerializer(serializers.Serializer):
+    """An institution named by its public id, with its name for display."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    name = serializers.CharField(source="__str__", read_only=True)
+
+
+class SignatureOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Signature
+        fields = ["signed_on", "place", "method", "signatory_name", "signatory_position"]
+        read_only_fields = fields
+
+
+class PartyOutputSerializer(serializers.ModelSerializer):
+    institution = InstitutionRefSerializer(read_only=True)
+    units = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
+    signatory = PersonRefSerializer(read_only=True, allow_null=True)
+    signature = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgreementParty
+        fields = ["institution", "units", "signatory", "signatory_position", "signature"]
+        read_only_fields = fields
+
+    @extend_schema_field(SignatureOutputSerializer(allow_null=True))
+    def get_signature(self, party: AgreementParty) -> dict | None:
+        # a reverse one-to-one raises when missing; the selector has loaded it either way
+        signature = getattr(party, "signature", None)
+        return SignatureOutputSerializer(signature).data if signature else None
+
+
+class SubjectAreaOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SubjectArea
+        fields = ["isced_code", "clarification"]
+        read_only_fields = fields
+
+
+class LanguageRequirementOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LanguageRequirement
+        fields = ["language", "cefr_level", "isced_code", "clarification"]
+        read_only_fields = fields
+
+
+class ConditionOutputSerializer(serializers.ModelSerializer):
+    """Mobilities in one direction (an EWP IIA v7 mobility specification)."""
+
+    sending_institution = serializers.UUIDField(source="sending_institution.uuid", read_only=True)
+    sending_unit = serializers.UUIDField(
+        source="sending_unit.uuid", read_only=True, allow_null=True
+    )
+    receiving_institution = serializers.UUIDField(
+        source="receiving_institution.uuid", read_only=True
+    )
+    receiving_unit = serializers.UUIDField(
+        source="receiving_unit.uuid", read_only=True, allow_null=True
+    )
+    eqf_levels = code_list(EqfLevel.choices, read_only=True)
+    subject_areas = SubjectAreaOutputSerializer(many=True, read_only=True)
+    language_requirements = LanguageRequirementOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CooperationCondition
+        fields = [
+            "mobility_type", "sending_institution", "sending_unit", "receiving_institution",
+            "receiving_unit", "mobilities_per_year", "total_months_per_year",
+            "total_days_per_year", "eqf_levels", "subject_areas", "language_requirements",
+            "first_academic_year", "last_academic_year", "blended", "other_info",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ApprovalOutputSerializer(serializers.ModelSerializer):
+    """One approval step; its id names it in approvals/{step}/decide/."""
+
+    approver = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = ApprovalStep
+        fields = [
+            "id", "round", "order", "name", "approver", "decision", "comment", "decided_by",
+            "decided_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+# --- Agreements ----------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="Agreement")
+class AgreementOutputSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    agreement_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cooperation_areas = code_list(CooperationArea.choices, read_only=True)
+    next_expiry = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The end of the current period, renewals counted; null: no end."),
+    )
+    parent = serializers.UUIDField(source="parent.uuid", read_only=True, allow_null=True)
+    predecessor = serializers.UUIDField(source="predecessor.uuid", read_only=True, allow_null=True)
+    termination_requested_by = serializers.UUIDField(
+        source="termination_requested_by.uuid", read_only=True, allow_null=True
+    )
+    responsible_people = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
+    parties = PartyOutputSerializer(many=True, read_only=True)
+    conditions = ConditionOutputSerializer(many=True, read_only=True)
+    approvals = ApprovalOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id", "reference", "agreement_type", "title", "title_en", "title_ru", "title_kk",
+            "title_pl", "summary", "status", "parent", "predecessor", "cooperation_areas",
+            "responsible_people", "effective_date", "expiry_date", "next_expiry",
+            "renewal_years", "notice_days", "terminated_on", "termination_reason",
+            "termination_requested_by", "is_confidential", "notes", "parties", "conditions",
+            "approvals", "created", "updated",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+# --- Input ---------------------------------------------------------------------------------------
+
+
+class PartyInputSerializer(serializers.Serializer):
+    institution = PublicIdField(queryset=Institution.objects.all())
+    units = PublicIdField(queryset=OrganizationalUnit.objects.all(), many=True, required=False)
+    signatory = PublicIdField(queryset=Person.objects.all(), required=False, allow_null=True)
+    signatory_position = text()
+
+
+@extend_schema_serializer(component_name="Agreement")
+class AgreementInputSerializer(serializers.Serializer):
+    agreement_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=AgreementType.objects.all(), help_text=_("The type's code.")
+    )
+    title = serializers.CharField()
+    title_en = text()
+    title_ru = text()
+    title_kk = text()
+    title_pl = text()
+    summary = text()
+    parties = PartyInputSerializer(
+        many=True, help_text=_("Two or more institutions, the home institution among them.")
+    )
+    parent = PublicIdField(queryset=Agreement.objects.all(), required=False, allow_null=True)
+    cooperation_areas = code_list(CooperationArea.choices, required=False)
+    responsible_people = PublicIdField(queryset=Person.objects.all(), many=True, required=False)
+    effective_date = serializers.DateField(required=False, allow_null=True)
+    expiry_date = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Null or left out: no end.")
+    )
+    renewal_years = serializers.IntegerField(required=False, min_value=0)
+    notice_days = serializers.IntegerField(required=False, min_value=0)
+    notes = text()
+    is_confidential = serializers.BooleanField(required=False)
+
+
+class SignatureInputSerializer(serializers.Serializer):
+    party = PublicIdField(
+        queryset=Institution.objects.all(), help_text=_("The signing party's institution.")
+    )
+    signed_on = serializers.DateField()
+    place = text()
+    method = serializers.ChoiceField(choices=SignatureMethod.choices, required=False)
+    signatory_name = text(help_text=_("Defaults to the party's signatory."))
+    signatory_position = text(help_text=_("Defaults to the party's signatory's position."))
+
+
+class TerminationInputSerializer(serializers.Serializer):
+    requested_by = PublicIdField(
+        queryset=Institution.objects.all(), help_text=_("The party that gave notice.")
+    )
+    reason = serializers.CharField()
+    requested_on = serializers.DateField(
+        required=False, help_text=_("The date of the notice; today when left out.")
+    )
+
+
+class RenewalInputSerializer(serializers.Serializer):
+    effective_date = serializers.DateField(allow_null=True)
+    expiry_date = serializers.DateField(allow_null=True, help_text=_("Null: no end."))
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = text(help_text=_("Required when rejecting: the reasons."))
