@@ -10,7 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.fields import ChoiceListField
-from unibridge.core.models import MultilingualNameMixin, PublicModel, TimeStampedModel
+from unibridge.core.models import (
+    MultilingualNameMixin,
+    PublicModel,
+    TimeStampedModel,
+    in_reader_language,
+)
 from unibridge.core.permissions import UnitScopedQuerySet
 from unibridge.institutions.choices import CooperationArea
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
@@ -233,10 +238,7 @@ class Agreement(PublicModel):
 
     @property
     def display_title(self) -> str:
-        from django.utils.translation import get_language
-
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"title_{language}", "") or self.title_en or self.title
+        return in_reader_language(self, "title")
 
     @property
     def is_indefinite(self) -> bool:

@@ -28,6 +28,16 @@ class PublicModel(TimeStampedModel):
         abstract = True
 
 
+def in_reader_language(record: models.Model, field: str) -> str:
+    """``field_<language>`` for the reader's language, else ``field_en``, else ``field``."""
+    language = (get_language() or "en")[:2]
+    return (
+        getattr(record, f"{field}_{language}", "")
+        or getattr(record, f"{field}_en", "")
+        or getattr(record, field)
+    )
+
+
 class MultilingualNameMixin(models.Model):
     """Official name plus names in the four interface languages; shows the reader's one."""
 
@@ -47,8 +57,7 @@ class MultilingualNameMixin(models.Model):
 
     @property
     def display_name(self) -> str:
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_en or self.name
+        return in_reader_language(self, "name")
 
     def all_names(self) -> list[str]:
         names = [self.name, self.name_en, self.name_ru, self.name_kk, self.name_pl]
