@@ -26,6 +26,10 @@ class User(AbstractUser):
         help_text=_("A unit coordinator edits the records of these units and their sub-units."),
     )
     preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+    # The secret part of the user's private iCalendar feed URL; a new one revokes the old.
+    calendar_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.fields import ChoiceListField
 from unibridge.core.models import (
+    DocumentTemplate,
     MultilingualNameMixin,
     PublicModel,
+    StoredDocument,
     TimeStampedModel,
     in_reader_language,
 )
@@ -68,6 +70,16 @@ class AgreementType(MultilingualNameMixin, PublicModel):
         _("Erasmus+ inter-institutional agreement"),
         default=False,
         help_text=_("Served to partners through Erasmus Without Paper."),
+    )
+    document_template = models.ForeignKey(
+        DocumentTemplate,
+        verbose_name=_("document template"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "agreement"},
+        help_text=_("Empty: the built-in bilingual template."),
     )
     is_active = models.BooleanField(_("in use"), default=True)
 
@@ -194,6 +206,13 @@ class Agreement(PublicModel):
         default=0,
         help_text=_("Termination must be announced this long before the end of a period."),
     )
+    signing_started_on = models.DateField(
+        _("sent for signature on"),
+        null=True,
+        blank=True,
+        help_text=_("Reminders follow up on a partner's signature from this day."),
+    )
+    termination_requested_on = models.DateField(_("termination asked on"), null=True, blank=True)
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
     termination_reason = models.TextField(_("reason for termination"), blank=True)
     termination_requested_by = models.ForeignKey(
@@ -219,6 +238,7 @@ class Agreement(PublicModel):
         ordering = ["-effective_date", "reference"]
         indexes = [
             models.Index(fields=["status", "expiry_date"], name="agreement_status_expiry"),
+            models.Index(fields=["status", "terminated_on"], name="agreement_status_terminated"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -499,3 +519,36 @@ class LanguageRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.language} {self.cefr_level}".strip()
+
+
+# --- Documents -----------------------------------------------------------------------------------
+
+
+class AgreementDocument(StoredDocument):
+    """One version of an agreement's document: an uploaded scan or draft, or a generated one."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="documents", verbose_name=_("agreement")
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    is_signed_original = models.BooleanField(
+        _("signed original"),
+        default=False,
+        help_text=_("The scan or file of the agreement as both parties signed it."),
+    )
+
+    class Meta:
+        verbose_name = _("agreement document")
+        verbose_name_plural = _("agreement documents")
+        ordering = ["agreement", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "version"], name="agreement_document_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=Q(is_signed_original=True),
+                name="agreement_document_one_signed_original",
+                violation_error_message=_("Only one version can be the signed original."),
+            ),
+        ]

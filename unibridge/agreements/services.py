@@ -412,6 +412,7 @@ def agreement_start_signing(*, agreement: Agreement, user) -> Agreement:
     locked = _lock(agreement)
     _check_action(locked, "start_signing")
     _require_editor(locked, user)
+    locked.signing_started_on = _today()
     _set_status(locked, Status.SIGNING, user=user)
     _copy_state(source=locked, target=agreement)
     return locked
@@ -621,6 +622,7 @@ def agreement_terminate(
     )
     locked.termination_reason = reason.strip()
     locked.termination_requested_by = requested_by
+    locked.termination_requested_on = requested_on
     if locked.terminated_on <= today:
         locked.status = Status.TERMINATED
     save_record(instance=locked, user=user)

@@ -230,3 +230,161 @@ class Job(PublicModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+# --- Documents (see unibridge.core.uploads and unibridge.core.documents) ------------------------
+
+
+class DocumentSource(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    GENERATED = "generated", _("Generated")
+
+
+class StoredDocument(PublicModel):
+    """A file kept outside the web root, checked on upload, served by a permission-checked view.
+
+    Domain apps subclass it with the record the file belongs to (an agreement, a visit).
+    """
+
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    source = models.CharField(
+        _("source"), max_length=10, choices=DocumentSource.choices, default=DocumentSource.UPLOADED
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title or self.original_name
+
+
+class TemplateKind(models.TextChoices):
+    AGREEMENT = "agreement", _("Agreement document")
+    VISA_INVITATION = "visa_invitation", _("Visa invitation letter")
+    VISIT_PROGRAMME = "visit_programme", _("Visit programme")
+    ATTENDANCE_CERTIFICATE = "attendance_certificate", _("Certificate of attendance")
+    NEWS_DRAFT = "news_draft", _("News draft")
+
+
+class DocumentTemplate(PublicModel):
+    """An editable DOCX template an administrator uploads in place of the built-in one."""
+
+    kind = models.CharField(_("used for"), max_length=40, choices=TemplateKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    file = models.FileField(_("DOCX template"), upload_to="templates/", max_length=300)
+    is_active = models.BooleanField(_("in use"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Notifications and reminders (see unibridge.core.notifications) ------------------------------
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user) -> "NotificationQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(TimeStampedModel):
+    """One reminder for one person: shown in the app and sent once in an e-mail digest.
+
+    ``key`` names the reminder (record, reason, threshold); it is unique per recipient, so a
+    job that runs again finds the reminder already made and sends nothing new.
+    """
+
+    recipient_email = models.EmailField(_("recipient e-mail"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    key = models.CharField(_("reminder key"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient_email", "key"], name="notification_unique_key"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Saved filters (see unibridge.core.crud) -----------------------------------------------------
+
+
+class SavedFilter(TimeStampedModel):
+    """A user's named set of list filters, such as 'KA171 expiring this year'."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+    )
+    list_name = models.CharField(_("list"), max_length=100, help_text=_("The list's URL name."))
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("filters"), max_length=2000)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "list_name", "name"],
+                name="savedfilter_unique_name",
+                violation_error_message=_("You already have a saved filter with this name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
