@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import document_views, import_views, views
 
 app_name = "agreements"
 urlpatterns = [
@@ -12,3 +12,4 @@ urlpatterns = [
         name="agreement_tab",
     ),
 ]
+urlpatterns += document_views.urlpatterns + import_views.urlpatterns

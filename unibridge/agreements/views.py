@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.crud import RecordDetailView, RecordListView
 
-from . import filters, selectors, tables
+from . import document_views, filters, selectors, tables
 
 
 class AgreementListView(RecordListView):
@@ -25,6 +25,7 @@ class AgreementDetailView(RecordDetailView):
         ("parties", _("Parties")),
         ("conditions", _("Conditions")),
         ("approvals", _("Approvals")),
+        ("documents", _("Documents")),
         ("history", _("History")),
     ]
 
@@ -38,6 +39,8 @@ class AgreementDetailView(RecordDetailView):
                     "sending_institution", "receiving_institution", "sending_unit", "receiving_unit"
                 ).prefetch_related("subject_areas", "language_requirements")
             }
+        if tab == "documents":
+            return document_views.documents_tab_context(agreement)
         if tab == "approvals":
             return {"approvals": agreement.approvals.select_related("approver", "decided_by")}
         return {"children": agreement.children.select_related("agreement_type")}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notification_views, saved_filter_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -8,3 +8,4 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("jobs/<uuid:uuid>/", views.job_detail, name="job_detail"),
 ]
+urlpatterns += notification_views.urlpatterns + saved_filter_views.urlpatterns
