@@ -1,11 +1,14 @@
 """The bench dataset: the world directory plus generated units, people and partnerships.
 
 Scale of the foundation issue: 10,251 directory institutions, ~30,000 units, 50,000 people
-and 2,000 partnerships, on whatever database DATABASE_URL points at. Generated rows use
+and 2,000 partnerships; the agreements issue adds 20,000 agreements (200 of them with AGH)
+with parties and, for mobility types, cooperation conditions in both directions. On whatever
+database DATABASE_URL points at. Generated rows use
 bulk_create (the bench measures pages, not the writes); the directory goes through the real
 importer so its time is measured too.
 """
 
+import datetime
 import random
 import time
 from collections.abc import Callable
@@ -15,6 +18,14 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from unibridge.accounts.models import User
+from unibridge.agreements.models import (
+    Agreement,
+    AgreementParty,
+    AgreementType,
+    ApprovalStep,
+    CooperationCondition,
+    SubjectArea,
+)
 from unibridge.core import search
 from unibridge.core.names import transliterate
 from unibridge.institutions import importing
@@ -26,6 +37,8 @@ DIRECTORY = (
 )
 PEOPLE = 50_000
 PARTNERSHIPS = 2_000
+AGREEMENTS = 20_000
+AGH_AGREEMENTS = 200
 UNITS_PER_INSTITUTION = 3
 
 FIRST_NAMES = [
@@ -52,6 +65,10 @@ def is_built() -> bool:
     return Person.objects.count() >= PEOPLE and Partnership.objects.count() >= PARTNERSHIPS
 
 
+def agreements_built() -> bool:
+    return Agreement.objects.count() >= AGREEMENTS
+
+
 def build(log: Callable[[str], None]) -> dict[str, float]:
     """Build the dataset into an empty database; returns timings of the steps in seconds."""
     rng = random.Random(2026)
@@ -69,10 +86,24 @@ def build(log: Callable[[str], None]) -> dict[str, float]:
     step("units", lambda: _units(rng))
     step("people", lambda: _people(rng))
     step("partnerships", lambda: _partnerships(rng))
+    step("agreements", lambda: _agreements(rng))
     step("search index", lambda: search.rebuild())
     # statistics and visibility maps as autovacuum (PostgreSQL) or ANALYZE would leave them
     step("vacuum and analyze", _analyze)
     return timings
+
+
+def add_agreements(log: Callable[[str], None]) -> None:
+    """Add the agreements to a dataset built before the agreements issue."""
+    rng = random.Random(2027)
+    for name, func in [
+        ("agreements", lambda: _agreements(rng)),
+        ("search index", search.rebuild),
+        ("vacuum and analyze", _analyze),
+    ]:
+        started = time.perf_counter()
+        func()
+        log(f"  {name}: {time.perf_counter() - started:.1f} s")
 
 
 def _analyze() -> None:
@@ -191,6 +222,128 @@ def _partnerships(rng: random.Random) -> None:
             people_links(partnership_id=p.pk, person_id=person)
             for p in partnerships
             for person in rng.sample(home_people, 2)
+        ],
+        batch_size=5000,
+    )
+
+
+STATUS_MIX = ["active"] * 6 + ["expired", "terminated", "draft", "in_review", "signing"]
+
+
+@transaction.atomic
+def _agreements(rng: random.Random) -> None:
+    """20,000 agreements: a sixth of them mobility agreements with four conditions each."""
+    today = datetime.date.today()
+    home = Institution.objects.get(is_home=True)
+    agh = Institution.objects.get(hei_id="agh.edu.pl")
+    partners = list(
+        Institution.objects.filter(is_home=False).exclude(pk=agh.pk).values_list("pk", flat=True)
+    )
+    types = list(AgreementType.objects.all())
+    home_units = list(
+        OrganizationalUnit.objects.filter(institution=home).values_list("pk", flat=True)
+    )
+    approvers = list(User.objects.filter(role__in=["office", "admin"]))
+    start = Agreement.objects.count()
+    agreements = []
+    for i in range(start, AGREEMENTS):
+        kind = rng.choice(types)
+        effective = today - datetime.timedelta(days=rng.randint(0, 5 * 365))
+        indefinite = i % 10 == 0
+        status = rng.choice(STATUS_MIX)
+        agreements.append(
+            Agreement(
+                agreement_type=kind,
+                reference=f"BENCH-{kind.reference_prefix}-{i:06d}",
+                title=f"{kind.name_en} {i}: {rng.choice(KEYWORDS)}",
+                title_en=f"{kind.name_en} {i}: {rng.choice(KEYWORDS)}",
+                status=status,
+                cooperation_areas=rng.sample(AREAS, 2),
+                effective_date=effective,
+                expiry_date=None
+                if indefinite
+                else effective + datetime.timedelta(days=rng.randint(200, 6 * 365)),
+                renewal_years=rng.choice([0, 0, 0, 1, 5]),
+                notice_days=rng.choice([0, 90, 180]),
+                signing_started_on=today - datetime.timedelta(days=rng.randint(1, 90))
+                if status == "signing"
+                else None,
+                is_confidential=i % 25 == 0,
+            )
+        )
+    Agreement.objects.bulk_create(agreements, batch_size=2000)
+    partner_of = {
+        a.pk: (agh.pk if n < AGH_AGREEMENTS else rng.choice(partners))
+        for n, a in enumerate(agreements)
+    }
+    parties = []
+    for a in agreements:
+        parties.append(AgreementParty(agreement_id=a.pk, institution_id=home.pk, order=0))
+        parties.append(AgreementParty(agreement_id=a.pk, institution_id=partner_of[a.pk], order=1))
+    AgreementParty.objects.bulk_create(parties, batch_size=5000)
+    unit_links = AgreementParty.units.through
+    unit_links.objects.bulk_create(
+        [
+            unit_links(agreementparty_id=party.pk, organizationalunit_id=rng.choice(home_units))
+            for party in parties
+            if party.institution_id == home.pk
+        ],
+        batch_size=5000,
+    )
+    steps = [
+        ApprovalStep(
+            agreement_id=a.pk,
+            order=order,
+            name=name,
+            approver=rng.choice(approvers),
+            decision="pending",
+        )
+        for a in agreements
+        if a.status == "in_review"
+        for order, name in enumerate(["Unit head", "Legal office", "Vice-rector"], start=1)
+    ]
+    ApprovalStep.objects.bulk_create(steps, batch_size=5000)
+    _conditions(rng, [a for a in agreements if a.agreement_type.has_conditions], home, partner_of)
+
+
+def _conditions(rng: random.Random, agreements: list, home, partner_of: dict) -> None:
+    year = datetime.date.today().year
+    conditions = []
+    for a in agreements:
+        partner = partner_of[a.pk]
+        for sending, receiving in ((home.pk, partner), (partner, home.pk)):
+            conditions.append(
+                CooperationCondition(
+                    agreement_id=a.pk,
+                    order=len(conditions),
+                    mobility_type="student-studies",
+                    sending_institution_id=sending,
+                    receiving_institution_id=receiving,
+                    mobilities_per_year=rng.randint(1, 6),
+                    total_months_per_year=rng.choice([5, 10, 20]),
+                    eqf_levels=["6", "7"],
+                    first_academic_year=f"{year}/{year + 1}",
+                    last_academic_year=f"{year + 2}/{year + 3}",
+                )
+            )
+            conditions.append(
+                CooperationCondition(
+                    agreement_id=a.pk,
+                    order=len(conditions),
+                    mobility_type="staff-teacher",
+                    sending_institution_id=sending,
+                    receiving_institution_id=receiving,
+                    mobilities_per_year=rng.randint(1, 3),
+                    total_days_per_year=rng.choice([5, 10]),
+                    first_academic_year=f"{year}/{year + 1}",
+                    last_academic_year=f"{year + 2}/{year + 3}",
+                )
+            )
+    CooperationCondition.objects.bulk_create(conditions, batch_size=5000)
+    SubjectArea.objects.bulk_create(
+        [
+            SubjectArea(condition_id=c.pk, isced_code=rng.choice(["0713", "0724", "0715", "0311"]))
+            for c in conditions
         ],
         batch_size=5000,
     )

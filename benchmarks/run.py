@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from unibridge.accounts.models import User
+from unibridge.agreements.models import Agreement, AgreementType
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 
 
@@ -41,6 +42,12 @@ def targets() -> list[tuple[str, str]]:
     unit = OrganizationalUnit.objects.filter(institution=agh).first()
     person = Person.objects.filter(institution=agh).first()
     other_partnership = Partnership.objects.exclude(pk=partnership.pk).order_by("pk").first()
+    mobility = (
+        Agreement.objects.filter(agreement_type__has_conditions=True, parties__institution=agh)
+        .order_by("pk")
+        .first()
+    )
+    ka171 = AgreementType.objects.get(code="erasmus-ka171").pk
     return [
         ("healthz", "/healthz"),
         ("home page", "/"),
@@ -70,6 +77,22 @@ def targets() -> list[tuple[str, str]]:
         ("partnership timeline", partnership.get_absolute_url() + "timeline/"),
         ("partnership history", partnership.get_absolute_url() + "history/"),
         ("partnership edit form", other_partnership.get_absolute_url() + "edit/"),
+        ("agreements list", "/agreements/"),
+        (
+            "agreements filtered+sorted",
+            f"/agreements/?status=active&agreement_type={ka171}&area=student_exchange"
+            "&sort=-expires",
+        ),
+        ("agreements expiring in 90 days", "/agreements/?expiring_within=90&sort=expires"),
+        ("agreements partner country", "/agreements/?country=PL&sort=reference"),
+        ("agreements text filter", "/agreements/?q=robotics"),
+        ("agreements page 300", "/agreements/?page=300"),
+        ("agreement detail", mobility.get_absolute_url()),
+        ("agreement parties tab", mobility.get_absolute_url() + "parties/"),
+        ("agreement conditions tab", mobility.get_absolute_url() + "conditions/"),
+        ("agreement approvals tab", mobility.get_absolute_url() + "approvals/"),
+        ("agreement documents tab", mobility.get_absolute_url() + "documents/"),
+        ("partner page: 200 agreements (AGH)", agh.get_absolute_url() + "agreements/"),
         ("search: Караганда", "/search/?q=Караганда"),
         ("search: Qaraǵandy", "/search/?q=Qaraǵandy"),
         ("search: Krakow", "/search/?q=Krakow"),
@@ -85,6 +108,9 @@ def targets() -> list[tuple[str, str]]:
         ("API partnerships", "/api/v1/partnerships/"),
         ("API partnership detail", f"/api/v1/partnerships/{partnership.uuid}/"),
         ("API search", "/api/v1/search/?q=Krakow"),
+        ("API agreements", "/api/v1/agreements/"),
+        ("API agreements filtered", "/api/v1/agreements/?status=active&ordering=-expiry_date"),
+        ("API agreement detail", f"/api/v1/agreements/{mobility.uuid}/"),
     ]
 
 

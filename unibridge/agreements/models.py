@@ -239,6 +239,8 @@ class Agreement(PublicModel):
         indexes = [
             models.Index(fields=["status", "expiry_date"], name="agreement_status_expiry"),
             models.Index(fields=["status", "terminated_on"], name="agreement_status_terminated"),
+            # the default order of the list page and the API
+            models.Index(fields=["-effective_date", "reference"], name="agreement_default_order"),
         ]
         constraints = [
             models.CheckConstraint(

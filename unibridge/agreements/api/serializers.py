@@ -16,6 +16,7 @@ from unibridge.institutions.models import Institution, OrganizationalUnit, Perso
 from ..choices import EqfLevel, SignatureMethod
 from ..models import (
     Agreement,
+    AgreementDocument,
     AgreementParty,
     AgreementType,
     ApprovalStep,
@@ -138,11 +139,31 @@ class ApprovalOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DocumentOutputSerializer(serializers.ModelSerializer):
+    """A document version's metadata; the file itself downloads through the page's link."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    uploaded_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = AgreementDocument
+        fields = [
+            "id", "version", "title", "original_name", "content_type", "size", "sha256",
+            "source", "is_signed_original", "uploaded_by", "created",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
 # --- Agreements ----------------------------------------------------------------------------------
 
 
-@extend_schema_serializer(component_name="Agreement")
-class AgreementOutputSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="AgreementSummary")
+class AgreementSummarySerializer(serializers.ModelSerializer):
+    """A list row: the agreement and its parties; the detail adds conditions, approvals and
+    documents."""
+
     id = serializers.UUIDField(source="uuid", read_only=True)
     agreement_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     cooperation_areas = code_list(CooperationArea.choices, read_only=True)
@@ -158,8 +179,6 @@ class AgreementOutputSerializer(serializers.ModelSerializer):
     )
     responsible_people = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
     parties = PartyOutputSerializer(many=True, read_only=True)
-    conditions = ConditionOutputSerializer(many=True, read_only=True)
-    approvals = ApprovalOutputSerializer(many=True, read_only=True)
 
     class Meta:
         model = Agreement
@@ -168,9 +187,20 @@ class AgreementOutputSerializer(serializers.ModelSerializer):
             "title_pl", "summary", "status", "parent", "predecessor", "cooperation_areas",
             "responsible_people", "effective_date", "expiry_date", "next_expiry",
             "renewal_years", "notice_days", "terminated_on", "termination_reason",
-            "termination_requested_by", "is_confidential", "notes", "parties", "conditions",
-            "approvals", "created", "updated",
+            "termination_requested_by", "is_confidential", "notes", "parties", "created",
+            "updated",
         ]  # fmt: skip
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Agreement")
+class AgreementOutputSerializer(AgreementSummarySerializer):
+    conditions = ConditionOutputSerializer(many=True, read_only=True)
+    approvals = ApprovalOutputSerializer(many=True, read_only=True)
+    documents = DocumentOutputSerializer(many=True, read_only=True)
+
+    class Meta(AgreementSummarySerializer.Meta):
+        fields = [*AgreementSummarySerializer.Meta.fields, "conditions", "approvals", "documents"]
         read_only_fields = fields
 
 

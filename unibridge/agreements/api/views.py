@@ -32,7 +32,13 @@ from unibridge.core.api.errors import ERRORS, ErrorSerializer
 from unibridge.core.api.viewsets import RecordViewSet
 
 from .. import filters, selectors, services
-from ..models import Agreement, AgreementType, ApprovalStep, CooperationCondition
+from ..models import (
+    Agreement,
+    AgreementDocument,
+    AgreementType,
+    ApprovalStep,
+    CooperationCondition,
+)
 from . import serializers as s
 
 TRANSITION_CONFLICT = OpenApiResponse(
@@ -99,6 +105,7 @@ class AgreementViewSet(RecordViewSet):
     # changes are the lifecycle actions below, never a plain update or delete
     http_method_names = ["get", "post", "head", "options"]
     output_serializer = s.AgreementOutputSerializer
+    list_serializer = s.AgreementSummarySerializer
     filterset_class = AgreementApiFilterSet
     ordering_fields = [
         "reference",
@@ -112,17 +119,18 @@ class AgreementViewSet(RecordViewSet):
     ordering = ["-effective_date", "reference"]
 
     def selector(self, user):
+        agreements = selectors.agreement_detail(user).select_related("termination_requested_by")
+        if self.action == "list":  # list rows are summaries (AgreementSummarySerializer)
+            return agreements
         conditions = CooperationCondition.objects.select_related(
             "sending_institution", "sending_unit", "receiving_institution", "receiving_unit"
         ).prefetch_related("subject_areas", "language_requirements")
         approvals = ApprovalStep.objects.select_related("approver", "decided_by")
-        return (
-            selectors.agreement_detail(user)
-            .select_related("termination_requested_by")
-            .prefetch_related(
-                Prefetch("conditions", queryset=conditions),
-                Prefetch("approvals", queryset=approvals),
-            )
+        documents = AgreementDocument.objects.select_related("uploaded_by")
+        return agreements.prefetch_related(
+            Prefetch("conditions", queryset=conditions),
+            Prefetch("approvals", queryset=approvals),
+            Prefetch("documents", queryset=documents),
         )
 
     def handle_exception(self, exc):

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from unibridge.accounts.models import Role
 from unibridge.agreements.choices import AgreementStatus
-from unibridge.agreements.models import Agreement
+from unibridge.agreements.models import Agreement, AgreementDocument
 from unibridge.agreements.services import PartyInput, agreement_create
 from unibridge.core.testing import InstitutionFactory, PersonFactory, UnitFactory, UserFactory
 
@@ -130,10 +130,14 @@ def test_the_list_runs_the_same_number_of_queries_whatever_its_length(
         ApprovalStepFactory(agreement=agreement)
         SignatureFactory(party=agreement.parties.first())
     client = api_for(viewer_user)
-    # token, count, page, then one query per prefetched relation
-    with django_assert_num_queries(10):
+    # token, count, page, then parties, their units and the responsible people
+    with django_assert_num_queries(6):
         response = client.get(LIST_URL)
-    assert len(response.json()["results"]) == size
+    rows = response.json()["results"]
+    assert len(rows) == size
+    # list rows are summaries: conditions and approvals are read from the detail
+    assert "conditions" not in rows[0]
+    assert len(client.get(detail_url(Agreement.objects.last())).json()["conditions"]) == 1
 
 
 def test_the_list_filters_by_type_code_status_partner_and_orders_as_asked(viewer_user, home, agh):
@@ -182,6 +186,30 @@ def test_the_detail_shows_parties_conditions_and_approvals(viewer_user, home, en
     assert condition_out["language_requirements"][0]["cefr_level"] == "B2"
     assert body["approvals"][0]["name"] == "Legal office"
     assert body["approvals"][0]["approver"] == viewer_user.username
+
+
+def test_the_detail_lists_document_versions_without_their_files(viewer_user, home, agh):
+    agreement = active_agreement(home, agh)
+    AgreementDocument.objects.create(
+        agreement=agreement,
+        version=1,
+        file="documents/2026/11/stored-name.pdf",
+        original_name="Memorandum signed.pdf",
+        content_type="application/pdf",
+        size=52_100,
+        sha256="ab" * 32,
+        is_signed_original=True,
+        uploaded_by=viewer_user,
+    )
+
+    [document] = api_for(viewer_user).get(detail_url(agreement)).json()["documents"]
+
+    assert document["original_name"] == "Memorandum signed.pdf"
+    assert document["sha256"] == "ab" * 32
+    assert document["size"] == 52_100
+    assert document["is_signed_original"] is True
+    assert document["uploaded_by"] == viewer_user.username
+    assert "stored-name" not in str(document)  # the storage path stays private
 
 
 def test_a_confidential_agreement_is_not_found_by_outsiders(viewer_user, home, agh):

@@ -158,6 +158,8 @@ class RecordViewSet(viewsets.GenericViewSet):
 
     model: type[Model]
     output_serializer: type[serializers.Serializer]
+    # A lighter representation for list rows, when the full one is too heavy for 50 at a time.
+    list_serializer: type[serializers.Serializer] | None = None
     input_serializer: type[serializers.Serializer]
     form_class: type[forms.ModelForm]
     m2m_fields: tuple[str, ...] = ()
@@ -176,6 +178,8 @@ class RecordViewSet(viewsets.GenericViewSet):
         return self.selector(self.request.user)
 
     def get_serializer_class(self):
+        if self.action == "list" and self.list_serializer is not None:
+            return self.list_serializer
         return self.output_serializer
 
     def get_object(self) -> Model:
