@@ -16,6 +16,13 @@ from unibridge.accounts.models import Role
 from unibridge.core.testing import InstitutionFactory, UnitFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Every test stores its uploaded and generated files in its own temporary directory."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def home(db):
     return InstitutionFactory(

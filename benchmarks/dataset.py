@@ -244,6 +244,7 @@ def _agreements(rng: random.Random) -> None:
         OrganizationalUnit.objects.filter(institution=home).values_list("pk", flat=True)
     )
     approvers = list(User.objects.filter(role__in=["office", "admin"]))
+    home_people = list(Person.objects.filter(institution=home).values_list("pk", flat=True)[:500])
     start = Agreement.objects.count()
     agreements = []
     for i in range(start, AGREEMENTS):
@@ -290,6 +291,15 @@ def _agreements(rng: random.Random) -> None:
         ],
         batch_size=5000,
     )
+    people_links = Agreement.responsible_people.through
+    people_links.objects.bulk_create(
+        [
+            people_links(agreement_id=a.pk, person_id=person)
+            for a in agreements
+            for person in rng.sample(home_people, 2)
+        ],
+        batch_size=5000,
+    )
     steps = [
         ApprovalStep(
             agreement_id=a.pk,
@@ -311,11 +321,12 @@ def _conditions(rng: random.Random, agreements: list, home, partner_of: dict) ->
     conditions = []
     for a in agreements:
         partner = partner_of[a.pk]
+        first = len(conditions)
         for sending, receiving in ((home.pk, partner), (partner, home.pk)):
             conditions.append(
                 CooperationCondition(
                     agreement_id=a.pk,
-                    order=len(conditions),
+                    order=len(conditions) - first,
                     mobility_type="student-studies",
                     sending_institution_id=sending,
                     receiving_institution_id=receiving,
@@ -329,7 +340,7 @@ def _conditions(rng: random.Random, agreements: list, home, partner_of: dict) ->
             conditions.append(
                 CooperationCondition(
                     agreement_id=a.pk,
-                    order=len(conditions),
+                    order=len(conditions) - first,
                     mobility_type="staff-teacher",
                     sending_institution_id=sending,
                     receiving_institution_id=receiving,

@@ -254,6 +254,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------------------------
 globals().update(email_settings(env("EMAIL_URL", "console://")))
+# Absolute links in e-mails (reminder digests) point here.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "UniBridge <unibridge@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

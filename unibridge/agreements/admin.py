@@ -1,4 +1,5 @@
-"""Agreement types for administrators (Django's admin): names, prefixes, routes, reminders."""
+"""Agreement types for administrators (Django's admin): names, prefixes, routes, reminders and
+the document template (empty: the built-in bilingual one; templates: core's admin)."""
 
 from django.contrib import admin
 
@@ -18,8 +19,10 @@ class AgreementTypeAdmin(admin.ModelAdmin):
         "reference_prefix",
         "has_conditions",
         "is_erasmus_iia",
+        "document_template",
         "is_active",
     )
+    list_select_related = ("document_template",)
     list_filter = ("has_conditions", "is_erasmus_iia", "is_active")
     search_fields = ("name", "name_en", "name_ru", "code")
     inlines = [ApprovalRouteStepInline]

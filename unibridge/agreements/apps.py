@@ -10,14 +10,18 @@ class AgreementsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import search, timeline  # noqa: F401  (search documents, partner timeline)
+        # search documents, partner timeline, reminders and calendar events
+        from . import calendar, reminders, search, timeline  # noqa: F401
         from .models import (
             Agreement,
+            AgreementDocument,
             AgreementParty,
             AgreementType,
             ApprovalStep,
             CooperationCondition,
+            LanguageRequirement,
             Signature,
+            SubjectArea,
         )
 
         auditlog.register(AgreementType)
@@ -26,3 +30,7 @@ class AgreementsConfig(AppConfig):
         auditlog.register(ApprovalStep)
         auditlog.register(Signature)
         auditlog.register(CooperationCondition)
+        auditlog.register(SubjectArea)
+        auditlog.register(LanguageRequirement)
+        # file names and checksums, not the files: who added or marked which version, when
+        auditlog.register(AgreementDocument, exclude_fields=["file"])

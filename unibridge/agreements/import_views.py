@@ -1,5 +1,413 @@
-"""Pages for importing a legacy agreements register."""
+"""Pages for importing a legacy agreements register: upload → columns → preview → result.
 
-from django.urls import URLPattern
+The upload is kept, under a random name, in MEDIA_ROOT/imports (outside the web root) until
+the import is done or cancelled; each step reads it again, so what the preview shows and what
+is written never drift apart. The import runs in the request: a register holds hundreds to a
+few hundred agreements, each written through the audited services in one transaction (up
+to MAX_WEB_ROWS on the web; the management command has no limit).
+"""
 
-urlpatterns: list[URLPattern] = []
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import importing
+from .models import AgreementType
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Rows are written in the request, about 50 a second on SQLite: larger registers go through
+# `manage.py import_agreements` (or in parts) rather than past the web server's timeout.
+MAX_WEB_ROWS = 1000
+PREVIEW_LIMIT = 500
+SAMPLE_ROWS = 5
+UPLOAD_MAX_AGE_SECONDS = 24 * 3600
+SESSION_KEY = "agreement_imports"
+RESULTS_KEY = "agreement_import_results"
+TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _require_office(user) -> None:
+    """Only the international office and administrators import; others get 403."""
+    if not user.is_office:
+        raise PermissionDenied
+
+
+def _uploads_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _upload_path(token: str) -> Path:
+    return _uploads_dir() / f"agreements-{token}.upload"
+
+
+def _remove_stale_uploads() -> None:
+    """Uploads nobody finished within a day are deleted."""
+    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
+    for stale in _uploads_dir().glob("agreements-*.upload"):
+        try:
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+        except OSError:
+            pass
+
+
+def _stored(request: HttpRequest, token: str) -> dict | None:
+    """The session's record of an upload whose file still exists, or None."""
+    if not TOKEN_RE.match(token):
+        return None
+    stored = request.session.get(SESSION_KEY, {}).get(token)
+    if stored is None or not _upload_path(token).exists():
+        return None
+    return stored
+
+
+def _expired(request: HttpRequest) -> HttpResponse:
+    messages.error(request, _("This upload has expired or was already imported; upload it again."))
+    return redirect("agreements:agreement_import")
+
+
+def _forget(request: HttpRequest, token: str) -> None:
+    _upload_path(token).unlink(missing_ok=True)
+    uploads = request.session.get(SESSION_KEY, {})
+    uploads.pop(token, None)
+    request.session[SESSION_KEY] = uploads
+
+
+# --- Forms ----------------------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "A CSV (UTF-8) or XLSX workbook, at most 20 MB, with the column headers in the first "
+            "row: one agreement per row."
+        ),
+    )
+    file_format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        required=False,
+        choices=[("", gettext_lazy("Detect from the file name")), ("csv", "CSV"), ("xlsx", "XLSX")],
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("This file is larger than the limit of 20 MB; split it into smaller files.")
+            )
+        return upload
+
+
+class ColumnsForm(forms.Form):
+    """Which column of the file holds each field, and the type of rows without one."""
+
+    def __init__(self, *args, headers: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [("", _("— not imported —")), *((header, header) for header in headers)]
+        for name in importing.FIELDS:
+            self.fields[name] = forms.ChoiceField(
+                label=importing.FIELD_LABELS[name],
+                choices=choices,
+                required=name in importing.REQUIRED_FIELDS,
+            )
+        self.fields["default_type"] = forms.ModelChoiceField(
+            label=_("Type of rows without one"),
+            queryset=AgreementType.objects.order_by("name"),
+            required=False,
+            empty_label=_("— none: such rows are bad —"),
+        )
+
+    def mapping_fields(self) -> list:
+        return [self[name] for name in importing.FIELDS]
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data[name] for name in importing.FIELDS if self.cleaned_data[name]
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            importing.check_mapping(self.mapping(), self.headers)
+        except importing.ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if not cleaned.get("agreement_type") and not cleaned.get("default_type"):
+            self.add_error(
+                "default_type", _("Choose the column of the type, or a type for every row.")
+            )
+        return cleaned
+
+
+class PartnersForm(forms.Form):
+    """One choice per partner name: an institution offered, a new one, or skipping its rows."""
+
+    def __init__(self, *args, plan: importing.ImportPlan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        for partner in plan.partners:
+            choices = [(str(i.pk), _institution_label(i)) for i in partner.candidates]
+            if partner.can_create:
+                choices.append(
+                    (
+                        "new",
+                        _("Add “%(name)s” (%(country)s) to the directory")
+                        % {"name": partner.name, "country": partner.country_name},
+                    )
+                )
+            choices.append(
+                (
+                    "skip",
+                    ngettext(
+                        "Do not import its %(count)d row",
+                        "Do not import its %(count)d rows",
+                        len(partner.rows),
+                    )
+                    % {"count": len(partner.rows)},
+                )
+            )
+            self.fields[partner.field_name] = forms.ChoiceField(
+                label=partner.name,
+                choices=choices,
+                widget=forms.RadioSelect,
+                initial=str(partner.match.pk) if partner.match else None,
+                error_messages={"required": _("Choose what to do with this partner.")},
+            )
+
+    def unresolved_fields(self) -> list:
+        return [(p, self[p.field_name]) for p in self.plan.unresolved]
+
+    def matched_fields(self) -> list:
+        return [(p, self[p.field_name]) for p in self.plan.matched]
+
+    def decisions(self) -> dict[str, str]:
+        return {p.key: self.cleaned_data[p.field_name] for p in self.plan.partners}
+
+
+def _institution_label(institution) -> str:
+    place = ", ".join(part for part in (institution.city, institution.country.name) if part)
+    return f"{institution.display_name} ({place})" if place else institution.display_name
+
+
+# --- Views ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """GET: the upload form. POST: read the file's headers and go on to the columns."""
+    _require_office(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            file_format = form.cleaned_data["file_format"] or importing.detect_format(upload.name)
+            table = importing.read_table(data, file_format=file_format)
+        except importing.ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if not table.records:
+                form.add_error("file", _("The file has headers but no rows."))
+            elif len(table.records) > MAX_WEB_ROWS:
+                form.add_error(
+                    "file",
+                    _(
+                        "This file has %(rows)d rows; the web import takes at most %(limit)d. "
+                        "Split it, or ask an administrator to run manage.py import_agreements."
+                    )
+                    % {"rows": len(table.records), "limit": MAX_WEB_ROWS},
+                )
+            else:
+                token = _store(request, data, upload.name, file_format)
+                return redirect("agreements:agreement_import_columns", token=token)
+    return render(
+        request,
+        "agreements/import/upload.html",
+        {"form": form, "fields": importing.FIELD_LABELS.values()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _store(request: HttpRequest, data: bytes, name: str, file_format: str) -> str:
+    directory = _uploads_dir()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _remove_stale_uploads()
+    token = secrets.token_hex(16)
+    with open(_upload_path(token), "xb") as handle:
+        handle.write(data)
+    uploads = request.session.get(SESSION_KEY, {})
+    uploads[token] = {"name": name, "format": file_format, "mapping": None, "default_type": None}
+    request.session[SESSION_KEY] = uploads
+    return token
+
+
+def _table(token: str, stored: dict) -> importing.Table:
+    return importing.read_table(_upload_path(token).read_bytes(), file_format=stored["format"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_columns(request: HttpRequest, token: str) -> HttpResponse:
+    """Map the file's columns to fields (suggested from the headers), then preview."""
+    _require_office(request.user)
+    stored = _stored(request, token)
+    if stored is None:
+        return _expired(request)
+    table = _table(token, stored)
+    if request.method == "POST":
+        form = ColumnsForm(request.POST, headers=table.headers)
+        if form.is_valid():
+            uploads = request.session[SESSION_KEY]
+            default_type = form.cleaned_data["default_type"]
+            uploads[token] = {
+                **stored,
+                "mapping": form.mapping(),
+                "default_type": default_type.pk if default_type else None,
+            }
+            request.session[SESSION_KEY] = uploads
+            return redirect("agreements:agreement_import_preview", token=token)
+    else:
+        initial = stored["mapping"]
+        if initial is None:
+            initial = importing.suggest_mapping(table.headers)
+        form = ColumnsForm(
+            initial={**initial, "default_type": stored["default_type"]}, headers=table.headers
+        )
+    sample = [
+        [importing.display_value(record.get(header)) for header in table.headers]
+        for _number, record in table.records[:SAMPLE_ROWS]
+    ]
+    context = {
+        "form": form,
+        "token": token,
+        "filename": stored["name"],
+        "headers": table.headers,
+        "sample": sample,
+        "rows": len(table.records),
+    }
+    return render(
+        request, "agreements/import/columns.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """What the import would write, every bad row, and the partners to decide; POST imports."""
+    _require_office(request.user)
+    stored = _stored(request, token)
+    if stored is None:
+        return _expired(request)
+    if stored["mapping"] is None:
+        return redirect("agreements:agreement_import_columns", token=token)
+    default_type = AgreementType.objects.filter(pk=stored["default_type"]).first()
+    try:
+        plan = importing.plan_import(
+            _upload_path(token).read_bytes(),
+            file_format=stored["format"],
+            mapping=stored["mapping"],
+            default_type=default_type,
+        )
+    except importing.ImportFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("agreements:agreement_import_columns", token=token)
+
+    form = PartnersForm(request.POST if request.method == "POST" else None, plan=plan)
+    status = 200
+    if request.method == "POST" and not plan.errors:
+        if form.is_valid():
+            problems = importing.decision_errors(plan, form.decisions())
+            for problem in problems:
+                form.add_error(None, problem)
+        if form.is_valid():
+            try:
+                result = importing.apply(plan, request.user, form.decisions())
+            except importing.ImportRejected as exc:
+                form.add_error(None, str(exc))
+            else:
+                _forget(request, token)
+                results = request.session.get(RESULTS_KEY, {})
+                results[token] = {
+                    "name": stored["name"],
+                    "created": result.created,
+                    "skipped": result.skipped,
+                    "institutions_created": result.institutions_created,
+                }
+                request.session[RESULTS_KEY] = results
+                return redirect("agreements:agreement_import_done", token=token)
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    partners = {partner.key: partner for partner in plan.partners}
+    rows = [
+        {"item": item, "partner": partners[item.partner_key]}
+        for item in plan.agreements[:PREVIEW_LIMIT]
+    ]
+    context = {
+        "plan": plan,
+        "form": form,
+        "token": token,
+        "filename": stored["name"],
+        "rows": rows,
+        "rows_hidden": max(0, len(plan.agreements) - PREVIEW_LIMIT),
+        "summary": ngettext(
+            "%(rows)d row read from %(name)s.", "%(rows)d rows read from %(name)s.", plan.rows
+        )
+        % {"rows": plan.rows, "name": stored["name"]},
+    }
+    return render(request, "agreements/import/preview.html", context, status=status)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Forget an upload; nothing was written."""
+    _require_office(request.user)
+    if TOKEN_RE.match(token):
+        _forget(request, token)
+    messages.info(request, _("The import was cancelled; nothing was written."))
+    return redirect("agreements:agreement_import")
+
+
+@login_required
+def import_done(request: HttpRequest, token: str) -> HttpResponse:
+    """What the import wrote."""
+    _require_office(request.user)
+    result = request.session.get(RESULTS_KEY, {}).get(token)
+    if result is None:
+        raise Http404
+    return render(
+        request,
+        "agreements/import/done.html",
+        {"result": result, "list_url": reverse("agreements:agreement_list")},
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("agreements/import/", import_upload, name="agreement_import"),
+    path(
+        "agreements/import/<slug:token>/columns/", import_columns, name="agreement_import_columns"
+    ),
+    path(
+        "agreements/import/<slug:token>/preview/", import_preview, name="agreement_import_preview"
+    ),
+    path("agreements/import/<slug:token>/cancel/", import_cancel, name="agreement_import_cancel"),
+    path("agreements/import/<slug:token>/done/", import_done, name="agreement_import_done"),
+]

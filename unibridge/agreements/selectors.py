@@ -1,8 +1,16 @@
 """Reads shaped for the agreements pages and API: visibility applied, relations pre-loaded."""
 
-from django.db.models import Prefetch, QuerySet
+from collections import defaultdict
+from typing import Any
 
-from .models import Agreement, AgreementParty
+from django.db.models import F, Prefetch, QuerySet, Subquery
+
+from unibridge.core.permissions import is_editable
+from unibridge.institutions.models import Institution
+
+from .choices import AgreementStatus, ApprovalDecision
+from .models import Agreement, AgreementParty, ApprovalStep
+from .services import ACTIONS
 
 
 def agreement_list(user) -> QuerySet[Agreement]:
@@ -25,3 +33,84 @@ def agreement_detail(user) -> QuerySet[Agreement]:
         .select_related("agreement_type", "parent", "predecessor")
         .prefetch_related(Prefetch("parties", queryset=parties), "responsible_people")
     )
+
+
+def current_approval_step(agreement: Agreement) -> ApprovalStep | None:
+    """The step of the latest review round waiting for a decision (steps go in order)."""
+    if agreement.status != AgreementStatus.IN_REVIEW:
+        return None
+    latest = agreement.approvals.order_by("-round").values("round")[:1]
+    return (
+        agreement.approvals.filter(round=Subquery(latest), decision=ApprovalDecision.PENDING)
+        .select_related("approver")
+        .order_by("order")
+        .first()
+    )
+
+
+def agreement_actions(agreement: Agreement, user) -> dict[str, Any]:
+    """What this user may do with the agreement now: the buttons its page shows.
+
+    The services decide again when the button is pressed; this only avoids offering what
+    would be refused. A constant number of queries, whatever the agreement holds.
+    """
+    can_edit = is_editable(agreement, user)
+    status = agreement.status
+    step = current_approval_step(agreement)
+    may_decide = step is not None and (
+        user.is_office or (user.is_active and user.pk == step.approver_id)
+    )
+    in_draft = status in ACTIONS["change_terms"][0]
+    renewable = (
+        can_edit
+        and status in ACTIONS["renew"][0]
+        and not Agreement.objects.filter(predecessor=agreement).exists()
+    )
+    return {
+        "can_edit": can_edit,
+        "change_terms": can_edit and in_draft,
+        "change_parties": can_edit and status in ACTIONS["change_signatory"][0],
+        "change_conditions": can_edit and in_draft and agreement.agreement_type.has_conditions,
+        "delete": can_edit and status in ACTIONS["delete"][0],
+        "submit": can_edit and status in ACTIONS["submit"][0],
+        "step": step,
+        "decide": may_decide,
+        "start_signing": can_edit and status in ACTIONS["start_signing"][0],
+        "sign": can_edit and status in ACTIONS["sign"][0],
+        "terminate": can_edit
+        and status in ACTIONS["terminate"][0]
+        and agreement.terminated_on is None,
+        "renew": renewable,
+        "add_child": user.can_write,
+    }
+
+
+def institution_agreement_tree(user, institution: Institution) -> list[tuple[Agreement, int]]:
+    """The agreements an institution is party to, umbrellas first with theirs under them.
+
+    Pairs of (agreement, depth) in reading order, in one query whatever their number. An
+    agreement whose umbrella is not listed (another partner's, or hidden) starts a tree.
+    """
+    agreements = list(
+        Agreement.objects.visible_to(user)
+        .filter(pk__in=AgreementParty.objects.filter(institution=institution).values("agreement"))
+        .select_related("agreement_type")
+        .order_by(F("effective_date").desc(nulls_first=True), "reference")
+    )
+    listed = {agreement.pk: agreement for agreement in agreements}
+    children: dict[int, list[Agreement]] = defaultdict(list)
+    for agreement in agreements:
+        if agreement.parent_id in listed:
+            agreement.parent = listed[agreement.parent_id]  # the page names it, no query
+            children[agreement.parent_id].append(agreement)
+    tree: list[tuple[Agreement, int]] = []
+    stack = [(a, 0) for a in reversed(agreements) if a.parent_id not in listed]
+    seen: set[int] = set()
+    while stack:
+        agreement, depth = stack.pop()
+        if agreement.pk in seen:
+            continue
+        seen.add(agreement.pk)
+        tree.append((agreement, depth))
+        stack.extend((child, depth + 1) for child in reversed(children[agreement.pk]))
+    return tree

@@ -18,11 +18,11 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max, Model
+from django.db.models import Count, F, Max, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from unibridge.core.services import acting_as, save_record
+from unibridge.core.services import EditConflict, acting_as, delete_record, save_record
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
 from .choices import AgreementStatus, ApprovalDecision, SignatureMethod
@@ -31,8 +31,11 @@ from .models import (
     AgreementParty,
     AgreementType,
     ApprovalStep,
+    CooperationCondition,
+    LanguageRequirement,
     ReferenceCounter,
     Signature,
+    SubjectArea,
 )
 from .validity import next_expiry, termination_effective_date
 
@@ -50,6 +53,14 @@ ACTIONS: dict[str, tuple[frozenset[str], Any]] = {
     "terminate": (frozenset({Status.ACTIVE}), _("Termination")),
     "expire": (frozenset({Status.ACTIVE}), _("Expiry")),
     "renew": (frozenset({Status.ACTIVE, Status.EXPIRED}), _("Renewal")),
+    # Changes of the terms: only a draft (a rejection in review returns it to draft).
+    "change_terms": (frozenset({Status.DRAFT}), _("Changing the terms")),
+    "delete": (frozenset({Status.DRAFT}), _("Deletion")),
+    # Who signs for a party may still change until the signatures are collected.
+    "change_signatory": (
+        frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.SIGNING}),
+        _("Changing a signatory"),
+    ),
 }
 
 # Fields agreement_create accepts besides the type, title and parties.
@@ -87,6 +98,12 @@ RENEWAL_COPIED_FIELDS = (
     "notes",
     "is_confidential",
 )
+
+
+# What the office may change at any time: internal bookkeeping, not the terms the parties
+# agreed on. Everything else in the edit form (see DRAFT_ONLY_FIELDS) is changed in a draft only.
+ANY_TIME_FIELDS = frozenset({"notes", "responsible_people", "is_confidential"})
+DRAFT_ONLY_FIELDS = frozenset({"agreement_type", "title"}) | (CREATE_FIELDS - ANY_TIME_FIELDS)
 
 
 class TransitionError(ValidationError):
@@ -698,3 +715,208 @@ def agreement_renew(
                 requirement.full_clean()
                 requirement.save()
     return successor
+
+
+# --- Changes of a draft, its parties and its conditions ----------------------------------------
+
+
+def agreement_changeable_fields(agreement: Agreement) -> frozenset[str]:
+    """The fields of the edit page the agreement's status lets anyone change."""
+    if agreement.status in ACTIONS["change_terms"][0]:
+        return DRAFT_ONLY_FIELDS | ANY_TIME_FIELDS
+    return ANY_TIME_FIELDS
+
+
+@transaction.atomic
+def agreement_delete(*, agreement: Agreement, user) -> None:
+    """Delete a draft (its parties and conditions go with it); a reference is never reused.
+
+    Agreements past the draft stage are part of the record: they expire or are terminated.
+    An umbrella with agreements under it is kept (``ProtectedError``).
+    """
+    locked = _lock(agreement)
+    _check_action(locked, "delete")
+    _require_editor(locked, user)
+    delete_record(instance=locked, user=user)
+
+
+def _check_version(model: type[Model], pk: int, expected: datetime.datetime | None) -> None:
+    """Raise EditConflict when the row changed since the user's form was built."""
+    if expected is None:
+        return
+    current = model._base_manager.select_for_update().get(pk=pk)
+    if current.updated != expected:
+        raise EditConflict(current)
+
+
+@transaction.atomic
+def party_update(
+    *,
+    party: AgreementParty,
+    user,
+    units: Iterable[OrganizationalUnit],
+    signatory: Person | None,
+    signatory_position: str = "",
+    expected_updated: datetime.datetime | None = None,
+) -> AgreementParty:
+    """Change a party's units (draft only) and signatory (until that party has signed).
+
+    A unit coordinator keeps one of their units among the home institution's units, or they
+    could no longer change the agreement. ``expected_updated`` is the party's ``updated``
+    timestamp the form was built from (:class:`EditConflict` when it changed).
+    """
+    agreement = _lock(party.agreement_id)
+    _require_editor(agreement, user)
+    _check_version(AgreementParty, party.pk, expected_updated)
+    locked = AgreementParty.objects.select_related("institution").get(pk=party.pk)
+    units = list(units)
+    unit_ids = {unit.pk for unit in units}
+    units_changed = unit_ids != set(locked.units.values_list("pk", flat=True))
+    signatory_position = signatory_position.strip()
+    signatory_changed = (signatory.pk if signatory else None) != locked.signatory_id or (
+        signatory_position != locked.signatory_position
+    )
+    if not (units_changed or signatory_changed):
+        return locked
+    if units_changed:
+        _check_action(agreement, "change_terms")
+    if signatory_changed:
+        _check_action(agreement, "change_signatory")
+        if Signature.objects.filter(party=locked).exists():
+            raise _field_error(
+                "signatory",
+                _("%(institution)s has already signed; the signatory cannot change."),
+                code="signed",
+                institution=locked.institution.display_name,
+            )
+    errors: dict[str, Any] = {}
+    if any(unit.institution_id != locked.institution_id for unit in units):
+        errors["units"] = _("Choose units of this institution.")
+    if signatory and signatory.institution_id not in (None, locked.institution_id):
+        errors["signatory"] = _("This person works at another institution.")
+    if (
+        units_changed
+        and not user.is_office
+        and locked.institution.is_home
+        and not unit_ids & user.unit_scope_ids
+    ):
+        errors["units"] = _(
+            "Keep at least one of your own units, or you could no longer change this agreement."
+        )
+    if errors:
+        raise ValidationError(errors)
+    locked.signatory = signatory
+    locked.signatory_position = signatory_position
+    save_record(instance=locked, user=user, m2m={"units": units} if units_changed else None)
+    _copy_state(source=locked, target=party)
+    return locked
+
+
+@transaction.atomic
+def party_add(*, agreement: Agreement, user, institution: Institution) -> AgreementParty:
+    """Add another institution to a draft (a multilateral agreement)."""
+    locked = _lock(agreement)
+    _check_action(locked, "change_terms")
+    _require_editor(locked, user)
+    if locked.parties.filter(institution=institution).exists():
+        raise _field_error(
+            "institution",
+            _("%(institution)s is already a party to the agreement."),
+            code="duplicate_party",
+            institution=institution.display_name,
+        )
+    last = locked.parties.aggregate(last=Max("order"))["last"]
+    return save_record(
+        instance=AgreementParty(
+            agreement=locked, institution=institution, order=0 if last is None else last + 1
+        ),
+        user=user,
+    )
+
+
+@transaction.atomic
+def party_remove(*, party: AgreementParty, user) -> None:
+    """Take a partner off a draft; the home institution and two parties always remain."""
+    agreement = _lock(party.agreement_id)
+    _check_action(agreement, "change_terms")
+    _require_editor(agreement, user)
+    institution = party.institution
+    if institution.is_home:
+        raise ValidationError(_("The home institution is always a party."), code="home_required")
+    if agreement.parties.count() <= 2:
+        raise ValidationError(_("An agreement needs at least two parties."), code="too_few_parties")
+    named = agreement.conditions.filter(
+        Q(sending_institution=institution) | Q(receiving_institution=institution)
+    )
+    if named.exists():
+        raise ValidationError(
+            _("Cooperation conditions name %(institution)s: change or delete them first."),
+            code="in_conditions",
+            params={"institution": institution.display_name},
+        )
+    delete_record(instance=party, user=user)
+
+
+def check_conditions_allowed(agreement: Agreement) -> None:
+    if not agreement.agreement_type.has_conditions:
+        raise ValidationError(
+            _("Agreements of the type “%(type)s” have no mobility conditions."),
+            code="no_conditions",
+            params={"type": agreement.agreement_type.display_name},
+        )
+
+
+@transaction.atomic
+def condition_save(
+    *,
+    agreement: Agreement,
+    user,
+    condition: CooperationCondition,
+    subject_areas: Sequence[SubjectArea] = (),
+    language_requirements: Sequence[LanguageRequirement] = (),
+    expected_updated: datetime.datetime | None = None,
+) -> CooperationCondition:
+    """Create or change a draft's cooperation condition with its subject areas and languages.
+
+    Validated as a whole by :func:`unibridge.agreements.conditions.validate_condition` (errors
+    of rows are named ``subject_areas-0-isced_code`` and so on, by position in the lists
+    given). The rows replace the condition's current ones, in the order given.
+    """
+    from .conditions import validate_condition  # conditions imports the models module
+
+    locked = _lock(agreement)
+    _check_action(locked, "change_terms")
+    _require_editor(locked, user)
+    check_conditions_allowed(locked)
+    if condition.pk is not None:
+        if condition.agreement_id != locked.pk:
+            raise ValueError("The condition belongs to another agreement.")
+        _check_version(CooperationCondition, condition.pk, expected_updated)
+    else:
+        last = locked.conditions.aggregate(last=Max("order"))["last"]
+        condition.order = 0 if last is None else last + 1
+    condition.agreement = locked
+    subject_areas, language_requirements = list(subject_areas), list(language_requirements)
+    validate_condition(condition, subject_areas, language_requirements)
+    save_record(instance=condition, user=user)
+    with acting_as(user):
+        condition.subject_areas.all().delete()
+        condition.language_requirements.all().delete()
+        rows = [*enumerate(subject_areas), *enumerate(language_requirements)]
+        for order, row in rows:
+            row.pk = None
+            row._state.adding = True
+            row.condition = condition
+            row.order = order
+            row.full_clean()
+            row.save()
+    return condition
+
+
+@transaction.atomic
+def condition_delete(*, condition: CooperationCondition, user) -> None:
+    """Delete a draft's cooperation condition."""
+    agreement = _lock(condition.agreement_id)
+    _check_action(agreement, "change_terms")
+    _require_editor(agreement, user)
+    delete_record(instance=condition, user=user)

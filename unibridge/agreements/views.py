@@ -1,18 +1,45 @@
-"""Pages for agreements."""
+"""Pages for agreements: list, detail with its lifecycle buttons, create/edit, parties, conditions.
 
-from django.utils.translation import gettext_lazy as _
+Plain CRUD uses the core record views. Each lifecycle action is a small function view that
+calls its service: an agreement the user may not see answers 404, one they may not change 403,
+an action its status does not allow 409 with the reason, bad input 400 with the form's errors.
+"""
 
-from unibridge.core.crud import RecordDetailView, RecordListView
+from typing import Any
 
-from . import document_views, filters, selectors, tables
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
+from unibridge.core.permissions import is_editable
+from unibridge.core.services import EditConflict
+from unibridge.institutions.models import Institution
+
+from . import document_views, filters, forms, selectors, services, tables
+from .models import Agreement, AgreementParty, ApprovalStep, CooperationCondition
+
+CONFLICT, BAD_REQUEST = 409, 400
 
 
 class AgreementListView(RecordListView):
-    title = _("Agreements")
+    title = gettext_lazy("Agreements")
     filterset_class = filters.AgreementFilterSet
     columns = tables.AGREEMENT_COLUMNS
     default_sort = "-effective"
-    create_url = ""
+    create_url = reverse_lazy("agreements:agreement_create")
+    template_name = "agreements/agreement_list.html"  # adds the office's Import button
 
     def get_queryset(self):
         return selectors.agreement_list(self.request.user)
@@ -21,26 +48,633 @@ class AgreementListView(RecordListView):
 class AgreementDetailView(RecordDetailView):
     template_name = "agreements/agreement_detail.html"
     tabs = [
-        ("overview", _("Overview")),
-        ("parties", _("Parties")),
-        ("conditions", _("Conditions")),
-        ("approvals", _("Approvals")),
-        ("documents", _("Documents")),
-        ("history", _("History")),
+        ("overview", gettext_lazy("Overview")),
+        ("parties", gettext_lazy("Parties")),
+        ("conditions", gettext_lazy("Conditions")),
+        ("approvals", gettext_lazy("Approvals")),
+        ("documents", gettext_lazy("Documents")),
+        ("history", gettext_lazy("History")),
     ]
+    # set by the action views that answer an error with this page (see _refused)
+    extra_context: dict[str, Any] | None = None
 
     def get_queryset(self):
         return selectors.agreement_detail(self.request.user)
 
     def tab_context(self, agreement, tab):
+        actions = selectors.agreement_actions(agreement, self.request.user)
+        context: dict[str, Any] = {"actions": actions, **(self.extra_context or {})}
         if tab == "conditions":
-            return {
-                "conditions": agreement.conditions.select_related(
-                    "sending_institution", "receiving_institution", "sending_unit", "receiving_unit"
-                ).prefetch_related("subject_areas", "language_requirements")
+            context["conditions"] = agreement.conditions.select_related(
+                "sending_institution", "receiving_institution", "sending_unit", "receiving_unit"
+            ).prefetch_related("subject_areas", "language_requirements")
+        elif tab == "documents":
+            context.update(document_views.documents_tab_context(agreement))
+        elif tab == "approvals":
+            context["approvals"] = agreement.approvals.select_related("approver", "decided_by")
+            if actions["decide"]:
+                context.setdefault("decision_form", forms.DecisionForm())
+        elif tab == "overview":
+            context["children"] = agreement.children.select_related("agreement_type")
+        return context
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, uuid) -> Agreement:
+    return get_object_or_404(selectors.agreement_detail(request.user), uuid=uuid)
+
+
+def _editable(request: HttpRequest, uuid) -> Agreement:
+    """The agreement if the user may change it: 404 when they may not see it, 403 otherwise."""
+    agreement = _visible(request, uuid)
+    if not is_editable(agreement, request.user):
+        raise PermissionDenied
+    return agreement
+
+
+def _status(error: ValidationError) -> int:
+    return CONFLICT if isinstance(error, services.TransitionError) else BAD_REQUEST
+
+
+def _refused(
+    request: HttpRequest, agreement: Agreement, error: ValidationError, *, tab: str = "overview",
+    **extra: Any,
+) -> HttpResponse:  # fmt: skip
+    """The agreement's page with the service's reasons, as 409 (status) or 400 (input)."""
+    for message in error.messages:
+        messages.error(request, message)
+    view = AgreementDetailView()
+    view.setup(request, uuid=agreement.uuid)
+    view.extra_context = extra
+    response = view.get(request, uuid=agreement.uuid, tab=tab)
+    response.status_code = _status(error)
+    return response
+
+
+def _check_allowed(agreement: Agreement, action: str) -> None:
+    """Refuse a form page at once when the status does not allow its action."""
+    if agreement.status not in services.ACTIONS[action][0]:
+        raise services.TransitionError(status=agreement.status, action=action)
+
+
+def _add_errors(form: Form, error: ValidationError, renamed: dict[str, str] | None = None) -> None:
+    """Show a service's errors at the form's fields (named as the form names them)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        name = (renamed or {}).get(field, field)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _form_page(
+    request: HttpRequest, agreement: Agreement, form: Form, *, title: str, submit: str,
+    intro: str = "", status: int = 200, template: str = "agreements/form_page.html",
+    **extra: Any,
+) -> HttpResponse:  # fmt: skip
+    context = {
+        "object": agreement,
+        "form": form,
+        "title": title,
+        "intro": intro,
+        "submit_label": submit,
+        "cancel_url": agreement.get_absolute_url(),
+        **extra,
+    }
+    return render(request, template, context, status=status)
+
+
+def _redirect(url: str) -> HttpResponseRedirect:
+    # 303: the browser follows a POST's answer with a GET
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+# --- Create and edit -----------------------------------------------------------------------------
+
+
+class AgreementCreateView(LoginRequiredMixin, View):
+    """A new draft through ``services.agreement_create`` (reference number, home party)."""
+
+    template_name = "agreements/agreement_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.can_write:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def prefilled(self) -> tuple[Institution | None, dict[str, Any]]:
+        """``?partner=<uuid>`` and ``?parent=<uuid>`` from the partner's or umbrella's page."""
+        initial: dict[str, Any] = {}
+        partner = None
+        partner_uuid = self.request.GET.get("partner", "")
+        if partner_uuid:
+            partner = Institution.objects.filter(uuid=partner_uuid, is_home=False).first()
+        parent_uuid = self.request.GET.get("parent", "")
+        parent = (
+            Agreement.objects.visible_to(self.request.user)
+            .filter(uuid=parent_uuid)
+            .prefetch_related("parties__institution")
+            .first()
+            if parent_uuid
+            else None
+        )
+        partners = [partner] if partner else []
+        if parent is not None:
+            initial["parent"] = parent.reference
+            initial["cooperation_areas"] = parent.cooperation_areas
+            initial["is_confidential"] = parent.is_confidential
+            partners += [p.institution for p in parent.parties.all() if not p.institution.is_home]
+        if partners:
+            initial["partners"] = list(dict.fromkeys(p.pk for p in partners))
+        return partner, initial
+
+    def render_form(self, form, status: int = 200) -> HttpResponse:
+        context = {
+            "form": form,
+            "title": _("New agreement"),
+            "cancel_url": reverse("agreements:agreement_list"),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        partner, initial = self.prefilled()
+        return self.render_form(
+            forms.AgreementCreateForm(user=request.user, partner=partner, initial=initial)
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        partner, _initial = self.prefilled()
+        form = forms.AgreementCreateForm(data=request.POST, user=request.user, partner=partner)
+        if not form.is_valid():
+            return self.render_form(form, status=BAD_REQUEST)
+        data = form.cleaned_data
+        home = Institution.objects.filter(is_home=True).first()
+        parties = [services.PartyInput(home, data["home_units"])] if home else []
+        parties += [services.PartyInput(institution) for institution in data["partners"]]
+        fields = {name: data[name] for name in services.CREATE_FIELDS if name in data}
+        try:
+            agreement = services.agreement_create(
+                user=request.user,
+                agreement_type=data["agreement_type"],
+                title=data["title"],
+                parties=parties,
+                responsible_people=data["responsible_people"],
+                **fields,
+            )
+        except ValidationError as error:
+            _add_errors(form, error, {"parties": "partners"})
+            return self.render_form(form, status=BAD_REQUEST)
+        except PermissionDenied as error:
+            # the service's rule about the coordinator's own units, told at the field
+            form.add_error("home_units", str(error))
+            return self.render_form(form, status=BAD_REQUEST)
+        messages.success(
+            request,
+            _("Created the draft %(reference)s.") % {"reference": agreement.reference},
+        )
+        return _redirect(agreement.get_absolute_url())
+
+
+class AgreementEditView(RecordEditView):
+    """The agreement's fields; after the draft stage only the internal ones (see the form)."""
+
+    form_class = forms.AgreementForm
+    template_name = "agreements/agreement_form.html"
+    m2m_fields = ("responsible_people",)
+
+    def get_queryset(self):
+        return selectors.agreement_detail(self.request.user)
+
+    def can_create(self, **kwargs) -> bool:
+        return False  # creation goes through AgreementCreateView and its service
+
+    def form_kwargs(self, instance, **kwargs):
+        # the people picker also offers the (first) partner's staff
+        partners = [p.institution for p in instance.parties.all() if not p.institution.is_home]
+        return {**super().form_kwargs(instance, **kwargs), "partner": next(iter(partners), None)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_delete(request: HttpRequest, uuid) -> HttpResponse:
+    """Delete a draft; later an agreement stays on record (it expires or is terminated)."""
+    agreement = _editable(request, uuid)
+    try:
+        _check_allowed(agreement, "delete")
+    except ValidationError as error:
+        return _refused(request, agreement, error)
+    if request.method == "GET":
+        return render(
+            request,
+            "agreements/confirm.html",
+            {
+                "object": agreement,
+                "title": _("Delete %(name)s?") % {"name": agreement},
+                "text": _("The draft disappears; its reference number is not given again."),
+                "submit_label": _("Delete"),
+                "cancel_url": agreement.get_absolute_url(),
+            },
+        )
+    try:
+        services.agreement_delete(agreement=agreement, user=request.user)
+    except ValidationError as error:
+        return _refused(request, agreement, error)
+    except ProtectedError:
+        messages.error(
+            request, _("Agreements under this one name it as their umbrella: change them first.")
+        )
+        return _redirect(agreement.get_absolute_url())
+    messages.success(request, _("Deleted %(name)s.") % {"name": agreement})
+    return _redirect(reverse("agreements:agreement_list"))
+
+
+PICKER_LIMIT = 20
+
+
+@login_required
+@require_GET
+def institution_picker(request: HttpRequest) -> HttpResponse:
+    """HTMX: partner institutions matching ?<name>_q=, as checkboxes to add to a form."""
+    name = request.GET.get("name", "partners")
+    query = (request.GET.get(f"{name}_q") or request.GET.get("q") or "").strip()
+    institutions = Institution.objects.none()
+    if len(query) >= 2:
+        institutions = (
+            Institution.objects.filter(is_home=False)
+            .filter(
+                Q(name__icontains=query)
+                | Q(name_en__icontains=query)
+                | Q(name_ru__icontains=query)
+                | Q(name_kk__icontains=query)
+                | Q(name_pl__icontains=query)
+                | Q(acronym__icontains=query)
+                | Q(hei_id__icontains=query)
+            )
+            .exclude(pk__in=[pk for pk in request.GET.getlist(name) if pk.isdigit()])
+            .order_by("name", "pk")[:PICKER_LIMIT]
+        )
+    return render(
+        request,
+        "agreements/partials/institution_picker.html",
+        {"institutions": institutions, "name": name, "query": query},
+    )
+
+
+# --- Parties -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def parties_edit(request: HttpRequest, uuid) -> HttpResponse:
+    """All parties on one page: units (draft), signatories (until signed), add or remove."""
+    agreement = _editable(request, uuid)
+    try:
+        _check_allowed(agreement, "change_signatory")
+    except ValidationError as error:
+        return _refused(request, agreement, error, tab="parties")
+    data = request.POST if request.method == "POST" else None
+    in_draft = agreement.status in services.ACTIONS["change_terms"][0]
+
+    def build(data) -> tuple[list[forms.PartyForm], forms.AddPartiesForm | None]:
+        parties = list(
+            agreement.parties.select_related("institution", "signature", "agreement")
+            .prefetch_related("units")
+            .order_by("order", "pk")
+        )
+        party_forms = [
+            forms.PartyForm(data, instance=party, prefix=f"party-{party.pk}", user=request.user)
+            for party in parties
+        ]
+        return party_forms, forms.AddPartiesForm(data, prefix="add") if in_draft else None
+
+    party_forms, add_form = build(data)
+
+    def page(status: int = 200, conflict: bool = False) -> HttpResponse:
+        return _form_page(
+            request,
+            agreement,
+            None,
+            title=_("Parties to %(name)s") % {"name": agreement.reference},
+            submit=_("Save"),
+            status=status,
+            template="agreements/parties_form.html",
+            party_forms=party_forms,
+            add_form=add_form,
+            conflict=conflict,
+        )
+
+    if data is None:
+        return page()
+    all_forms = [*party_forms, *([add_form] if add_form else [])]
+    if not all(f.is_valid() for f in all_forms):
+        return page(BAD_REQUEST)
+    current: Form = party_forms[0]
+    try:
+        with transaction.atomic():
+            for current in party_forms:
+                values = current.cleaned_data
+                if values.get("remove"):
+                    services.party_remove(party=current.instance, user=request.user)
+                    continue
+                services.party_update(
+                    party=current.instance,
+                    user=request.user,
+                    units=values["units"],
+                    signatory=values["signatory"],
+                    signatory_position=values["signatory_position"],
+                    expected_updated=values["version"],
+                )
+            if add_form is not None:
+                current = add_form
+                for institution in add_form.cleaned_data["institutions"]:
+                    services.party_add(
+                        agreement=agreement, user=request.user, institution=institution
+                    )
+    except EditConflict:
+        # Someone saved the parties meanwhile: the forms keep what this user typed, on top
+        # of the stored state and its new versions, so a second save is a deliberate one.
+        fresh = request.POST.copy()
+        party_forms, add_form = build(None)
+        for form in party_forms:
+            fresh[form.add_prefix("version")] = form.instance.updated.isoformat()
+        party_forms, add_form = build(fresh)
+        for form in [*party_forms, *([add_form] if add_form else [])]:
+            form.is_valid()
+        return page(CONFLICT, conflict=True)
+    except ValidationError as error:
+        _add_errors(current, error, {"institution": "institutions"})
+        return page(_status(error))
+    messages.success(request, _("Saved the parties to %(name)s.") % {"name": agreement.reference})
+    return _redirect(agreement.get_absolute_url() + "parties/")
+
+
+# --- Cooperation conditions ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def condition_edit(request: HttpRequest, uuid, condition_id: int | None = None) -> HttpResponse:
+    """Add or change a cooperation condition of a draft whose type has conditions."""
+    agreement = _editable(request, uuid)
+    if condition_id is None:
+        condition = CooperationCondition(agreement=agreement)
+    else:
+        condition = get_object_or_404(agreement.conditions, pk=condition_id)
+    try:
+        _check_allowed(agreement, "change_terms")
+        services.check_conditions_allowed(agreement)
+    except ValidationError as error:
+        return _refused(request, agreement, error, tab="conditions")
+    title = _("Change the condition") if condition.pk else _("New cooperation condition")
+    data = request.POST if request.method == "POST" else None
+    form = forms.ConditionForm(data, instance=condition, user=request.user)
+
+    def page(status: int = 200, conflict: bool = False) -> HttpResponse:
+        return _form_page(
+            request, agreement, form, title=title, submit=_("Save"), status=status,
+            conflict=conflict, cancel_url=agreement.get_absolute_url() + "conditions/",
+        )  # fmt: skip
+
+    if data is None:
+        return page()
+    if not form.is_valid():
+        return page(BAD_REQUEST)
+    try:
+        services.condition_save(
+            agreement=agreement,
+            user=request.user,
+            condition=form.instance,
+            subject_areas=form.subject_area_list,
+            language_requirements=form.language_list,
+            expected_updated=form.cleaned_data.get("version"),
+        )
+    except EditConflict as error:
+        fresh = request.POST.copy()
+        fresh["version"] = error.current.updated.isoformat()
+        stored = agreement.conditions.get(pk=condition.pk)
+        form = forms.ConditionForm(fresh, instance=stored, user=request.user)
+        form.is_valid()
+        form.add_error(None, _("Someone else saved this condition while you were editing it."))
+        return page(CONFLICT, conflict=True)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            form.add_condition_errors(error.error_dict)
+        else:
+            form.add_error(None, error)
+        return page(_status(error))
+    messages.success(request, _("Saved the cooperation condition."))
+    return _redirect(agreement.get_absolute_url() + "conditions/")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def condition_delete(request: HttpRequest, uuid, condition_id: int) -> HttpResponse:
+    agreement = _editable(request, uuid)
+    condition = get_object_or_404(agreement.conditions, pk=condition_id)
+    try:
+        _check_allowed(agreement, "change_terms")
+    except ValidationError as error:
+        return _refused(request, agreement, error, tab="conditions")
+    cancel_url = agreement.get_absolute_url() + "conditions/"
+    if request.method == "GET":
+        return render(
+            request,
+            "agreements/confirm.html",
+            {
+                "object": agreement,
+                "title": _("Delete the condition “%(name)s”?") % {"name": condition},
+                "text": "",
+                "submit_label": _("Delete"),
+                "cancel_url": cancel_url,
+            },
+        )
+    try:
+        services.condition_delete(condition=condition, user=request.user)
+    except ValidationError as error:
+        return _refused(request, agreement, error, tab="conditions")
+    messages.success(request, _("Deleted the cooperation condition."))
+    return _redirect(cancel_url)
+
+
+# --- The lifecycle -------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def agreement_submit(request: HttpRequest, uuid) -> HttpResponse:
+    agreement = _editable(request, uuid)
+    try:
+        services.agreement_submit(agreement=agreement, user=request.user)
+    except ValidationError as error:
+        return _refused(request, agreement, error)
+    if agreement.status == services.Status.APPROVED:
+        messages.success(request, _("Approved: this type of agreement needs no internal review."))
+    else:
+        messages.success(request, _("Sent for approval."))
+    return _redirect(agreement.get_absolute_url() + "approvals/")
+
+
+@login_required
+@require_POST
+def approval_decide(request: HttpRequest, uuid, step_id: int) -> HttpResponse:
+    """Approve or reject the current step: its approver or the office (the service checks)."""
+    agreement = _visible(request, uuid)
+    step = get_object_or_404(ApprovalStep, agreement=agreement, pk=step_id)
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        error = ValidationError([e for errors in form.errors.values() for e in errors])
+        return _refused(request, agreement, error, tab="approvals", decision_form=form)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.approval_decide(
+            step=step, user=request.user, approve=approve, comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        return _refused(request, agreement, error, tab="approvals", decision_form=form)
+    if approve:
+        messages.success(request, _("Approved “%(step)s”.") % {"step": step.name})
+    else:
+        messages.success(
+            request, _("Rejected “%(step)s”: the agreement is a draft again.") % {"step": step.name}
+        )
+    return _redirect(agreement.get_absolute_url() + "approvals/")
+
+
+@login_required
+@require_POST
+def agreement_start_signing(request: HttpRequest, uuid) -> HttpResponse:
+    agreement = _editable(request, uuid)
+    try:
+        services.agreement_start_signing(agreement=agreement, user=request.user)
+    except ValidationError as error:
+        return _refused(request, agreement, error)
+    messages.success(request, _("Sent to the parties for signature."))
+    return _redirect(agreement.get_absolute_url() + "parties/")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signature_record(request: HttpRequest, uuid, party_id: int) -> HttpResponse:
+    """Record one party's signature (the last one may put the agreement in force)."""
+    agreement = _editable(request, uuid)
+    party = get_object_or_404(
+        AgreementParty.objects.select_related("institution", "signatory"),
+        agreement=agreement,
+        pk=party_id,
+    )
+    try:
+        _check_allowed(agreement, "sign")
+    except ValidationError as error:
+        return _refused(request, agreement, error, tab="parties")
+    data = request.POST if request.method == "POST" else None
+    form = forms.SignatureForm(data, party=party)
+    title = _("Signature of %(institution)s") % {"institution": party.institution.display_name}
+    if data is not None and form.is_valid():
+        try:
+            services.signature_record(party=party, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return _form_page(
+                request, agreement, form, title=title, submit=_("Record the signature"),
+                status=_status(error),
+            )  # fmt: skip
+        agreement.refresh_from_db(fields=["status"])
+        if agreement.status == services.Status.ACTIVE:
+            messages.success(request, _("Signature recorded: the agreement is now in force."))
+        else:
+            messages.success(request, _("Signature recorded."))
+        return _redirect(agreement.get_absolute_url() + "parties/")
+    return _form_page(
+        request, agreement, form, title=title, submit=_("Record the signature"),
+        status=BAD_REQUEST if data is not None else 200,
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_terminate(request: HttpRequest, uuid) -> HttpResponse:
+    """Record a party's notice of termination; it takes effect after the notice period."""
+    agreement = _editable(request, uuid)
+    try:
+        _check_allowed(agreement, "terminate")
+    except ValidationError as error:
+        return _refused(request, agreement, error)
+    data = request.POST if request.method == "POST" else None
+    form = forms.TerminationForm(data, agreement=agreement)
+    page = {
+        "title": _("Terminate %(name)s") % {"name": agreement.reference},
+        "submit": _("Record the termination"),
+        "intro": _(
+            "The termination takes effect after the notice period of the agreement; "
+            "until then the agreement stays in force."
+        ),
+    }
+    if data is not None and form.is_valid():
+        values = form.cleaned_data
+        try:
+            services.agreement_terminate(
+                agreement=agreement,
+                user=request.user,
+                requested_by=values["requested_by"],
+                reason=values["reason"],
+                requested_on=values["requested_on"],
+            )
+        except ValidationError as error:
+            renamed = {
+                "termination_requested_by": "requested_by",
+                "termination_reason": "reason",
+                "terminated_on": "requested_on",
             }
-        if tab == "documents":
-            return document_views.documents_tab_context(agreement)
-        if tab == "approvals":
-            return {"approvals": agreement.approvals.select_related("approver", "decided_by")}
-        return {"children": agreement.children.select_related("agreement_type")}
+            _add_errors(form, error, renamed)
+            return _form_page(request, agreement, form, status=_status(error), **page)
+        messages.success(
+            request,
+            _("Termination recorded: it takes effect on %(date)s.")
+            % {"date": agreement.terminated_on.isoformat()},
+        )
+        return _redirect(agreement.get_absolute_url())
+    return _form_page(
+        request, agreement, form, status=BAD_REQUEST if data is not None else 200, **page
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_renew(request: HttpRequest, uuid) -> HttpResponse:
+    """Start the successor: a draft copy with new dates; the page then shows the successor."""
+    agreement = _editable(request, uuid)
+    try:
+        _check_allowed(agreement, "renew")
+    except ValidationError as error:
+        return _refused(request, agreement, error)
+    data = request.POST if request.method == "POST" else None
+    form = forms.RenewalForm(data, agreement=agreement)
+    page = {
+        "title": _("Renew %(name)s") % {"name": agreement.reference},
+        "submit": _("Create the successor"),
+        "intro": _(
+            "A new draft with the same parties, conditions and people is created; it goes "
+            "through approval and signing, and replaces this agreement when it comes into force."
+        ),
+    }
+    if data is not None and form.is_valid():
+        try:
+            successor = services.agreement_renew(
+                agreement=agreement, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return _form_page(request, agreement, form, status=_status(error), **page)
+        messages.success(
+            request,
+            _("Created %(reference)s, the draft that renews %(old)s.")
+            % {"reference": successor.reference, "old": agreement.reference},
+        )
+        return _redirect(successor.get_absolute_url())
+    return _form_page(
+        request, agreement, form, status=BAD_REQUEST if data is not None else 200, **page
+    )

@@ -6,3 +6,11 @@ class CoreConfig(AppConfig):
     name = "unibridge.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import DocumentTemplate
+
+        # who replaced a document template, when: generated documents depend on it
+        auditlog.register(DocumentTemplate, exclude_fields=["file"])

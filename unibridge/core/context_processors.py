@@ -1,6 +1,7 @@
 """Template context every page needs: the navigation, marked with the current section."""
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 NAVIGATION = [
@@ -15,4 +16,15 @@ NAVIGATION = [
 def navigation(request: HttpRequest) -> dict:
     match = getattr(request, "resolver_match", None)
     section = getattr(match, "url_name", "") or ""
-    return {"navigation": NAVIGATION, "nav_section": section.split("_")[0]}
+    context = {"navigation": NAVIGATION, "nav_section": section.split("_")[0]}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # Counted only when a page shows it (one indexed query).
+        context["unread_notification_count"] = SimpleLazyObject(lambda: _unread_count(user))
+    return context
+
+
+def _unread_count(user) -> int:
+    from .models import Notification
+
+    return Notification.objects.for_user(user).unread().count()

@@ -28,6 +28,7 @@ from django.views import View
 
 from . import exports
 from .permissions import is_editable
+from .saved_filter_views import filter_query, saved_filters_for
 from .services import EditConflict, delete_record, save_record
 from .tables import Column, Table
 
@@ -83,11 +84,22 @@ class RecordListView(LoginRequiredMixin, View):
             "page": page,
             "create_url": self.create_url if self.can_create() else "",
             "query_without_page": _without(request, "page"),
+            **self.saved_filter_context(),
         }
         is_results_request = request.htmx and request.htmx.target == "results"
         return render(
             request, self.partial_name if is_results_request else self.template_name, context
         )
+
+    def saved_filter_context(self) -> dict[str, Any]:
+        """The user's saved filters of this list (read by the full page only: one query)."""
+        match = self.request.resolver_match
+        list_name = match.view_name if match else ""
+        return {
+            "saved_filter_list": list_name,
+            "saved_filters": saved_filters_for(self.request.user, list_name) if list_name else (),
+            "saved_filter_query": filter_query(self.request.GET),
+        }
 
     def export(self, export_format: str, ordered_ids: QuerySet) -> HttpResponse:
         """The whole list as a download; an unknown format is a 400, not a silent HTML page."""

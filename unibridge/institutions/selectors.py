@@ -2,6 +2,8 @@
 
 from auditlog.models import LogEntry
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from unibridge.core.crud import action_label
 
@@ -88,4 +90,23 @@ def home_dashboard(user) -> dict:
         "institution_count": Institution.objects.visible_to(user).count(),
         "my_partnerships": my_partnerships,
         "recent_changes": recent,
+    }
+
+
+def institution_agreements(user, institution: Institution) -> dict:
+    """The partner page's agreements tab: its agreements as a tree, in one query.
+
+    The home institution is party to every agreement: its tab links to the list instead.
+    """
+    from unibridge.agreements.selectors import institution_agreement_tree  # agreements → here
+
+    list_url = reverse("agreements:agreement_list")
+    if institution.is_home:
+        return {"agreement_tree": [], "agreements_url": list_url}
+    return {
+        "agreement_tree": institution_agreement_tree(user, institution),
+        "agreements_url": f"{list_url}?{urlencode({'partner': institution.uuid})}",
+        "new_agreement_url": (
+            f"{reverse('agreements:agreement_create')}?{urlencode({'partner': institution.uuid})}"
+        ),
     }

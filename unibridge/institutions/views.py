@@ -37,7 +37,13 @@ class InstitutionListView(RecordListView):
 
 class InstitutionDetailView(RecordDetailView):
     template_name = "institutions/institution_detail.html"
-    tabs = [("overview", _("Overview")), ("units", _("Units")), ("people", _("People")), HISTORY]
+    tabs = [
+        ("overview", _("Overview")),
+        ("units", _("Units")),
+        ("people", _("People")),
+        ("agreements", _("Agreements")),
+        HISTORY,
+    ]
 
     def get_queryset(self):
         return selectors.institution_detail(self.request.user)
@@ -57,6 +63,8 @@ class InstitutionDetailView(RecordDetailView):
             context["all_people_url"] = (
                 f"{reverse('institutions:person_list')}?institution={institution.uuid}"
             )
+        elif tab == "agreements":
+            context.update(selectors.institution_agreements(user, institution))
         return context
 
 

@@ -1,0 +1,769 @@
+"""Documents of an agreement: uploaded versions, the generated bilingual document, the signed
+original.
+
+Writes go through the services here (atomic, permission-checked, audited through
+:func:`unibridge.core.services.save_record`); the checks of the files themselves are shared
+with other apps in :mod:`unibridge.core.uploads` and :mod:`unibridge.core.documents`.
+
+The generated document is a memorandum in English side by side with the languages of the
+parties: Russian for Kazakhstan (and Kazakh when the records have Kazakh names), Russia,
+Belarus and Kyrgyzstan, Polish for Poland. :func:`agreement_context` builds what a template
+sees (see :func:`sample_context` for its shape); the wording of each language is in
+:data:`PHRASES`, the layout in the DOCX template (built-in: ``data/templates/agreement.docx``,
+made by ``data/templates/build_agreement_template.py``; administrators upload their own).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from unibridge.core import documents as core_documents
+from unibridge.core import uploads
+from unibridge.core.models import DocumentSource
+from unibridge.core.names import has_non_latin
+from unibridge.core.permissions import is_editable
+from unibridge.core.services import save_record
+from unibridge.institutions.models import Institution, OrganizationalUnit, Person
+
+from .models import (
+    Agreement,
+    AgreementDocument,
+    AgreementParty,
+    AgreementType,
+    CooperationCondition,
+    Signature,
+)
+
+BUILT_IN_TEMPLATE = Path(__file__).parent / "data" / "templates" / "agreement.docx"
+
+# The language a country's documents are written in, besides English.
+COUNTRY_LANGUAGES = {"KZ": "ru", "RU": "ru", "BY": "ru", "KG": "ru", "PL": "pl"}
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақ тілі", "pl": "Polski"}
+
+MONTHS_EN = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+
+# The wording of the document in each language. Document text, not interface text: a
+# Russian column is Russian whatever language the person generating it reads.
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "reference": "Reference No.",
+        "parties": "The parties",
+        "parties_intro": "This agreement is concluded between:",
+        "units": "Units",
+        "represented_by": "Represented by",
+        "areas": "Areas of cooperation",
+        "areas_intro": "The parties agree to cooperate in the following areas:",
+        "conditions": "Mobility conditions",
+        "per_year": "Mobilities per year",
+        "months": "Total months per year",
+        "days": "Total days per year",
+        "isced": "Subject areas (ISCED-F)",
+        "eqf": "EQF levels",
+        "years": "Academic years",
+        "language_skills": "Recommended language skills",
+        "blended": "Blended mobility",
+        "validity": "Validity",
+        "effective_from": "Effective from",
+        "valid_until": "Valid until",
+        "indefinite": "indefinite",
+        "on_signature": "the day of the last signature",
+        "starts_on": "This agreement enters into force on {date}.",
+        "starts_on_signature": "This agreement enters into force when all parties have signed it.",
+        "ends_on": "It is valid until {date}.",
+        "ends_never": "It is concluded for an indefinite period.",
+        "renews": "It is renewed automatically for further periods of {years} unless a party "
+        "gives notice of termination.",
+        "no_renewal": "It is not renewed automatically.",
+        "notice": "Each party may terminate it by written notice to the other parties given at "
+        "least {days} before the end of a period.",
+        "notice_any_time": "Each party may terminate it by written notice to the other parties.",
+        "final": "Done in {copies} original copies, one for each party; all language versions "
+        "are equally authentic.",
+        "signatures": "Signatures of the parties",
+        "signature": "Signature",
+        "date": "Date",
+        "place": "Place",
+    },
+    "ru": {
+        "reference": "Рег. номер",
+        "parties": "Стороны",
+        "parties_intro": "Настоящее соглашение заключено между:",
+        "units": "Подразделения",
+        "represented_by": "В лице",
+        "areas": "Области сотрудничества",
+        "areas_intro": "Стороны договорились о сотрудничестве в следующих областях:",
+        "conditions": "Условия мобильности",
+        "per_year": "Мобильностей в год",
+        "months": "Всего месяцев в год",
+        "days": "Всего дней в год",
+        "isced": "Области знаний (ISCED-F)",
+        "eqf": "Уровни EQF",
+        "years": "Учебные годы",
+        "language_skills": "Рекомендуемое знание языков",
+        "blended": "Смешанная мобильность",
+        "validity": "Срок действия",
+        "effective_from": "Действует с",
+        "valid_until": "Действует до",
+        "indefinite": "бессрочно",
+        "on_signature": "дня последней подписи",
+        "starts_on": "Настоящее соглашение вступает в силу {date}.",
+        "starts_on_signature": "Настоящее соглашение вступает в силу со дня его подписания "
+        "всеми сторонами.",
+        "ends_on": "Оно действует до {date}.",
+        "ends_never": "Оно заключено на неопределённый срок.",
+        "renews": "Оно автоматически продлевается каждый раз на {years}, если ни одна из сторон "
+        "не заявит о его расторжении.",
+        "no_renewal": "Автоматическое продление не предусмотрено.",
+        "notice": "Каждая сторона может расторгнуть соглашение, письменно уведомив другие "
+        "стороны не менее чем за {days} до окончания очередного срока.",
+        "notice_any_time": "Каждая сторона может расторгнуть соглашение, письменно уведомив "
+        "другие стороны.",
+        "final": "Составлено в {copies} подлинных экземплярах, по одному для каждой стороны; "
+        "все языковые версии имеют одинаковую силу.",
+        "signatures": "Подписи сторон",
+        "signature": "Подпись",
+        "date": "Дата",
+        "place": "Место",
+    },
+    "kk": {
+        "reference": "Тіркеу нөмірі",
+        "parties": "Тараптар",
+        "parties_intro": "Осы келісім мына тараптар арасында жасалды:",
+        "units": "Бөлімшелер",
+        "represented_by": "Өкілі",
+        "areas": "Ынтымақтастық салалары",
+        "areas_intro": "Тараптар келесі салаларда ынтымақтасуға келісті:",
+        "conditions": "Академиялық ұтқырлық шарттары",
+        "per_year": "Жылына ұтқырлық саны",
+        "months": "Жылына барлық айлар",
+        "days": "Жылына барлық күндер",
+        "isced": "Білім салалары (ISCED-F)",
+        "eqf": "EQF деңгейлері",
+        "years": "Оқу жылдары",
+        "language_skills": "Ұсынылатын тіл білімі",
+        "blended": "Аралас ұтқырлық",
+        "validity": "Қолданылу мерзімі",
+        "effective_from": "Күшіне енеді",
+        "valid_until": "Мерзімі аяқталады",
+        "indefinite": "мерзімсіз",
+        "on_signature": "соңғы қол қойылған күннен",
+        "starts_on": "Осы келісім {date} бастап күшіне енеді.",
+        "starts_on_signature": "Осы келісім барлық тараптар қол қойған күннен бастап күшіне енеді.",
+        "ends_on": "Ол {date} дейін қолданылады.",
+        "ends_never": "Ол белгісіз мерзімге жасалды.",
+        "renews": "Егер тараптардың ешқайсысы оны бұзу туралы мәлімдемесе, ол әр жолы {years} "
+        "мерзімге автоматты түрде ұзартылады.",
+        "no_renewal": "Автоматты түрде ұзарту көзделмеген.",
+        "notice": "Әр тарап кезекті мерзім аяқталғанға дейін кемінде {days} бұрын басқа "
+        "тараптарды жазбаша хабардар ете отырып, келісімді бұза алады.",
+        "notice_any_time": "Әр тарап басқа тараптарды жазбаша хабардар ете отырып, келісімді "
+        "бұза алады.",
+        "final": "{copies} түпнұсқа данада, әр тарапқа бір данадан жасалды; барлық тілдік "
+        "нұсқалардың күші бірдей.",
+        "signatures": "Тараптардың қолдары",
+        "signature": "Қолы",
+        "date": "Күні",
+        "place": "Орны",
+    },
+    "pl": {
+        "reference": "Numer referencyjny",
+        "parties": "Strony",
+        "parties_intro": "Niniejsze porozumienie zostaje zawarte pomiędzy:",
+        "units": "Jednostki",
+        "represented_by": "Reprezentowana przez",
+        "areas": "Obszary współpracy",
+        "areas_intro": "Strony postanawiają współpracować w następujących obszarach:",
+        "conditions": "Warunki mobilności",
+        "per_year": "Liczba mobilności rocznie",
+        "months": "Łączna liczba miesięcy rocznie",
+        "days": "Łączna liczba dni rocznie",
+        "isced": "Dziedziny (ISCED-F)",
+        "eqf": "Poziomy EQF",
+        "years": "Lata akademickie",
+        "language_skills": "Zalecana znajomość języków",
+        "blended": "Mobilność mieszana",
+        "validity": "Okres obowiązywania",
+        "effective_from": "Obowiązuje od",
+        "valid_until": "Obowiązuje do",
+        "indefinite": "bezterminowo",
+        "on_signature": "dnia ostatniego podpisu",
+        "starts_on": "Niniejsze porozumienie wchodzi w życie z dniem {date}.",
+        "starts_on_signature": "Niniejsze porozumienie wchodzi w życie z dniem podpisania "
+        "przez wszystkie strony.",
+        "ends_on": "Obowiązuje do dnia {date}.",
+        "ends_never": "Zostaje zawarte na czas nieokreślony.",
+        "renews": "Jest przedłużane automatycznie na kolejne okresy {years}, o ile żadna ze "
+        "stron go nie wypowie.",
+        "no_renewal": "Nie jest przedłużane automatycznie.",
+        "notice": "Każda ze stron może je wypowiedzieć, powiadamiając pisemnie pozostałe strony "
+        "co najmniej {days} przed końcem okresu obowiązywania.",
+        "notice_any_time": "Każda ze stron może je wypowiedzieć, powiadamiając pisemnie "
+        "pozostałe strony.",
+        "final": "Sporządzono w {copies} jednobrzmiących egzemplarzach, po jednym dla każdej ze "
+        "stron; wszystkie wersje językowe są jednakowo autentyczne.",
+        "signatures": "Podpisy stron",
+        "signature": "Podpis",
+        "date": "Data",
+        "place": "Miejsce",
+    },
+}
+
+
+# --- Wording helpers -------------------------------------------------------------------------
+
+
+def _plural(language: str, number: int, unit: str) -> str:
+    """``number`` years or days, with the noun form each language needs."""
+    forms = {
+        ("en", "years"): ("year", "years", "years"),
+        ("en", "days"): ("day", "days", "days"),
+        ("ru", "years"): ("год", "года", "лет"),
+        ("ru", "days"): ("день", "дня", "дней"),
+        ("pl", "years"): ("roku", "lat", "lat"),
+        ("pl", "days"): ("dzień", "dni", "dni"),
+        ("kk", "years"): ("жыл", "жыл", "жыл"),
+        ("kk", "days"): ("күн", "күн", "күн"),
+    }[(language, unit)]
+    if language == "ru":
+        tens, ones = number % 100, number % 10
+        form = (
+            0 if ones == 1 and tens != 11 else 1 if 2 <= ones <= 4 and not 12 <= tens <= 14 else 2
+        )
+    elif language == "pl":
+        tens, ones = number % 100, number % 10
+        form = 0 if number == 1 else 1 if 2 <= ones <= 4 and not 12 <= tens <= 14 else 2
+        if unit == "years":  # "na kolejne okresy 1 roku / 2 lat / 5 lat" (genitive)
+            form = 0 if number == 1 else 2
+    else:
+        form = 0 if number == 1 else 1
+    return f"{number} {forms[form]}"
+
+
+def format_date(value: datetime.date | None, language: str) -> str:
+    if value is None:
+        return ""
+    if language == "en":
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+    return value.strftime("%d.%m.%Y")
+
+
+def _name(record: Any, language: str) -> str:
+    """A multilingual record's name in ``language``, else its official name (for Polish,
+    an official name in another script gives way to the English one)."""
+    name = getattr(record, f"name_{language}", "")
+    if not name and language in ("en", "pl") and has_non_latin(record.name):
+        name = getattr(record, "name_en", "")
+    return name or record.name
+
+
+def _title(agreement: Agreement, language: str) -> str:
+    return getattr(agreement, f"title_{language}", "") or agreement.title
+
+
+def _person_name(person: Person | None, language: str) -> str:
+    if person is None:
+        return ""
+    if language in ("ru", "kk"):
+        return person.name_native or person.name_latin
+    return person.name_latin or person.name_native
+
+
+def document_languages(institutions: list[Institution], *, with_kazakh: bool = False) -> list[str]:
+    """English, then the languages of the parties' countries in the parties' order."""
+    languages = ["en"]
+    for institution in institutions:
+        country = str(institution.country or "")
+        language = COUNTRY_LANGUAGES.get(country)
+        if language:
+            languages.append(language)
+        if country == "KZ" and with_kazakh:
+            languages.append("kk")
+    return list(dict.fromkeys(languages))
+
+
+# --- The context a template sees --------------------------------------------------------------
+
+
+@dataclass
+class PartyData:
+    institution: Institution
+    units: list[OrganizationalUnit] = field(default_factory=list)
+    signatory: Person | None = None
+    signatory_position: str = ""
+    signature: Signature | None = None
+
+
+@dataclass
+class ConditionData:
+    condition: CooperationCondition
+    subject_areas: list[tuple[str, str]] = field(default_factory=list)  # (ISCED code, note)
+    languages: list[str] = field(default_factory=list)  # such as "en B2"
+
+
+@dataclass
+class AgreementData:
+    """What the document shows, read from the database once (or made up for the sample)."""
+
+    agreement: Agreement
+    parties: list[PartyData]
+    conditions: list[ConditionData]
+
+
+def collect(agreement: Agreement) -> AgreementData:
+    """Read an agreement's parties and conditions for its document."""
+    parties = []
+    for party in (
+        AgreementParty.objects.filter(agreement=agreement)
+        .select_related("institution", "signatory", "signature")
+        .prefetch_related("units")
+        .order_by("order", "pk")
+    ):
+        parties.append(
+            PartyData(
+                institution=party.institution,
+                units=list(party.units.all()),
+                signatory=party.signatory,
+                signatory_position=party.signatory_position,
+                signature=getattr(party, "signature", None),
+            )
+        )
+    conditions = []
+    for condition in (
+        CooperationCondition.objects.filter(agreement=agreement)
+        .select_related(
+            "sending_institution", "receiving_institution", "sending_unit", "receiving_unit"
+        )
+        .prefetch_related("subject_areas", "language_requirements")
+        .order_by("order", "pk")
+    ):
+        conditions.append(
+            ConditionData(
+                condition=condition,
+                subject_areas=[
+                    (a.isced_code, a.clarification) for a in condition.subject_areas.all()
+                ],
+                languages=[
+                    " ".join(filter(None, [r.language, r.cefr_level]))
+                    for r in condition.language_requirements.all()
+                ],
+            )
+        )
+    return AgreementData(agreement=agreement, parties=parties, conditions=conditions)
+
+
+def _party_context(party: PartyData, language: str) -> dict[str, Any]:
+    institution = party.institution
+    signature = party.signature
+    person = party.signatory
+    signatory = _person_name(person, language)
+    # A signature names who actually signed; when it is the party's signatory, the name is
+    # written in the column's script from the person's record.
+    if (
+        signature
+        and signature.signatory_name
+        and (
+            person is None
+            or signature.signatory_name not in (person.name_native, person.name_latin, str(person))
+        )
+    ):
+        signatory = signature.signatory_name
+    position = (
+        (signature.signatory_position if signature else "")
+        or party.signatory_position
+        or (party.signatory.position if party.signatory else "")
+    )
+    units = [_name(unit, language) for unit in party.units]
+    return {
+        "name": _name(institution, language),
+        "official_name": institution.name,
+        "country": str(institution.country.name) if institution.country else "",
+        "city": institution.city,
+        "is_home": institution.is_home,
+        "units": units,
+        "units_text": "; ".join(units),
+        "signatory": signatory,
+        "position": position,
+        "signed_on": format_date(signature.signed_on, language) if signature else "",
+        "place": signature.place if signature else "",
+    }
+
+
+def _condition_context(item: ConditionData, number: int, language: str) -> dict[str, Any]:
+    condition, phrases = item.condition, PHRASES[language]
+    sending = _name(condition.sending_institution, language)
+    if condition.sending_unit is not None:
+        sending += f" ({_name(condition.sending_unit, language)})"
+    receiving = _name(condition.receiving_institution, language)
+    if condition.receiving_unit is not None:
+        receiving += f" ({_name(condition.receiving_unit, language)})"
+    isced = ", ".join(f"{code} ({note})" if note else code for code, note in item.subject_areas)
+    eqf = ", ".join(condition.eqf_levels or [])
+    years = f"{condition.first_academic_year} – {condition.last_academic_year}"
+    lines = [f"{phrases['per_year']}: {condition.mobilities_per_year}"]
+    if condition.total_months_per_year:
+        lines.append(f"{phrases['months']}: {condition.total_months_per_year.normalize():f}")
+    if condition.total_days_per_year:
+        lines.append(f"{phrases['days']}: {condition.total_days_per_year.normalize():f}")
+    if isced:
+        lines.append(f"{phrases['isced']}: {isced}")
+    if eqf:
+        lines.append(f"{phrases['eqf']}: {eqf}")
+    lines.append(f"{phrases['years']}: {years}")
+    if item.languages:
+        lines.append(f"{phrases['language_skills']}: {', '.join(item.languages)}")
+    if condition.blended:
+        lines.append(phrases["blended"])
+    if condition.other_info:
+        lines.append(condition.other_info)
+    return {
+        "number": number,
+        "mobility_type": str(condition.get_mobility_type_display()),
+        "sending": sending,
+        "receiving": receiving,
+        "direction": f"{sending} → {receiving}",
+        "heading": f"{number}. {condition.get_mobility_type_display()}: {sending} → {receiving}",
+        "mobilities_per_year": condition.mobilities_per_year,
+        "isced": isced,
+        "isced_codes": [code for code, _note in item.subject_areas],
+        "eqf": eqf,
+        "academic_years": years,
+        "languages": ", ".join(item.languages),
+        "lines": lines,
+    }
+
+
+def _version(data: AgreementData, language: str) -> dict[str, Any]:
+    """The document's text in one language."""
+    agreement, phrases = data.agreement, PHRASES[language]
+    with translation.override(language):
+        effective = format_date(agreement.effective_date, language)
+        expiry = format_date(agreement.expiry_date, language)
+        validity = [
+            phrases["starts_on"].format(date=effective)
+            if effective
+            else phrases["starts_on_signature"],
+            phrases["ends_on"].format(date=expiry) if expiry else phrases["ends_never"],
+            phrases["renews"].format(years=_plural(language, agreement.renewal_years, "years"))
+            if agreement.renewal_years
+            else phrases["no_renewal"],
+            phrases["notice"].format(days=_plural(language, agreement.notice_days, "days"))
+            if agreement.notice_days
+            else phrases["notice_any_time"],
+        ]
+        return {
+            "code": language,
+            "language": LANGUAGE_NAMES[language],
+            "t": phrases,
+            "type_name": _name(agreement.agreement_type, language),
+            "heading": _name(agreement.agreement_type, language).upper(),
+            "title": _title(agreement, language),
+            "parties": [_party_context(party, language) for party in data.parties],
+            "areas": [str(label) for label in agreement.cooperation_area_labels],
+            "effective": effective or phrases["on_signature"],
+            "expiry": expiry or phrases["indefinite"],
+            "is_indefinite": agreement.expiry_date is None,
+            "validity": validity,
+            "conditions": [
+                _condition_context(item, number, language)
+                for number, item in enumerate(data.conditions, start=1)
+            ],
+            "final": phrases["final"].format(copies=max(len(data.parties), 2)),
+        }
+
+
+def build_context(data: AgreementData) -> dict[str, Any]:
+    """The template context: ``en`` (English), ``others`` (the parties' languages) and the
+    language-neutral facts. See :func:`sample_context` for an example."""
+    agreement = data.agreement
+    institutions = [party.institution for party in data.parties]
+    with_kazakh = bool(agreement.title_kk) or any(i.name_kk for i in institutions)
+    languages = document_languages(institutions, with_kazakh=with_kazakh)
+    versions = [_version(data, language) for language in languages]
+    return {
+        "reference": agreement.reference,
+        "agreement": {
+            "reference": agreement.reference,
+            "title": agreement.title,
+            "summary": agreement.summary,
+            "effective_date": agreement.effective_date,
+            "expiry_date": agreement.expiry_date,
+            "renewal_years": agreement.renewal_years,
+            "notice_days": agreement.notice_days,
+            "is_indefinite": agreement.expiry_date is None,
+            "status": agreement.status,
+        },
+        "languages": languages,
+        "versions": versions,
+        "en": versions[0],
+        "others": versions[1:],
+        "signature_blocks": [
+            {
+                "en": {"party": versions[0]["parties"][index], "t": versions[0]["t"]},
+                "others": [
+                    {"party": version["parties"][index], "t": version["t"]}
+                    for version in versions[1:]
+                ],
+            }
+            for index in range(len(data.parties))
+        ],
+        "generated_on": timezone.localdate().isoformat(),
+    }
+
+
+def agreement_context(agreement: Agreement) -> dict[str, Any]:
+    """The template context of an agreement's document."""
+    return build_context(collect(agreement))
+
+
+def sample_context() -> dict[str, Any]:
+    """A context of the same shape as a real one, to check uploaded templates against."""
+    home = Institution(
+        name="Карагандинский индустриальный университет",
+        name_en="Karaganda Industrial University",
+        name_kk="Қарағанды индустриялық университеті",
+        country="KZ",
+        city="Temirtau",
+        is_home=True,
+    )
+    partner = Institution(
+        name="Akademia Górniczo-Hutnicza", name_en="AGH University of Krakow", country="PL"
+    )
+    unit = OrganizationalUnit(institution=partner, name="Wydział Inżynierii Mechanicznej")
+    agreement_type = AgreementType(name="Memorandum of cooperation", name_ru="Меморандум")
+    agreement = Agreement(
+        agreement_type=agreement_type,
+        reference="MoU-2026-001",
+        title="Memorandum of cooperation",
+        cooperation_areas=["joint_research", "student_exchange"],
+        effective_date=datetime.date(2026, 1, 15),
+        expiry_date=None,
+        renewal_years=5,
+        notice_days=180,
+    )
+    condition = CooperationCondition(
+        agreement=agreement,
+        mobility_type="student-studies",
+        sending_institution=home,
+        receiving_institution=partner,
+        receiving_unit=unit,
+        mobilities_per_year=2,
+        eqf_levels=["6", "7"],
+        first_academic_year="2026/2027",
+        last_academic_year="2028/2029",
+    )
+    signatory = Person(name_native="Иван Петров", name_latin="Ivan Petrov", position="Rector")
+    data = AgreementData(
+        agreement=agreement,
+        parties=[
+            PartyData(home, [], signatory, "Rector"),
+            PartyData(
+                partner,
+                [unit],
+                None,
+                "Dean",
+                Signature(signed_on=datetime.date(2026, 1, 15), signatory_name="Jan Nowak"),
+            ),
+        ],
+        conditions=[ConditionData(condition, [("0715", "mechanics")], ["en B2"])],
+    )
+    return build_context(data)
+
+
+# --- Rendering ---------------------------------------------------------------------------------
+
+
+def template_for(agreement_type: AgreementType) -> tuple[bytes, str]:
+    """The DOCX template of a type (its uploaded one when in use, else the built-in one) and
+    its name for messages."""
+    template = agreement_type.document_template
+    if template is not None and template.is_active:
+        try:
+            with template.file.open("rb") as handle:
+                return handle.read(), template.name
+        except (FileNotFoundError, ValueError) as error:
+            raise core_documents.TemplateProblem(
+                _("The file of the document template “%(name)s” is missing; upload it again.")
+                % {"name": template.name}
+            ) from error
+    return BUILT_IN_TEMPLATE.read_bytes(), str(_("the built-in template"))
+
+
+def render_agreement_docx(agreement: Agreement) -> bytes:
+    """The agreement's document as DOCX bytes, from its type's template.
+
+    Raises :class:`unibridge.core.documents.TemplateProblem` when the template is broken.
+    """
+    template, name = template_for(agreement.agreement_type)
+    context = agreement_context(agreement)
+    try:
+        return core_documents.render_docx(template, context)
+    except core_documents.TemplateProblem as error:
+        raise core_documents.TemplateProblem(
+            _("The document template “%(name)s” is broken. %(problem)s")
+            % {"name": name, "problem": error}
+        ) from error
+
+
+def convert_to_pdf(docx: bytes) -> bytes:
+    """PDF bytes of a DOCX (LibreOffice); see :func:`unibridge.core.documents.convert_to_pdf`."""
+    return core_documents.convert_to_pdf(docx)
+
+
+# --- Services ------------------------------------------------------------------------------------
+
+
+def require_editor(agreement: Agreement, user) -> None:
+    """Raise PermissionDenied (403) unless the user may change the agreement."""
+    if not is_editable(agreement, user):
+        raise PermissionDenied(_("You may not change the documents of this agreement."))
+
+
+def _lock(agreement: Agreement) -> Agreement:
+    return Agreement.objects.select_for_update().get(pk=agreement.pk)
+
+
+def _next_version(agreement: Agreement) -> int:
+    """The next version number; call with the agreement locked, so two uploads never clash."""
+    last = AgreementDocument.objects.filter(agreement=agreement).aggregate(last=Max("version"))
+    return (last["last"] or 0) + 1
+
+
+def _add_version(
+    *,
+    agreement: Agreement,
+    user,
+    content: File | bytes,
+    content_type: str,
+    extension: str,
+    original_name: str,
+    title: str,
+    source: str,
+) -> AgreementDocument:
+    """Write the file and its row as the agreement's next version (inside a transaction)."""
+    document = AgreementDocument(
+        agreement=agreement,
+        version=_next_version(agreement),
+        title=title,
+        content_type=content_type,
+        source=source,
+        uploaded_by=user if getattr(user, "pk", None) else None,
+    )
+    with uploads.stored(document, content, extension=extension, original_name=original_name):
+        save_record(instance=document, user=user)
+    return document
+
+
+def document_upload(
+    *, agreement: Agreement, user, file: File, title: str = ""
+) -> AgreementDocument:
+    """Add an uploaded file as the agreement's next document version.
+
+    The file is checked by its content (PDF, DOCX, ODT, JPEG or PNG, at most 20 MB); a
+    refused file raises :class:`ValidationError` and leaves nothing behind.
+    """
+    require_editor(agreement, user)
+    try:
+        content_type, extension = uploads.check_upload(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error}) from error
+    with transaction.atomic():
+        locked = _lock(agreement)
+        return _add_version(
+            agreement=locked,
+            user=user,
+            content=file,
+            content_type=content_type,
+            extension=extension,
+            original_name=file.name or "",
+            title=title.strip(),
+            source=DocumentSource.UPLOADED,
+        )
+
+
+class GeneratedDocuments(NamedTuple):
+    """What :func:`document_generate` wrote: the DOCX, and the PDF unless conversion failed."""
+
+    docx: AgreementDocument
+    pdf: AgreementDocument | None
+    pdf_error: str = ""
+
+
+def document_generate(*, agreement: Agreement, user, pdf: bool = True) -> GeneratedDocuments:
+    """Generate the agreement's document from its type's template: a DOCX version and a PDF.
+
+    A broken template raises :class:`ValidationError` and writes nothing. When only the PDF
+    conversion fails (LibreOffice missing, too slow), the DOCX is kept and the result says why
+    the PDF is missing.
+    """
+    require_editor(agreement, user)
+    try:
+        docx = render_agreement_docx(agreement)
+    except core_documents.DocumentError as error:
+        raise ValidationError(str(error), code="template") from error
+    pdf_bytes, pdf_error = None, ""
+    if pdf:
+        try:
+            pdf_bytes = convert_to_pdf(docx)
+        except core_documents.ConversionError as error:
+            pdf_error = str(error)
+    base = uploads.safe_name(agreement.reference, default="agreement")
+    title = str(_("Generated from the template"))
+    with transaction.atomic():
+        locked = _lock(agreement)
+        docx_document = _add_version(
+            agreement=locked,
+            user=user,
+            content=docx,
+            content_type=uploads.DOCX_TYPE,
+            extension="docx",
+            original_name=f"{base}.docx",
+            title=title,
+            source=DocumentSource.GENERATED,
+        )
+        pdf_document = None
+        if pdf_bytes is not None:
+            pdf_document = _add_version(
+                agreement=locked,
+                user=user,
+                content=pdf_bytes,
+                content_type="application/pdf",
+                extension="pdf",
+                original_name=f"{base}.pdf",
+                title=title,
+                source=DocumentSource.GENERATED,
+            )
+    return GeneratedDocuments(docx_document, pdf_document, pdf_error)
+
+
+@transaction.atomic
+def document_mark_signed_original(
+    *, document: AgreementDocument, user, signed: bool = True
+) -> AgreementDocument:
+    """Mark a version as the signed original (the one marked before loses the mark), or
+    unmark it with ``signed=False``."""
+    agreement = _lock(document.agreement)
+    require_editor(agreement, user)
+    locked = AgreementDocument.objects.select_for_update().get(pk=document.pk)
+    if signed:
+        for previous in AgreementDocument.objects.filter(
+            agreement=agreement, is_signed_original=True
+        ).exclude(pk=locked.pk):
+            previous.is_signed_original = False
+            save_record(instance=previous, user=user)
+    if locked.is_signed_original != signed:
+        locked.is_signed_original = signed
+        save_record(instance=locked, user=user)
+    document.is_signed_original = locked.is_signed_original
+    return locked

@@ -1,0 +1,246 @@
+"""The reminders agreements produce for the daily job (see :mod:`unibridge.core.notifications`).
+
+- **Expiry**: an active agreement whose next expiry (renewals counted) is within one of its
+  type's thresholds (``reminder_days``, 180, 90 and 30 days by default) reminds its
+  responsible people once per threshold. Only the nearest threshold counts, so an agreement
+  already inside 30 days gets the 30-day reminder alone. The key holds the expiry date, so
+  a renewal starts the thresholds again.
+- **Approval**: the first waiting step of an agreement's current review round reminds its
+  approver.
+- **Signature overdue**: an agreement in signing longer than its type's
+  ``signature_wait_days`` with a party not yet signed reminds its responsible people.
+
+A fixed number of queries whatever the number of agreements: candidates are filtered by
+status and date window in SQL; next expiries are computed in Python for those only.
+"""
+
+import datetime
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import gettext_lazy as _
+
+from unibridge.core.notifications import Reminder, chunked, register_kind, register_source
+
+from .choices import AgreementStatus, ApprovalDecision
+from .models import Agreement, AgreementParty, AgreementType, ApprovalStep
+from .validity import next_expiry
+
+EXPIRY = "agreement_expiry"
+APPROVAL = "agreement_approval"
+SIGNATURE_OVERDUE = "agreement_signature"
+
+register_kind(EXPIRY, _("Agreement expires"))
+register_kind(APPROVAL, _("Approval waiting for you"))
+register_kind(SIGNATURE_OVERDUE, _("Partner's signature overdue"))
+
+
+def thresholds(reminder_days: object) -> list[int]:
+    """A type's reminder days as sorted whole days (anything else in the JSON is ignored)."""
+    if not isinstance(reminder_days, list):
+        return []
+    return sorted({day for day in reminder_days if isinstance(day, int) and day >= 0})
+
+
+def expiry_threshold(days_left: int, reminder_days: Iterable[int]) -> int | None:
+    """The nearest threshold reached ``days_left`` days before expiry (None: none yet, or past).
+
+    180 days left reaches the 180-day threshold; 29 days left reaches only the 30-day one.
+    """
+    if days_left < 0:
+        return None
+    reached = [day for day in reminder_days if day >= days_left]
+    return min(reached) if reached else None
+
+
+_UUID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+def agreement_url(uuid) -> str:
+    """The agreement page's path (reversed once: ``reverse`` is slow for thousands of rows)."""
+    return _agreement_url_pattern(get_script_prefix()).replace(_UUID_PLACEHOLDER, str(uuid))
+
+
+@functools.lru_cache(maxsize=8)
+def _agreement_url_pattern(script_prefix: str) -> str:
+    del script_prefix  # part of the cache key: reverse() depends on it
+    return reverse("agreements:agreement_detail", args=[_UUID_PLACEHOLDER])
+
+
+def agreement_label(reference: str, title: str) -> str:
+    return f"{reference} {title}".strip()
+
+
+def responsible_recipients(agreement_ids: list[int]) -> dict[int, list[tuple[str, int | None]]]:
+    """(e-mail, user id) of each agreement's responsible people, in a few queries.
+
+    A person's own e-mail is used, else the e-mail of their user account; people with neither
+    cannot be reminded.
+    """
+    through = Agreement.responsible_people.through
+    recipients: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    for chunk in chunked(sorted(agreement_ids)):
+        rows = through.objects.filter(agreement_id__in=chunk).values_list(
+            "agreement_id", "person__email", "person__user_id", "person__user__email"
+        )
+        for agreement_id, email, user_id, user_email in rows:
+            address = email or user_email or ""
+            if address:
+                recipients[agreement_id].append((address, user_id))
+    return recipients
+
+
+def expiry_reminders(today: datetime.date) -> Iterator[Reminder]:
+    type_days = {
+        pk: thresholds(days)
+        for pk, days in AgreementType.objects.values_list("pk", "reminder_days")
+    }
+    longest = max((max(days) for days in type_days.values() if days), default=None)
+    if longest is None:
+        return
+    horizon = today + datetime.timedelta(days=longest)
+    # A renewing agreement whose first expiry has passed rolls forward: computed below.
+    candidates = Agreement.objects.filter(status=AgreementStatus.ACTIVE).filter(
+        Q(
+            expiry_date__lte=horizon,
+            expiry_date__isnull=False,
+        )
+        & (Q(renewal_years__gt=0) | Q(expiry_date__gte=today))
+        | Q(terminated_on__gte=today, terminated_on__lte=horizon)
+    )
+    due: list[tuple[int, str, int, datetime.date, str, str]] = []
+    for pk, uuid, type_id, expiry, renewal, terminated, reference, title in candidates.values_list(
+        "pk",
+        "uuid",
+        "agreement_type_id",
+        "expiry_date",
+        "renewal_years",
+        "terminated_on",
+        "reference",
+        "title",
+    ):
+        end = next_expiry(
+            effective_date=None,
+            expiry_date=expiry,
+            renewal_years=renewal,
+            terminated_on=terminated,
+            today=today,
+        )
+        if end is None:
+            continue
+        threshold = expiry_threshold((end - today).days, type_days.get(type_id, []))
+        if threshold is not None:
+            due.append((pk, str(uuid), threshold, end, reference, title))
+    recipients = responsible_recipients([row[0] for row in due])
+    for pk, uuid, threshold, end, reference, title in due:
+        for email, user_id in recipients.get(pk, []):
+            yield Reminder(
+                recipient_email=email,
+                user_id=user_id,
+                key=f"agreement:{pk}:expiry:{threshold}:{end.isoformat()}",
+                kind=EXPIRY,
+                title=agreement_label(reference, title),
+                url=agreement_url(uuid),
+                due_on=end,
+            )
+
+
+def waiting_steps(steps: Iterable[tuple]) -> Iterator[tuple]:
+    """The first waiting step of each agreement's current round.
+
+    ``steps``: rows starting with (agreement id, round, order, decision), ordered by agreement,
+    round descending and order. A round stopped by a rejection waits for no one.
+    """
+    current: dict[int, int] = {}
+    done: set[int] = set()
+    for row in steps:
+        agreement_id, round_, _order, decision = row[:4]
+        if agreement_id in done:
+            continue
+        current.setdefault(agreement_id, round_)
+        if round_ != current[agreement_id] or decision == ApprovalDecision.APPROVED:
+            continue
+        done.add(agreement_id)
+        if decision == ApprovalDecision.PENDING:
+            yield row
+
+
+def current_approval_steps(**filters) -> Iterator[tuple]:
+    """(agreement id, round, order, decision, step pk, approver id, approver e-mail, uuid,
+    reference, title, waiting since) of every step waiting for its approver now."""
+    rows = (
+        ApprovalStep.objects.filter(agreement__status=AgreementStatus.IN_REVIEW, **filters)
+        .order_by("agreement_id", "-round", "order")
+        .values_list(
+            "agreement_id",
+            "round",
+            "order",
+            "decision",
+            "pk",
+            "approver_id",
+            "approver__email",
+            "approver__is_active",
+            "agreement__uuid",
+            "agreement__reference",
+            "agreement__title",
+            "created",
+        )
+    )
+    return waiting_steps(rows)
+
+
+def approval_reminders(today: datetime.date) -> Iterator[Reminder]:
+    del today  # a step waits from the moment it becomes current; no threshold
+    for row in current_approval_steps():
+        agreement_id, _r, _o, _d, step_pk, approver_id, email, active, uuid, ref, title = row[:11]
+        if approver_id is None or not active or not email:
+            continue
+        yield Reminder(
+            recipient_email=email,
+            user_id=approver_id,
+            key=f"agreement:{agreement_id}:approval:{step_pk}",
+            kind=APPROVAL,
+            title=agreement_label(ref, title),
+            url=agreement_url(uuid),
+        )
+
+
+def signature_reminders(today: datetime.date) -> Iterator[Reminder]:
+    waits = dict(AgreementType.objects.values_list("pk", "signature_wait_days"))
+    if not waits:
+        return
+    latest_start = today - datetime.timedelta(days=min(waits.values()) + 1)
+    unsigned = AgreementParty.objects.filter(agreement=OuterRef("pk"), signature__isnull=True)
+    candidates = Agreement.objects.filter(
+        Exists(unsigned),
+        status=AgreementStatus.SIGNING,
+        signing_started_on__lte=latest_start,
+    ).values_list("pk", "uuid", "agreement_type_id", "signing_started_on", "reference", "title")
+    due = []
+    for pk, uuid, type_id, started, reference, title in candidates:
+        deadline = started + datetime.timedelta(days=waits[type_id])
+        if today > deadline:
+            due.append((pk, uuid, started, deadline, reference, title))
+    recipients = responsible_recipients([row[0] for row in due])
+    for pk, uuid, started, deadline, reference, title in due:
+        for email, user_id in recipients.get(pk, []):
+            yield Reminder(
+                recipient_email=email,
+                user_id=user_id,
+                key=f"agreement:{pk}:signature-overdue:{started.isoformat()}",
+                kind=SIGNATURE_OVERDUE,
+                title=agreement_label(reference, title),
+                url=agreement_url(uuid),
+                due_on=deadline,
+            )
+
+
+@register_source
+def agreement_reminders(today: datetime.date) -> Iterator[Reminder]:
+    """Every reminder agreements produce on ``today``."""
+    yield from expiry_reminders(today)
+    yield from approval_reminders(today)
+    yield from signature_reminders(today)

@@ -1,0 +1,258 @@
+"""Reminders and notifications: one daily job, one e-mail digest per recipient.
+
+Modules register *sources*: functions taking the day and yielding :class:`Reminder`
+proposals (who, which record, why, by when). The job (:func:`run_reminders`, run by
+``manage.py send_reminders`` and the daily task) turns the proposals it has not seen before
+into :class:`~unibridge.core.models.Notification` rows, then sends every recipient one e-mail
+listing all their notifications not yet e-mailed.
+
+A reminder's ``key`` names the record, the reason and the threshold (such as
+``agreement:12:expiry:90:2026-06-30``) and is unique per recipient, so running the job again
+creates and sends nothing new. A recipient whose e-mail fails keeps their notifications
+un-e-mailed; the next run tries again, and the other recipients are not held up.
+"""
+
+import datetime
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+# How many keys one ``IN (…)`` lookup carries: far below every database's parameter limit.
+CHUNK_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A proposed notification, as a source yields it.
+
+    ``user_id`` is the recipient's account, if they have one: the reminder then also shows
+    on their notifications page. ``url`` is the record's path (``/agreements/…/``); e-mails
+    make it absolute with ``SITE_URL``.
+    """
+
+    recipient_email: str
+    key: str
+    kind: str
+    title: str
+    url: str = ""
+    due_on: datetime.date | None = None
+    user_id: int | None = None
+
+
+ReminderSource = Callable[[datetime.date], Iterable[Reminder]]
+_sources: list[ReminderSource] = []
+_kind_labels: dict[str, str | Promise] = {}
+
+
+def register_source(source: ReminderSource) -> ReminderSource:
+    """Decorator: add a source of reminders, called once per run with the day of the run."""
+    if source not in _sources:
+        _sources.append(source)
+    return source
+
+
+def register_kind(kind: str, label: str | Promise) -> None:
+    """Name a kind of reminder for people (``label`` is translated where it is shown)."""
+    _kind_labels[kind] = label
+
+
+def kind_label(kind: str) -> str:
+    """The reader's-language name of a kind of reminder (the code itself when unknown)."""
+    return str(_kind_labels.get(kind, kind))
+
+
+def site_url() -> str:
+    """The address of the installation, for links in e-mails (``SITE_URL``, no trailing /)."""
+    return settings.SITE_URL.rstrip("/")
+
+
+def absolute_url(url: str) -> str:
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    return f"{site_url()}/{url.lstrip('/')}"
+
+
+def chunked(items: Sequence, size: int = CHUNK_SIZE) -> Iterator[Sequence]:
+    """``items`` in slices of at most ``size`` (for ``IN (…)`` lookups of many values)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- Creating notifications ---------------------------------------------------------------------
+
+
+def collect_reminders(today: datetime.date) -> dict[tuple[str, str], Reminder]:
+    """Every source's proposals for ``today``, one per (recipient e-mail, key)."""
+    reminders: dict[tuple[str, str], Reminder] = {}
+    for source in _sources:
+        for reminder in source(today):
+            email = reminder.recipient_email.strip().lower()
+            if not email:
+                continue
+            reminders.setdefault((email, reminder.key), reminder)
+    return reminders
+
+
+def create_notifications(today: datetime.date) -> int:
+    """Store the reminders not made before; returns how many are new.
+
+    The keys already stored are read in a few bulk queries, the new rows written with one
+    ``bulk_create`` (``ignore_conflicts``: a concurrent run cannot make a duplicate).
+    """
+    reminders = collect_reminders(today)
+    if not reminders:
+        return 0
+    keys = sorted({key for _email, key in reminders})
+    existing: set[tuple[str, str]] = set()
+    for chunk in chunked(keys):
+        existing.update(
+            Notification.objects.filter(key__in=chunk).values_list("recipient_email", "key")
+        )
+    new = [
+        Notification(
+            recipient_email=email,
+            user_id=reminder.user_id,
+            key=key,
+            kind=reminder.kind[:40],
+            title=reminder.title[:300],
+            url=reminder.url[:300],
+            due_on=reminder.due_on,
+        )
+        for (email, key), reminder in reminders.items()
+        if (email, key) not in existing
+    ]
+    Notification.objects.bulk_create(new, batch_size=CHUNK_SIZE, ignore_conflicts=True)
+    return len(new)
+
+
+# --- Sending digests ------------------------------------------------------------------------------
+
+
+def _digest_language(notifications: list[Notification]) -> str:
+    for notification in notifications:
+        user = notification.user
+        if user is not None and user.preferred_language:
+            return user.preferred_language
+    return settings.LANGUAGE_CODE
+
+
+def build_digest(
+    email: str, notifications: list[Notification], *, notifications_url: str = ""
+) -> EmailMultiAlternatives:
+    """The e-mail listing one recipient's new notifications, in their language when known."""
+    with translation.override(_digest_language(notifications)):
+        # Formatted here rather than in the template: thousands of digests render per run.
+        items = [
+            {
+                "kind": kind_label(notification.kind),
+                "title": notification.title,
+                "url": absolute_url(notification.url),
+                "due": _("due on %(date)s") % {"date": date_format(notification.due_on)}
+                if notification.due_on
+                else "",
+            }
+            for notification in notifications
+        ]
+        context = {
+            "items": items,
+            "notifications_url": notifications_url
+            or absolute_url(reverse("core:notification_list")),
+            "site_url": site_url(),
+        }
+        count = len(items)
+        subject = ngettext(
+            "UniBridge: %(count)d new reminder", "UniBridge: %(count)d new reminders", count
+        ) % {"count": count}
+        text = render_to_string("core/emails/reminder_digest.txt", context)
+        html = render_to_string("core/emails/reminder_digest.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _mark_emailed(pks: list[int]) -> None:
+    now = timezone.now()
+    for chunk in chunked(pks):
+        Notification.objects.filter(pk__in=chunk).update(emailed_at=now)
+    pks.clear()
+
+
+def send_digests() -> dict[str, int]:
+    """Send every recipient one e-mail with all their notifications not yet e-mailed.
+
+    Sent notifications are marked e-mailed in batches as the run goes on (and whatever
+    happens at its end); a failed recipient is logged and keeps theirs for the next run.
+    """
+    pending = list(
+        Notification.objects.filter(emailed_at__isnull=True)
+        .select_related("user")
+        .order_by("recipient_email", "pk")
+    )
+    counts = {"emailed": 0, "recipients": 0, "failed": 0}
+    if not pending:
+        return counts
+    connection = get_connection()
+    notifications_url = absolute_url(reverse("core:notification_list"))
+    sent: list[int] = []
+    try:
+        for email, group in itertools.groupby(pending, key=lambda n: n.recipient_email):
+            notifications = sorted(group, key=lambda n: (n.due_on or datetime.date.max, n.pk))
+            try:
+                message = build_digest(email, notifications, notifications_url=notifications_url)
+                message.connection = connection
+                message.send()
+            except Exception:
+                logger.exception("Reminder digest to %s failed; it will be retried", email)
+                counts["failed"] += 1
+                try:
+                    connection.close()  # a broken connection must not fail the next recipients
+                except Exception:
+                    logger.debug("Closing the e-mail connection failed", exc_info=True)
+                continue
+            sent.extend(n.pk for n in notifications)
+            counts["emailed"] += len(notifications)
+            counts["recipients"] += 1
+            if len(sent) >= CHUNK_SIZE:
+                _mark_emailed(sent)
+    finally:
+        _mark_emailed(sent)
+    return counts
+
+
+def run_reminders(today: datetime.date | None = None) -> dict[str, int]:
+    """The daily job: create the new reminders of every source, then send the digests.
+
+    Returns counts: ``created`` notifications, ``emailed`` notifications, ``recipients``
+    who got an e-mail and ``failed`` recipients (retried next run).
+    """
+    today = today or timezone.localdate()
+    created = create_notifications(today)
+    return {"created": created, **send_digests()}
+
+
+def mark_all_read(user) -> int:
+    """Mark the user's unread notifications read; returns how many."""
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
