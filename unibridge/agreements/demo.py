@@ -17,7 +17,7 @@ from django.utils import timezone
 from unibridge.core.services import acting_as, save_record
 from unibridge.institutions.demo import MEMORANDUM_SIGNED_ON
 
-from . import services
+from . import documents, services
 from .models import Agreement, AgreementType, CooperationCondition, LanguageRequirement, SubjectArea
 
 MEMORANDUM_TITLE = "Memorandum of cooperation between Karaganda Industrial University and AGH"
@@ -101,6 +101,10 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
             place="Kraków",
             conditions=lambda agreement: _conditions(agreement, actor, home, agh, units),
         )
+    if not memorandum.documents.exists():
+        # the DOCX only: a PDF needs LibreOffice, which a demo machine may lack (the page's
+        # "Generate" button makes both)
+        documents.document_generate(agreement=memorandum, user=actor, pdf=False)
     return {"agreements": {"memorandum": memorandum, "ka171": ka171}}
 
 

@@ -2,6 +2,7 @@
 
 from io import StringIO
 
+import docx
 import pytest
 from django.core.management import call_command
 
@@ -42,6 +43,23 @@ def test_the_ka171_agreement_has_student_and_staff_mobility_both_ways(demo):
 def test_loading_the_demo_twice_adds_no_agreement(demo):
     call_command("load_demo", stdout=StringIO())
     assert Agreement.objects.count() == 2
+    assert Agreement.objects.get(title=MEMORANDUM_TITLE).documents.count() == 1
+
+
+def test_the_memorandum_has_its_generated_bilingual_document(demo):
+    memorandum = Agreement.objects.get(title=MEMORANDUM_TITLE)
+    [document] = memorandum.documents.all()
+    assert document.source == "generated"
+    assert document.original_name.endswith(".docx")
+    text = "\n".join(
+        cell.text
+        for table in docx.Document(document.file.path).tables
+        for row in table.rows
+        for cell in row.cells
+    ) + "\n".join(p.text for p in docx.Document(document.file.path).paragraphs)
+    assert memorandum.reference in text
+    assert "AGH" in text
+    assert "Меморандум" in text or "меморандум" in text
 
 
 def test_the_agh_partner_timeline_shows_the_signed_memorandum(demo, client):
