@@ -30,6 +30,15 @@ from unibridge.core import search
 from unibridge.core.names import transliterate
 from unibridge.institutions import importing
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+from unibridge.visits.models import (
+    ActionItem,
+    ChecklistItem,
+    Decision,
+    Meeting,
+    ProgrammeItem,
+    Visit,
+    VisitParticipant,
+)
 
 DIRECTORY = (
     Path(__file__).resolve().parent.parent
@@ -39,6 +48,8 @@ PEOPLE = 50_000
 PARTNERSHIPS = 2_000
 AGREEMENTS = 20_000
 AGH_AGREEMENTS = 200
+VISITS = 5_000
+BIG_VISIT_TITLE = "Bench: the big delegation (50 programme items, 30 members, 10 meetings)"
 UNITS_PER_INSTITUTION = 3
 
 FIRST_NAMES = [
@@ -69,6 +80,10 @@ def agreements_built() -> bool:
     return Agreement.objects.count() >= AGREEMENTS
 
 
+def visits_built() -> bool:
+    return Visit.objects.count() >= VISITS
+
+
 def build(log: Callable[[str], None]) -> dict[str, float]:
     """Build the dataset into an empty database; returns timings of the steps in seconds."""
     rng = random.Random(2026)
@@ -87,17 +102,23 @@ def build(log: Callable[[str], None]) -> dict[str, float]:
     step("people", lambda: _people(rng))
     step("partnerships", lambda: _partnerships(rng))
     step("agreements", lambda: _agreements(rng))
+    step("visits", lambda: _visits(rng))
     step("search index", lambda: search.rebuild())
     # statistics and visibility maps as autovacuum (PostgreSQL) or ANALYZE would leave them
     step("vacuum and analyze", _analyze)
     return timings
 
 
-def add_agreements(log: Callable[[str], None]) -> None:
-    """Add the agreements to a dataset built before the agreements issue."""
+def add_missing(log: Callable[[str], None]) -> None:
+    """Add what later issues measure to a dataset built before them."""
     rng = random.Random(2027)
+    steps = []
+    if not agreements_built():
+        steps.append(("agreements", lambda: _agreements(rng)))
+    if not visits_built():
+        steps.append(("visits", lambda: _visits(rng)))
     for name, func in [
-        ("agreements", lambda: _agreements(rng)),
+        *steps,
         ("search index", search.rebuild),
         ("vacuum and analyze", _analyze),
     ]:
@@ -355,6 +376,134 @@ def _conditions(rng: random.Random, agreements: list, home, partner_of: dict) ->
         [
             SubjectArea(condition_id=c.pk, isced_code=rng.choice(["0713", "0724", "0715", "0311"]))
             for c in conditions
+        ],
+        batch_size=5000,
+    )
+
+
+VISIT_STATUSES = ["planned", "confirmed", "completed", "completed", "completed", "cancelled"]
+PROGRAMME_KINDS = ["meeting", "round_table", "lab_tour", "lecture", "cultural", "transfer"]
+
+
+@transaction.atomic
+def _visits(rng: random.Random) -> None:
+    """5,000 visits (incoming and outgoing) with members, programme, checklist and a meeting;
+    one big visit with 50 programme items, 30 members and 10 meetings."""
+    today = datetime.date.today()
+    home = Institution.objects.get(is_home=True)
+    partners = list(Institution.objects.filter(is_home=False).values_list("pk", flat=True)[:3000])
+    home_units = list(
+        OrganizationalUnit.objects.filter(institution=home).values_list("pk", flat=True)
+    )
+    people = list(Person.objects.values_list("pk", flat=True)[:5000])
+    visits = []
+    for i in range(Visit.objects.count(), VISITS):
+        partner = rng.choice(partners)
+        incoming = i % 3 != 0
+        start = today + datetime.timedelta(days=rng.randint(-4 * 365, 365))
+        visits.append(
+            Visit(
+                direction="incoming" if incoming else "outgoing",
+                title=f"Delegation visit {i}: {rng.choice(KEYWORDS)}",
+                visiting_institution_id=partner if incoming else home.pk,
+                host_institution_id=home.pk if incoming else partner,
+                start_date=start,
+                end_date=start + datetime.timedelta(days=rng.randint(0, 5)),
+                time_zone="Asia/Almaty" if incoming else "Europe/Warsaw",
+                purpose=f"Talks on {rng.choice(KEYWORDS)} and {rng.choice(KEYWORDS)}",
+                status=rng.choice(VISIT_STATUSES),
+                is_confidential=i % 40 == 0,
+            )
+        )
+    visits[0].title = BIG_VISIT_TITLE
+    Visit.objects.bulk_create(visits, batch_size=2000)
+    links = Visit.home_units.through
+    links.objects.bulk_create(
+        [links(visit_id=v.pk, organizationalunit_id=rng.choice(home_units)) for v in visits],
+        batch_size=5000,
+    )
+    big = visits[0]
+    participants, items, checklist, meetings = [], [], [], []
+    for visit in visits:
+        members = 30 if visit is big else 3
+        for order, person in enumerate(rng.sample(people, members), start=1):
+            participants.append(
+                VisitParticipant(
+                    visit_id=visit.pk,
+                    person_id=person,
+                    side="delegation" if order <= members * 2 // 3 else "home",
+                    role="head" if order == 1 else "member",
+                    order=order,
+                )
+            )
+        programme = 50 if visit is big else 2
+        for n in range(programme):
+            day = visit.start_date + datetime.timedelta(
+                days=n % (1 + (visit.end_date - visit.start_date).days)
+            )
+            starts = datetime.datetime.combine(
+                day, datetime.time(8 + n % 10, 0), tzinfo=datetime.UTC
+            )
+            items.append(
+                ProgrammeItem(
+                    visit_id=visit.pk,
+                    kind=rng.choice(PROGRAMME_KINDS),
+                    title=f"Programme item {n}",
+                    starts_at=starts,
+                    ends_at=starts + datetime.timedelta(minutes=50),
+                    place=f"Room {rng.randint(100, 400)}",
+                    responsible_id=rng.choice(people),
+                )
+            )
+        for order, name in enumerate(["Visa invitation letters", "Accommodation", "Transport"]):
+            checklist.append(
+                ChecklistItem(
+                    visit_id=visit.pk,
+                    name=name,
+                    order=order,
+                    due_on=visit.start_date - datetime.timedelta(days=7 * (3 - order)),
+                    done=visit.status == "completed",
+                )
+            )
+        for n in range(10 if visit is big else (1 if visit.status == "completed" else 0)):
+            starts = datetime.datetime.combine(
+                visit.start_date, datetime.time(9 + n, 0), tzinfo=datetime.UTC
+            )
+            meetings.append(
+                Meeting(
+                    visit_id=visit.pk,
+                    partner_id=visit.visiting_institution_id
+                    if visit.direction == "incoming"
+                    else visit.host_institution_id,
+                    kind="round_table",
+                    title=f"Round table {n} of visit {visit.pk}",
+                    starts_at=starts,
+                    time_zone=visit.time_zone,
+                    agenda="Joint research\nExchange of students",
+                    minutes="<p>The parties discussed joint research.</p>",
+                    is_confidential=visit.is_confidential,
+                )
+            )
+    VisitParticipant.objects.bulk_create(participants, batch_size=5000)
+    ProgrammeItem.objects.bulk_create(items, batch_size=5000)
+    ChecklistItem.objects.bulk_create(checklist, batch_size=5000)
+    Meeting.objects.bulk_create(meetings, batch_size=2000)
+    Decision.objects.bulk_create(
+        [Decision(meeting_id=m.pk, text="Prepare a joint application", order=1) for m in meetings],
+        batch_size=5000,
+    )
+    office = User.objects.get(username="office")
+    office_person = Person.objects.filter(user=office).first()
+    ActionItem.objects.bulk_create(
+        [
+            ActionItem(
+                meeting_id=m.pk,
+                description=f"Send the draft agreement ({m.pk})",
+                owner_id=office_person.pk if office_person and n % 10 == 0 else rng.choice(people),
+                due_on=today + datetime.timedelta(days=rng.randint(-200, 200)),
+                status=rng.choice(["open", "open", "done", "in_progress"]),
+            )
+            for n, m in enumerate(meetings)
         ],
         batch_size=5000,
     )

@@ -15,9 +15,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks import dataset
 from unibridge.accounts.models import User
 from unibridge.agreements.models import Agreement, AgreementType
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+from unibridge.visits.models import Visit
 
 
 @dataclass
@@ -48,6 +50,8 @@ def targets() -> list[tuple[str, str]]:
         .first()
     )
     ka171 = AgreementType.objects.get(code="erasmus-ka171").pk
+    big_visit = Visit.objects.get(title=dataset.BIG_VISIT_TITLE).get_absolute_url()
+    big_meeting = Visit.objects.get(title=dataset.BIG_VISIT_TITLE).meetings.order_by("pk").first()
     return [
         ("healthz", "/healthz"),
         ("home page", "/"),
@@ -93,6 +97,22 @@ def targets() -> list[tuple[str, str]]:
         ("agreement approvals tab", mobility.get_absolute_url() + "approvals/"),
         ("agreement documents tab", mobility.get_absolute_url() + "documents/"),
         ("partner page: 200 agreements (AGH)", agh.get_absolute_url() + "agreements/"),
+        ("visits list", "/visits/"),
+        ("visits filtered+sorted", "/visits/?direction=incoming&status=completed&sort=-start"),
+        ("visits date range", "/visits/?date_from=2026-01-01&date_to=2026-12-31"),
+        ("visits text filter", "/visits/?q=robotics"),
+        ("visits page 50", "/visits/?page=50"),
+        ("big visit: overview", big_visit),
+        ("big visit: 30 participants", big_visit + "participants/"),
+        ("big visit: 50 programme items", big_visit + "programme/"),
+        ("big visit: checklist", big_visit + "checklist/"),
+        ("big visit: 10 meetings", big_visit + "meetings/"),
+        ("big visit: documents", big_visit + "documents/"),
+        ("big visit: programme .ics", big_visit + "programme.ics"),
+        ("meeting detail", big_meeting.get_absolute_url()),
+        ("meetings list", "/meetings/"),
+        ("my action items", "/action-items/mine/"),
+        ("overdue action items", "/action-items/overdue/"),
         ("search: Караганда", "/search/?q=Караганда"),
         ("search: Qaraǵandy", "/search/?q=Qaraǵandy"),
         ("search: Krakow", "/search/?q=Krakow"),

@@ -10,4 +10,5 @@ urlpatterns: list = [
     path("search/", search_api.SearchView.as_view(), name="search"),
     path("", include("unibridge.institutions.api.urls")),
     path("", include("unibridge.agreements.api.urls")),
+    path("", include("unibridge.visits.api.urls")),
 ]

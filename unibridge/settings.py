@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "unibridge.accounts",
     "unibridge.institutions",
     "unibridge.agreements",
+    "unibridge.visits",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("unibridge.accounts.urls")),
     path("", include("unibridge.institutions.urls")),
     path("", include("unibridge.agreements.urls")),
+    path("", include("unibridge.visits.urls")),
     path("api/v1/", include("unibridge.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,42 +1,36 @@
-"""Pages for importing a legacy agreements register: upload → columns → preview → result.
+"""Pages for importing a legacy agreements register: upload → columns → preview → job.
 
 The upload is kept, under a random name, in MEDIA_ROOT/imports (outside the web root) until
 the import is done or cancelled; each step reads it again, so what the preview shows and what
-is written never drift apart. The import runs in the request: a register holds hundreds to a
-few hundred agreements, each written through the audited services in one transaction (up
-to MAX_WEB_ROWS on the web; the management command has no limit).
-"""
-
-import re
-import secrets
-import time
-from pathlib import Path
+is written never drift apart. Confirming the preview queues the import in the task worker
+(``tasks.import_agreements``, a ``core.jobs`` Job with the partner decisions and the column
+mapping): it checks the file once more and writes it through the audited services in one
+transaction, all or nothing, while the job page shows how it went. The web takes registers
+of up to MAX_WEB_ROWS rows; the management command has no limit."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import importing
+from unibridge.core import jobs, tabular
+
+from . import importing, tasks
 from .models import AgreementType
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-# Rows are written in the request, about 50 a second on SQLite: larger registers go through
-# `manage.py import_agreements` (or in parts) rather than past the web server's timeout.
-MAX_WEB_ROWS = 1000
+# The task worker writes about 120 rows a second on SQLite; the limit keeps a job (and the
+# preview, which checks every row in the request) within a few minutes. Larger registers go
+# through `manage.py import_agreements`, or in parts.
+MAX_WEB_ROWS = 20_000
 PREVIEW_LIMIT = 500
 SAMPLE_ROWS = 5
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
-SESSION_KEY = "agreement_imports"
-RESULTS_KEY = "agreement_import_results"
-TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+UPLOADS = tabular.UploadStore(session_key="agreement_imports", prefix="agreements-")
 
 
 def _require_office(user) -> None:
@@ -45,45 +39,9 @@ def _require_office(user) -> None:
         raise PermissionDenied
 
 
-def _uploads_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def _upload_path(token: str) -> Path:
-    return _uploads_dir() / f"agreements-{token}.upload"
-
-
-def _remove_stale_uploads() -> None:
-    """Uploads nobody finished within a day are deleted."""
-    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for stale in _uploads_dir().glob("agreements-*.upload"):
-        try:
-            if stale.stat().st_mtime < cutoff:
-                stale.unlink()
-        except OSError:
-            pass
-
-
-def _stored(request: HttpRequest, token: str) -> dict | None:
-    """The session's record of an upload whose file still exists, or None."""
-    if not TOKEN_RE.match(token):
-        return None
-    stored = request.session.get(SESSION_KEY, {}).get(token)
-    if stored is None or not _upload_path(token).exists():
-        return None
-    return stored
-
-
 def _expired(request: HttpRequest) -> HttpResponse:
     messages.error(request, _("This upload has expired or was already imported; upload it again."))
     return redirect("agreements:agreement_import")
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    _upload_path(token).unlink(missing_ok=True)
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads.pop(token, None)
-    request.session[SESSION_KEY] = uploads
 
 
 # --- Forms ----------------------------------------------------------------------------------------
@@ -104,12 +62,7 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("This file is larger than the limit of 20 MB; split it into smaller files.")
-            )
-        return upload
+        return tabular.check_upload_size(self.cleaned_data["file"])
 
 
 class ColumnsForm(forms.Form):
@@ -235,7 +188,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     % {"rows": len(table.records), "limit": MAX_WEB_ROWS},
                 )
             else:
-                token = _store(request, data, upload.name, file_format)
+                record = {
+                    "name": upload.name,
+                    "format": file_format,
+                    "mapping": None,
+                    "default_type": None,
+                }
+                token = UPLOADS.add(request, data, record)
                 return redirect("agreements:agreement_import_columns", token=token)
     return render(
         request,
@@ -245,21 +204,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _store(request: HttpRequest, data: bytes, name: str, file_format: str) -> str:
-    directory = _uploads_dir()
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _remove_stale_uploads()
-    token = secrets.token_hex(16)
-    with open(_upload_path(token), "xb") as handle:
-        handle.write(data)
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads[token] = {"name": name, "format": file_format, "mapping": None, "default_type": None}
-    request.session[SESSION_KEY] = uploads
-    return token
-
-
 def _table(token: str, stored: dict) -> importing.Table:
-    return importing.read_table(_upload_path(token).read_bytes(), file_format=stored["format"])
+    return importing.read_table(UPLOADS.path(token).read_bytes(), file_format=stored["format"])
 
 
 @login_required
@@ -267,21 +213,20 @@ def _table(token: str, stored: dict) -> importing.Table:
 def import_columns(request: HttpRequest, token: str) -> HttpResponse:
     """Map the file's columns to fields (suggested from the headers), then preview."""
     _require_office(request.user)
-    stored = _stored(request, token)
+    stored = UPLOADS.get(request, token)
     if stored is None:
         return _expired(request)
     table = _table(token, stored)
     if request.method == "POST":
         form = ColumnsForm(request.POST, headers=table.headers)
         if form.is_valid():
-            uploads = request.session[SESSION_KEY]
             default_type = form.cleaned_data["default_type"]
-            uploads[token] = {
+            record = {
                 **stored,
                 "mapping": form.mapping(),
                 "default_type": default_type.pk if default_type else None,
             }
-            request.session[SESSION_KEY] = uploads
+            UPLOADS.set(request, token, record)
             return redirect("agreements:agreement_import_preview", token=token)
     else:
         initial = stored["mapping"]
@@ -312,7 +257,7 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     """What the import would write, every bad row, and the partners to decide; POST imports."""
     _require_office(request.user)
-    stored = _stored(request, token)
+    stored = UPLOADS.get(request, token)
     if stored is None:
         return _expired(request)
     if stored["mapping"] is None:
@@ -320,7 +265,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     default_type = AgreementType.objects.filter(pk=stored["default_type"]).first()
     try:
         plan = importing.plan_import(
-            _upload_path(token).read_bytes(),
+            UPLOADS.path(token).read_bytes(),
             file_format=stored["format"],
             mapping=stored["mapping"],
             default_type=default_type,
@@ -337,21 +282,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             for problem in problems:
                 form.add_error(None, problem)
         if form.is_valid():
-            try:
-                result = importing.apply(plan, request.user, form.decisions())
-            except importing.ImportRejected as exc:
-                form.add_error(None, str(exc))
-            else:
-                _forget(request, token)
-                results = request.session.get(RESULTS_KEY, {})
-                results[token] = {
-                    "name": stored["name"],
-                    "created": result.created,
-                    "skipped": result.skipped,
-                    "institutions_created": result.institutions_created,
-                }
-                request.session[RESULTS_KEY] = results
-                return redirect("agreements:agreement_import_done", token=token)
+            return _queue_import(request, token, stored, plan, form.decisions())
         status = 400
     elif request.method == "POST":
         status = 400
@@ -375,29 +306,47 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "agreements/import/preview.html", context, status=status)
 
 
+def _queue_import(
+    request: HttpRequest,
+    token: str,
+    stored: dict,
+    plan: importing.ImportPlan,
+    decisions: dict[str, str],
+) -> HttpResponse:
+    """Hand the checked upload and the user's decisions to the task worker; show its job."""
+    # The token cannot be confirmed twice; the task deletes the file.
+    UPLOADS.release(request, token)
+    title = ngettext(
+        "Import of %(count)d agreement from %(name)s",
+        "Import of %(count)d agreements from %(name)s",
+        len(plan.agreements),
+    ) % {"count": len(plan.agreements), "name": stored["name"]}
+    job = jobs.start(
+        user=request.user,
+        kind="agreement_import",
+        title=title[:300],
+        params={
+            "path": str(UPLOADS.path(token)),
+            "name": stored["name"],
+            "format": stored["format"],
+            "mapping": stored["mapping"],
+            "default_type": stored["default_type"],
+            "decisions": decisions,
+            "language": request.LANGUAGE_CODE,
+        },
+        task=tasks.import_agreements,
+    )
+    return redirect(job)
+
+
 @login_required
 @require_POST
 def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
     """Forget an upload; nothing was written."""
     _require_office(request.user)
-    if TOKEN_RE.match(token):
-        _forget(request, token)
+    UPLOADS.discard(request, token)
     messages.info(request, _("The import was cancelled; nothing was written."))
     return redirect("agreements:agreement_import")
-
-
-@login_required
-def import_done(request: HttpRequest, token: str) -> HttpResponse:
-    """What the import wrote."""
-    _require_office(request.user)
-    result = request.session.get(RESULTS_KEY, {}).get(token)
-    if result is None:
-        raise Http404
-    return render(
-        request,
-        "agreements/import/done.html",
-        {"result": result, "list_url": reverse("agreements:agreement_list")},
-    )
 
 
 urlpatterns: list[URLPattern] = [
@@ -409,5 +358,4 @@ urlpatterns: list[URLPattern] = [
         "agreements/import/<slug:token>/preview/", import_preview, name="agreement_import_preview"
     ),
     path("agreements/import/<slug:token>/cancel/", import_cancel, name="agreement_import_cancel"),
-    path("agreements/import/<slug:token>/done/", import_done, name="agreement_import_done"),
 ]

@@ -25,34 +25,36 @@ their type and year (``services.next_reference``).
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
 import re
-import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from auditlog import receivers as audit_receivers
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
-from unibridge.core import search
+from unibridge.core import search, tabular
 from unibridge.core.names import fold
 from unibridge.core.services import acting_as, save_record
+from unibridge.core.tabular import (
+    ImportFileError,
+    bad_rows_message,
+    is_empty,
+    read_csv,
+    read_xlsx,
+)
 from unibridge.institutions.models import Institution, Person
 
 from .choices import AgreementStatus, SignatureMethod
-from .models import Agreement, AgreementParty, AgreementType, Signature
-from .services import next_reference
+from .models import Agreement, AgreementParty, AgreementType, ReferenceCounter, Signature
 
 FORMATS = ("csv", "xlsx")
 FIELDS = (
@@ -197,10 +199,6 @@ _DATE_NOISE = re.compile(
 )
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read, or the mapping does not fit it."""
-
-
 class ImportRejected(Exception):
     """apply() refused to write: bad rows, undecided partners or a database refusal."""
 
@@ -319,37 +317,15 @@ class ImportResult:
 
 def detect_format(filename: str) -> str:
     """'csv' or 'xlsx', from the file name."""
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if suffix in ("csv", "tsv", "txt"):
-        return "csv"
-    if suffix in ("xlsx", "xlsm"):
-        return "xlsx"
-    raise ImportFileError(
-        _("Cannot tell the format of “%(name)s” from its name; choose CSV or XLSX.")
-        % {"name": filename}
-    )
-
-
-def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
-    """['partner=Uczelnia', 'status='] → {'partner': 'Uczelnia', 'status': ''} ('': not read)."""
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        target, sep, header = pair.partition("=")
-        if not sep or not target.strip():
-            raise ImportFileError(
-                _("A column mapping is written field=Column header, not “%(pair)s”.")
-                % {"pair": pair}
-            )
-        mapping[target.strip()] = header.strip()
-    return mapping
+    return tabular.detect_format(filename, FORMATS)
 
 
 def read_table(data: bytes, *, file_format: str) -> Table:
     """The header row and the records of a CSV or XLSX file. Raises ImportFileError."""
     if file_format == "csv":
-        headers, records = _read_csv(data)
+        headers, records = read_csv(data)
     elif file_format == "xlsx":
-        headers, records = _read_xlsx(data)
+        headers, records = read_xlsx(data, keep_dates=True)
     else:
         raise ImportFileError(
             _("Unknown format “%(format)s”; choose CSV or XLSX.") % {"format": file_format}
@@ -365,81 +341,6 @@ def read_table(data: bytes, *, file_format: str) -> Table:
     if not any(headers):
         raise ImportFileError(_("The first row of the file must hold the column headers."))
     return Table(file_format=file_format, headers=[h for h in headers if h], records=records)
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(_("This file is an XLSX workbook or a ZIP archive, not CSV."))
-    if b"\x00" in data[:65536]:
-        raise ImportFileError(_("This file is not CSV: it holds binary data."))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            _("This file is not UTF-8 text (byte %(position)d); save it as UTF-8 CSV.")
-            % {"position": exc.start + 1}
-        ) from None
-
-
-def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    text = _decode(data)
-    if not text.strip():
-        raise ImportFileError(_("The file is empty."))
-    header_line = text.lstrip("\r\n").split("\n", 1)[0]
-    unquoted = re.sub(r'"[^"]*"', "", header_line)
-    delimiter = max((",", ";", "\t"), key=unquoted.count)
-    if not unquoted.count(delimiter):
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        headers = [cell.strip() for cell in next(reader)]
-        records = []
-        # Spreadsheet programs count the header as row 1, so data start at row 2.
-        for number, cells in enumerate(reader, start=2):
-            if any(cell.strip() for cell in cells):
-                records.append((number, dict(zip(headers, cells, strict=False))))
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("This CSV file is broken near line %(line)d: %(error)s.")
-            % {"line": reader.line_num, "error": exc}
-        ) from None
-    return headers, records
-
-
-def _header_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return " ".join(str(value).split())
-
-
-def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    if not data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(_("This file is not an XLSX workbook."))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(
-            _("This XLSX workbook cannot be read: %(error)s.") % {"error": exc}
-        ) from None
-    try:
-        if not workbook.worksheets:
-            raise ImportFileError(_("The workbook has no worksheet."))
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        headers = [_header_text(value) for value in next(rows, ())]
-        records = []
-        for number, values in enumerate(rows, start=2):
-            # Real date cells stay dates; everything else is read as the sheet shows it.
-            if any(not _is_empty(value) for value in values):
-                records.append((number, dict(zip(headers, values, strict=False))))
-    finally:
-        workbook.close()
-    return headers, records
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # --- Mapping columns to fields ------------------------------------------------------------------
@@ -511,7 +412,7 @@ def read_rows(table: Table, mapping: Mapping[str, str]) -> list[SourceRow]:
         values = {
             target: record.get(header)
             for target, header in mapping.items()
-            if not _is_empty(record.get(header))
+            if not is_empty(record.get(header))
         }
         rows.append(SourceRow(number, values, dict(mapping)))
     return rows
@@ -558,6 +459,11 @@ def _text(raw: Any) -> str:
 
 
 @lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in countries)
+
+
+@lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for language in INTERFACE_LANGUAGES:
@@ -571,7 +477,7 @@ def _country_names() -> dict[str, str]:
 def parse_country(text: str) -> str | None:
     """An ISO code from a code (PL, POL) or a name in an interface language (Польша, Polska)."""
     code = text.strip().upper()
-    if len(code) == 2 and code in dict(countries):
+    if len(code) == 2 and code in _country_codes():
         return code
     if len(code) == 3:
         alpha2 = countries.alpha2(code)
@@ -1016,6 +922,31 @@ def decision_errors(plan: ImportPlan, decisions: Mapping[str, str]) -> list[str]
     return problems
 
 
+def error_report(plan: ImportPlan, limit: int = 50) -> list[str]:
+    """The plan's bad rows as lines people read (the first ``limit``, then how many more)."""
+    lines = [bad_rows_message(plan.bad_rows)]
+    for error in plan.errors[:limit]:
+        where = _("Row %(row)d") % {"row": error.row}
+        if error.column:
+            where = _("Row %(row)d, column “%(column)s”") % {
+                "row": error.row,
+                "column": error.column,
+            }
+        if error.value:
+            where = f"{where} ({error.value})"
+        lines.append(f"{where}: {error.message}")
+    if len(plan.errors) > limit:
+        lines.append(
+            ngettext(
+                "and %(count)d more problem.",
+                "and %(count)d more problems.",
+                len(plan.errors) - limit,
+            )
+            % {"count": len(plan.errors) - limit}
+        )
+    return lines
+
+
 # --- Writing --------------------------------------------------------------------------------------
 
 
@@ -1029,14 +960,7 @@ def apply(plan: ImportPlan, user, decisions: Mapping[str, str] | None = None) ->
     """
     decisions = dict(decisions or {})
     if plan.errors:
-        raise ImportRejected(
-            ngettext(
-                "The file has %(count)d bad row; nothing was imported.",
-                "The file has %(count)d bad rows; nothing was imported.",
-                plan.bad_rows,
-            )
-            % {"count": plan.bad_rows}
-        )
+        raise ImportRejected(bad_rows_message(plan.bad_rows))
     problems = decision_errors(plan, decisions)
     if problems:
         raise ImportRejected(" ".join(problems))
@@ -1051,12 +975,15 @@ def apply(plan: ImportPlan, user, decisions: Mapping[str, str] | None = None) ->
             items = [item for item in plan.agreements if institutions[item.partner_key]]
             # Numbers given by the file first, so that a generated one never takes them.
             items.sort(key=lambda item: (not item.reference, item.row))
+            references = _References()
             ids = []
             for item in items:
                 agreement = _write_agreement(
-                    item, home, institutions[item.partner_key], actor, not_recorded
+                    item, home, institutions[item.partner_key], actor, not_recorded, references
                 )
                 ids.append(agreement.pk)
+            references.save()
+            search.reindex(Agreement, ids)
     except (IntegrityError, ValidationError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         raise ImportRejected(
@@ -1091,8 +1018,79 @@ def _resolve_partners(
     return institutions, created
 
 
+class _References:
+    """Reference numbers for rows without one, as ``services.next_reference`` gives them.
+
+    Each type and year's counter is locked and read once, and written once at the end,
+    instead of three queries per agreement; the numbers and the rule (skip a number another
+    agreement has, never reuse one) are the same.
+    """
+
+    def __init__(self) -> None:
+        self.counters: dict[tuple[int, int], ReferenceCounter] = {}
+
+    def next(self, agreement_type: AgreementType, year: int) -> str:
+        key = (agreement_type.pk, year)
+        counter = self.counters.get(key)
+        if counter is None:
+            counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+                agreement_type=agreement_type, year=year
+            )
+            self.counters[key] = counter
+        number = counter.last_number
+        while True:
+            number += 1
+            try:
+                reference = agreement_type.reference_pattern.format(
+                    prefix=agreement_type.reference_prefix, year=year, number=number
+                )
+            except (KeyError, IndexError, ValueError) as error:
+                raise ValidationError(
+                    _("The reference pattern of “%(type)s” is broken: %(error)s"),
+                    code="bad_pattern",
+                    params={"type": agreement_type.display_name, "error": error},
+                ) from error
+            if not Agreement.objects.filter(reference=reference).exists():
+                break
+        counter.last_number = number
+        return reference
+
+    def save(self) -> None:
+        for counter in self.counters.values():
+            counter.save(update_fields=["last_number"])
+
+
+# What the plan has checked already (the file's references against the database, dates in
+# order, the partner apart from the home institution) or the import set itself (the type,
+# the records just written): validating them again would cost a query per field and row, and
+# the database's constraints still refuse a clash, which apply() reports.
+AGREEMENT_CHECKED = ("agreement_type", "reference", "uuid", "effective_date", "expiry_date")
+PARTY_CHECKED = ("agreement", "institution")
+SIGNATURE_CHECKED = ("party", "recorded_by")
+
+
+def _create_unindexed(records: Sequence[models.Model], checked: Sequence[str]) -> None:
+    """Validate, insert and audit new records as save_record() does, without save signals.
+
+    A saved agreement, and each party saved to it, would reindex the agreement for the search
+    (about ten queries each time, three times a row); apply() reindexes all of them at the
+    end instead, a few queries per 500. The audit entries are the very ones a save writes.
+    """
+    for record in records:
+        record.full_clean(exclude=list(checked))
+    model = type(records[0])
+    model.objects.bulk_create(records)
+    for record in records:
+        audit_receivers.log_create(sender=model, instance=record, created=True)
+
+
 def _write_agreement(
-    item: PlannedAgreement, home: Institution, partner: Institution, actor, not_recorded: str
+    item: PlannedAgreement,
+    home: Institution,
+    partner: Institution,
+    actor,
+    not_recorded: str,
+    references: _References,
 ) -> Agreement:
     agreement = Agreement(
         agreement_type=item.agreement_type,
@@ -1106,13 +1104,16 @@ def _write_agreement(
         agreement.reference = item.reference
     else:
         when = item.effective_date or item.signed_on or timezone.localdate()
-        agreement.reference = next_reference(agreement_type=item.agreement_type, year=when.year)
-    save_record(instance=agreement, user=actor, m2m={"responsible_people": item.responsible})
-    for order, institution in enumerate((home, partner)):
-        party = save_record(
-            instance=AgreementParty(agreement=agreement, institution=institution, order=order),
-            user=actor,
-        )
+        agreement.reference = references.next(item.agreement_type, when.year)
+    _create_unindexed([agreement], AGREEMENT_CHECKED)
+    if item.responsible:
+        agreement.responsible_people.set(item.responsible)  # audited as a many-to-many change
+    parties = [
+        AgreementParty(agreement=agreement, institution=institution, order=order)
+        for order, institution in enumerate((home, partner))
+    ]
+    _create_unindexed(parties, PARTY_CHECKED)
+    for party in parties:
         if item.signed_on is not None:
             save_record(
                 instance=Signature(
@@ -1123,5 +1124,6 @@ def _write_agreement(
                     recorded_by=actor,
                 ),
                 user=actor,
+                exclude_validation=SIGNATURE_CHECKED,
             )
     return agreement

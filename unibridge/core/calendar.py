@@ -24,7 +24,8 @@ UID_DOMAIN = "unibridge"
 
 @dataclass(frozen=True)
 class CalendarEvent:
-    """An all-day event (``end`` is the last day; one day when empty).
+    """An all-day event (``end`` is the last day; one day when empty), or a timed one when
+    ``starts_at`` and ``ends_at`` (aware datetimes) are given.
 
     ``uid`` must stay the same for the same event on every download (calendar programs
     update an event by its UID); ``stamp`` is when the event's record last changed.
@@ -37,6 +38,8 @@ class CalendarEvent:
     description: str = ""
     end: datetime.date | None = None
     stamp: datetime.datetime | None = None
+    starts_at: datetime.datetime | None = None
+    ends_at: datetime.datetime | None = None
 
 
 CalendarSource = Callable[..., Iterable[CalendarEvent]]
@@ -76,10 +79,14 @@ def build_feed(
         event = Event()
         event.add("uid", item.uid)
         event.add("dtstamp", (item.stamp or now).astimezone(datetime.UTC).replace(microsecond=0))
-        event.add("dtstart", item.day)
-        event.add("dtend", (item.end or item.day) + datetime.timedelta(days=1))
+        if item.starts_at and item.ends_at:  # in UTC: every calendar program shows it right
+            event.add("dtstart", item.starts_at.astimezone(datetime.UTC))
+            event.add("dtend", item.ends_at.astimezone(datetime.UTC))
+        else:
+            event.add("dtstart", item.day)
+            event.add("dtend", (item.end or item.day) + datetime.timedelta(days=1))
+            event.add("transp", "TRANSPARENT")  # a reminder, not a busy slot
         event.add("summary", item.summary)
-        event.add("transp", "TRANSPARENT")  # a reminder, not a busy slot
         if item.description:
             event.add("description", item.description)
         if item.url:

@@ -8,6 +8,8 @@ NAVIGATION = [
     ("institutions", _("Institutions"), "institutions:institution_list"),
     ("partnerships", _("Partnerships"), "institutions:partnership_list"),
     ("agreements", _("Agreements"), "agreements:agreement_list"),
+    ("visits", _("Visits"), "visits:visit_list"),
+    ("meetings", _("Meetings"), "visits:meeting_list"),
     ("people", _("People"), "institutions:person_list"),
     ("units", _("Units"), "institutions:unit_list"),
 ]

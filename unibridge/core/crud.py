@@ -249,6 +249,12 @@ class RecordEditView(LoginRequiredMixin, View):
     def cancel_url(self) -> str:
         return "/"
 
+    def save(self, record: Model, *, m2m: dict, expected_updated) -> Model:
+        """Write the record; override to change related records in the same transaction."""
+        return save_record(
+            instance=record, user=self.request.user, m2m=m2m, expected_updated=expected_updated
+        )
+
     def get(self, request: HttpRequest, uuid=None, **kwargs) -> HttpResponse:
         instance = self.get_instance(uuid, **kwargs)
         return self.render_form(self.form_class(**self.form_kwargs(instance, **kwargs)), instance)
@@ -263,12 +269,7 @@ class RecordEditView(LoginRequiredMixin, View):
             name: form.cleaned_data[name] for name in self.m2m_fields if name in form.cleaned_data
         }
         try:
-            save_record(
-                instance=record,
-                user=request.user,
-                m2m=m2m,
-                expected_updated=form.cleaned_data.get("version"),
-            )
+            self.save(record, m2m=m2m, expected_updated=form.cleaned_data.get("version"))
         except EditConflict as conflict:
             changed = _conflicting_fields(form, conflict.current)
             form.add_error(None, _("Someone else saved this record while you were editing it."))

@@ -36,6 +36,9 @@ PDF_TIMEOUT_SECONDS = 60
 # A kind without one is checked for syntax only, with any variable allowed.
 SAMPLE_CONTEXTS: dict[str, str] = {
     "agreement": "unibridge.agreements.documents.sample_context",
+    "visa_invitation": "unibridge.visits.documents.sample_visa_invitation_context",
+    "visit_programme": "unibridge.visits.documents.sample_programme_context",
+    "attendance_certificate": "unibridge.visits.documents.sample_attendance_certificate_context",
 }
 
 

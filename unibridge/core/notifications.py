@@ -9,7 +9,10 @@ listing all their notifications not yet e-mailed.
 A reminder's ``key`` names the record, the reason and the threshold (such as
 ``agreement:12:expiry:90:2026-06-30``) and is unique per recipient, so running the job again
 creates and sends nothing new. A recipient whose e-mail fails keeps their notifications
-un-e-mailed; the next run tries again, and the other recipients are not held up.
+un-e-mailed; the next run tries again, and the other recipients are not held up. Two runs at
+the same moment (cron and the task worker) send each notification once: a run claims the
+notifications it is about to e-mail in one ``UPDATE … WHERE emailed_at IS NULL`` per batch
+and sends only those it got.
 """
 
 import datetime
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -185,18 +189,70 @@ def build_digest(
     return message
 
 
-def _mark_emailed(pks: list[int]) -> None:
-    now = timezone.now()
-    for chunk in chunked(pks):
-        Notification.objects.filter(pk__in=chunk).update(emailed_at=now)
+def _claim(pks: Sequence[int], stamp: datetime.datetime) -> set[int]:
+    """Mark these notifications e-mailed at ``stamp`` if nobody has; returns those this run got.
+
+    One ``UPDATE … WHERE emailed_at IS NULL`` per 500 rows, committed at once: when cron and the
+    task worker run the job at the same moment, each row is claimed by one of them only (the
+    database serialises the two updates; the later one finds the rows taken and skips them),
+    so no digest goes out twice.
+    """
+    claimed: set[int] = set()
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    value = connection.ops.adapt_datetimefield_value(stamp)
+    for chunk in chunked(list(pks)):
+        placeholders = ", ".join(["%s"] * len(chunk))
+        where = f"id IN ({placeholders}) AND emailed_at IS NULL"
+        with connection.cursor() as cursor:
+            if connection.features.can_return_rows_from_bulk_insert:  # UPDATE … RETURNING
+                cursor.execute(
+                    f"UPDATE {table} SET emailed_at = %s WHERE {where} RETURNING id",
+                    [value, *chunk],
+                )
+                claimed.update(row[0] for row in cursor.fetchall())
+                continue
+            cursor.execute(f"UPDATE {table} SET emailed_at = %s WHERE {where}", [value, *chunk])
+            if cursor.rowcount == len(chunk):
+                claimed.update(chunk)
+                continue
+        # SQLite before 3.35 has no RETURNING: when another run took some, read which are ours.
+        claimed.update(
+            Notification.objects.filter(pk__in=chunk, emailed_at=stamp).values_list("pk", flat=True)
+        )
+    return claimed
+
+
+def _release(pks: set[int], stamp: datetime.datetime) -> None:
+    """Un-claim notifications this run could not send, so that the next run tries again."""
+    for chunk in chunked(sorted(pks)):
+        Notification.objects.filter(pk__in=chunk, emailed_at=stamp).update(emailed_at=None)
     pks.clear()
+
+
+def _batches(pending: list[Notification]) -> Iterator[list[tuple[str, list[Notification]]]]:
+    """Recipients with their pending notifications, about CHUNK_SIZE notifications a batch."""
+    batch: list[tuple[str, list[Notification]]] = []
+    size = 0
+    for email, group in itertools.groupby(pending, key=lambda n: n.recipient_email):
+        notifications = list(group)
+        batch.append((email, notifications))
+        size += len(notifications)
+        if size >= CHUNK_SIZE:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def send_digests() -> dict[str, int]:
     """Send every recipient one e-mail with all their notifications not yet e-mailed.
 
-    Sent notifications are marked e-mailed in batches as the run goes on (and whatever
-    happens at its end); a failed recipient is logged and keeps theirs for the next run.
+    Safe when two runs overlap (cron and the task worker): before a batch of recipients is
+    sent, its notifications are claimed (marked e-mailed) in one statement, and a run sends
+    only the notifications it claimed. A recipient whose e-mail fails is logged and their
+    claim released, so the next run tries again; so is every claimed notification not sent
+    when the run stops on an error. (A run killed outright between claiming and sending a
+    batch leaves that batch marked e-mailed.)
     """
     pending = list(
         Notification.objects.filter(emailed_at__isnull=True)
@@ -206,31 +262,40 @@ def send_digests() -> dict[str, int]:
     counts = {"emailed": 0, "recipients": 0, "failed": 0}
     if not pending:
         return counts
-    connection = get_connection()
+    connection_ = get_connection()
     notifications_url = absolute_url(reverse("core:notification_list"))
-    sent: list[int] = []
+    stamp = timezone.now()
+    unsent: set[int] = set()  # claimed by this run, not sent (yet)
     try:
-        for email, group in itertools.groupby(pending, key=lambda n: n.recipient_email):
-            notifications = sorted(group, key=lambda n: (n.due_on or datetime.date.max, n.pk))
-            try:
-                message = build_digest(email, notifications, notifications_url=notifications_url)
-                message.connection = connection
-                message.send()
-            except Exception:
-                logger.exception("Reminder digest to %s failed; it will be retried", email)
-                counts["failed"] += 1
+        for batch in _batches(pending):
+            claimed = _claim([n.pk for _email, group in batch for n in group], stamp)
+            unsent |= claimed
+            for email, group in batch:
+                notifications = sorted(
+                    (n for n in group if n.pk in claimed),
+                    key=lambda n: (n.due_on or datetime.date.max, n.pk),
+                )
+                if not notifications:
+                    continue  # another run has them
                 try:
-                    connection.close()  # a broken connection must not fail the next recipients
+                    message = build_digest(
+                        email, notifications, notifications_url=notifications_url
+                    )
+                    message.connection = connection_
+                    message.send()
                 except Exception:
-                    logger.debug("Closing the e-mail connection failed", exc_info=True)
-                continue
-            sent.extend(n.pk for n in notifications)
-            counts["emailed"] += len(notifications)
-            counts["recipients"] += 1
-            if len(sent) >= CHUNK_SIZE:
-                _mark_emailed(sent)
+                    logger.exception("Reminder digest to %s failed; it will be retried", email)
+                    counts["failed"] += 1
+                    try:
+                        connection_.close()  # a broken connection must not fail the next ones
+                    except Exception:
+                        logger.debug("Closing the e-mail connection failed", exc_info=True)
+                    continue
+                unsent.difference_update(n.pk for n in notifications)
+                counts["emailed"] += len(notifications)
+                counts["recipients"] += 1
     finally:
-        _mark_emailed(sent)
+        _release(unsent, stamp)
     return counts
 
 

@@ -25,10 +25,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's start page: partnership figures, their own partnerships, recent changes."""
-    from unibridge.institutions.selectors import home_dashboard
+    """The user's start page: partnership figures, their own partnerships, recent changes,
+    and their overdue logistics tasks and action items."""
+    from django.utils import timezone
 
-    return render(request, "core/home.html", home_dashboard(request.user))
+    from unibridge.institutions.selectors import home_dashboard
+    from unibridge.visits.selectors import my_overdue
+
+    context = home_dashboard(request.user)
+    context.update(my_overdue(request.user, timezone.localdate()))
+    return render(request, "core/home.html", context)
 
 
 SEARCH_PAGE_LIMIT = 50

@@ -5,13 +5,7 @@ the web root) until the user confirms; confirming reads it again, so the preview
 written never drift apart, and deletes it.
 """
 
-import re
-import secrets
-import time
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,41 +15,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from unibridge.core import jobs
+from unibridge.core import jobs, tabular
 
 from . import importing, tasks
 from .models import Institution
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PREVIEW_LIMIT = 500
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
-SESSION_KEY = "institution_imports"
-TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+UPLOADS = tabular.UploadStore(session_key="institution_imports")
 
 
 def _require_office(user) -> None:
     """Only the international office and administrators import; others get 403."""
     if not user.is_office:
         raise PermissionDenied
-
-
-def _uploads_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def _upload_path(token: str) -> Path:
-    return _uploads_dir() / f"{token}.upload"
-
-
-def _remove_stale_uploads() -> None:
-    """Uploads nobody confirmed within a day are deleted."""
-    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for path in _uploads_dir().glob("*.upload"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
 
 
 class ImportUploadForm(forms.Form):
@@ -87,12 +59,7 @@ class ImportUploadForm(forms.Form):
             )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("This file is larger than the limit of 20 MB; split it into smaller files.")
-            )
-        return upload
+        return tabular.check_upload_size(self.cleaned_data["file"])
 
     def mapping_fields(self) -> list:
         return [self[f"map_{name}"] for name in importing.FIELDS]
@@ -125,7 +92,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
     token = ""
     if not plan.errors and plan.has_changes:
-        token = _store_upload(request, data, upload.name, file_format, mapping, _counts(plan))
+        record = {
+            "name": upload.name,
+            "format": file_format,
+            "mapping": mapping,
+            "counts": _counts(plan),
+        }
+        token = UPLOADS.add(request, data, record)
     return _render_preview(request, plan, upload.name, token)
 
 
@@ -135,28 +108,25 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     """Queue the import of a checked upload (or cancel it); the job page shows the outcome."""
     _require_office(request.user)
     token = request.POST.get("token", "")
-    uploads = request.session.get(SESSION_KEY, {})
-    stored = uploads.get(token) if TOKEN_RE.match(token) else None
-    path = _upload_path(token) if stored else None
-    if stored is None or path is None or not path.exists():
+    stored = UPLOADS.get(request, token)
+    if stored is None:
         messages.error(
             request, _("This upload has expired or was already imported; upload the file again.")
         )
         return redirect("institutions:institution_import")
     if "cancel" in request.POST:
-        _forget_upload(request, token)
+        UPLOADS.discard(request, token)
         messages.info(request, _("The import was cancelled; nothing was written."))
         return redirect("institutions:institution_import")
 
     # The import itself runs in the task worker: the whole world directory takes seconds.
-    uploads.pop(token, None)
-    request.session[SESSION_KEY] = uploads
+    UPLOADS.release(request, token)
     job = jobs.start(
         user=request.user,
         kind="institution_import",
         title=_("Import of institutions from %(name)s") % {"name": stored["name"]},
         params={
-            "path": str(path),
+            "path": str(UPLOADS.path(token)),
             "name": stored["name"],
             "format": stored["format"],
             "mapping": stored["mapping"],
@@ -173,38 +143,15 @@ def _counts(plan: importing.ImportPlan) -> list[int]:
     return [len(plan.to_create), len(plan.to_update), plan.unchanged]
 
 
-def _store_upload(
-    request: HttpRequest,
-    data: bytes,
-    name: str,
-    file_format: str,
-    mapping: dict[str, str],
-    counts: list[int],
-) -> str:
-    directory = _uploads_dir()
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _remove_stale_uploads()
-    token = secrets.token_hex(16)
-    with open(_upload_path(token), "xb") as handle:
-        handle.write(data)
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads[token] = {"name": name, "format": file_format, "mapping": mapping, "counts": counts}
-    request.session[SESSION_KEY] = uploads
-    return token
-
-
-def _forget_upload(request: HttpRequest, token: str) -> None:
-    _upload_path(token).unlink(missing_ok=True)
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads.pop(token, None)
-    request.session[SESSION_KEY] = uploads
-
-
 def _render_form(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
     return render(
         request,
         "institutions/import_form.html",
-        {"form": form, "fields": importing.FIELDS, "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        {
+            "form": form,
+            "fields": importing.FIELDS,
+            "max_mb": tabular.MAX_UPLOAD_BYTES // (1024 * 1024),
+        },
     )
 
 

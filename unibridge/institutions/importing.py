@@ -18,12 +18,9 @@ touch fields the file does not have.
 from __future__ import annotations
 
 import copy
-import csv
 import datetime
-import io
 import json
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,11 +39,18 @@ from django.utils.encoding import smart_str
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
+from unibridge.core import tabular
 from unibridge.core.names import fold
 from unibridge.core.services import acting_as
+from unibridge.core.tabular import (
+    ImportFileError,
+    bad_rows_message,
+    decode,
+    is_empty,
+    read_csv,
+    read_xlsx,
+)
 
 from .choices import InstitutionType
 from .models import Institution
@@ -139,10 +143,6 @@ Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total) while a long step runs."""
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: wrong format, broken content, unknown column."""
-
-
 class ImportRejected(Exception):
     """apply() refused to write: the plan has bad rows or the data changed since it was made."""
 
@@ -225,31 +225,7 @@ class ImportResult:
 
 def detect_format(filename: str) -> str:
     """The format a file name suggests: 'json', 'csv' or 'xlsx'."""
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if suffix == "json":
-        return "json"
-    if suffix in ("csv", "tsv", "txt"):
-        return "csv"
-    if suffix in ("xlsx", "xlsm"):
-        return "xlsx"
-    raise ImportFileError(
-        _("Cannot tell the format of “%(name)s” from its name; choose JSON, CSV or XLSX.")
-        % {"name": filename}
-    )
-
-
-def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
-    """['name=University', 'country=Kraj'] → {'name': 'University', 'country': 'Kraj'}."""
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        target, sep, header = pair.partition("=")
-        if not sep or not target.strip() or not header.strip():
-            raise ImportFileError(
-                _("A column mapping is written field=Column header, not “%(pair)s”.")
-                % {"pair": pair}
-            )
-        mapping[target.strip()] = header.strip()
-    return mapping
+    return tabular.detect_format(filename, FORMATS)
 
 
 def read_rows(data: bytes, *, file_format: str, mapping: Mapping[str, str] | None = None) -> RowSet:
@@ -268,9 +244,13 @@ def read_rows(data: bytes, *, file_format: str, mapping: Mapping[str, str] | Non
     if file_format == "json":
         headers, records = _read_json(data)
     elif file_format == "csv":
-        headers, records = _read_csv(data)
+        headers, records = read_csv(data)
     elif file_format == "xlsx":
-        headers, records = _read_xlsx(data)
+        headers, records = read_xlsx(data, keep_dates=False)
+        if not any(headers):
+            raise ImportFileError(
+                _("The first row of the first worksheet must hold the column headers.")
+            )
     else:
         raise ImportFileError(
             _("Unknown format “%(format)s”; choose JSON, CSV or XLSX.") % {"format": file_format}
@@ -339,16 +319,6 @@ def _resolve_columns(
     return columns, ignored
 
 
-def _is_empty(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, list):
-        return all(_is_empty(item) for item in value)
-    return False
-
-
 def _source_row(number: int, record: Any, columns: Mapping[str, list[str]]) -> SourceRow:
     if not isinstance(record, dict):
         return SourceRow(number, {}, {}, problem=_("This item is not an object with named values."))
@@ -358,35 +328,15 @@ def _source_row(number: int, record: Any, columns: Mapping[str, list[str]]) -> S
         used_columns[target] = headers[0]
         for header in headers:
             raw = record.get(header)
-            if not _is_empty(raw):
+            if not is_empty(raw):
                 values[target] = raw
                 used_columns[target] = header
                 break
     return SourceRow(number, values, used_columns)
 
 
-def _decode(data: bytes, what: str) -> str:
-    head = data[:8]
-    if head.startswith(b"PK\x03\x04"):
-        raise ImportFileError(
-            _("This file is a ZIP archive or an XLSX workbook, not %(what)s.") % {"what": what}
-        )
-    if b"\x00" in data[:65536]:
-        raise ImportFileError(
-            _("This file is not %(what)s: it holds binary data (an image or a program?).")
-            % {"what": what}
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            _("This file is not UTF-8 text (byte %(position)d); save it as UTF-8 %(what)s.")
-            % {"position": exc.start + 1, "what": what}
-        ) from None
-
-
 def _read_json(data: bytes) -> tuple[list[str], list[tuple[int, Any]]]:
-    text = _decode(data, "JSON")
+    text = decode(data, "JSON")
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -401,73 +351,6 @@ def _read_json(data: bytes) -> tuple[list[str], list[tuple[int, Any]]]:
         if isinstance(item, dict):
             headers.update(dict.fromkeys(str(key) for key in item))
     return list(headers), list(enumerate(items, start=1))
-
-
-def _guess_delimiter(header_line: str) -> str:
-    """The delimiter among , ; and tab that splits the header line most often."""
-    unquoted = re.sub(r'"[^"]*"', "", header_line)
-    counts = {delimiter: unquoted.count(delimiter) for delimiter in (",", ";", "\t")}
-    best = max(counts, key=lambda delimiter: counts[delimiter])
-    return best if counts[best] else ","
-
-
-def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    text = _decode(data, "CSV")
-    if not text.strip():
-        raise ImportFileError(_("The file is empty."))
-    delimiter = _guess_delimiter(text.lstrip("\r\n").split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        headers = [cell.strip() for cell in next(reader)]
-        records = []
-        # Spreadsheet programs count records, so the header is row 1 and data start at 2.
-        for number, cells in enumerate(reader, start=2):
-            if any(cell.strip() for cell in cells):
-                records.append((number, dict(zip(headers, cells, strict=False))))
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("This CSV file is broken near line %(line)d: %(error)s.")
-            % {"line": reader.line_num, "error": exc}
-        ) from None
-    return headers, records
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    if not data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(_("This file is not an XLSX workbook."))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(
-            _("This XLSX workbook cannot be read: %(error)s.") % {"error": exc}
-        ) from None
-    try:
-        if not workbook.worksheets:
-            raise ImportFileError(_("The workbook has no worksheet."))
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        headers = [_cell_text(value).strip() for value in next(rows, ())]
-        if not any(headers):
-            raise ImportFileError(
-                _("The first row of the first worksheet must hold the column headers.")
-            )
-        records = []
-        for number, values in enumerate(rows, start=2):
-            cells = [_cell_text(value) for value in values]
-            if any(cell.strip() for cell in cells):
-                records.append((number, dict(zip(headers, cells, strict=False))))
-    finally:
-        workbook.close()
-    return headers, records
 
 
 # --- Checking rows and planning ------------------------------------------------------------------
@@ -902,14 +785,7 @@ def apply(plan: ImportPlan, user, *, progress: Progress | None = None) -> Import
     institution it updates was changed by someone else since the plan was made.
     """
     if plan.errors:
-        raise ImportRejected(
-            ngettext(
-                "The file has %(count)d bad row; nothing was imported.",
-                "The file has %(count)d bad rows; nothing was imported.",
-                plan.bad_rows,
-            )
-            % {"count": plan.bad_rows}
-        )
+        raise ImportRejected(bad_rows_message(plan.bad_rows))
     actor = user if getattr(user, "is_authenticated", False) else None
     created = [item.institution for item in plan.to_create]
     updated = [item.institution for item in plan.to_update]

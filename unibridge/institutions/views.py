@@ -42,6 +42,7 @@ class InstitutionDetailView(RecordDetailView):
         ("units", _("Units")),
         ("people", _("People")),
         ("agreements", _("Agreements")),
+        ("visits", _("Visits")),
         HISTORY,
     ]
 
@@ -65,6 +66,10 @@ class InstitutionDetailView(RecordDetailView):
             )
         elif tab == "agreements":
             context.update(selectors.institution_agreements(user, institution))
+        elif tab == "visits":
+            from unibridge.visits.selectors import partner_visits  # visits → institutions
+
+            context.update(partner_visits(user, institution))
         return context
 
 

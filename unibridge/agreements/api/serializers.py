@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from unibridge.core.api.fields import PublicIdField, code_list, text
+from unibridge.core.api.fields import VERSION_HELP, PublicIdField, code_list, text
 from unibridge.institutions.choices import CooperationArea
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
-from ..choices import EqfLevel, SignatureMethod
+from ..choices import EqfLevel, MobilityType, SignatureMethod
 from ..models import (
     Agreement,
     AgreementDocument,
@@ -63,6 +63,8 @@ class SignatureOutputSerializer(serializers.ModelSerializer):
 
 
 class PartyOutputSerializer(serializers.ModelSerializer):
+    """One party; its id names it in parties/{party_id}/, its "updated" is its version."""
+
     institution = InstitutionRefSerializer(read_only=True)
     units = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
     signatory = PersonRefSerializer(read_only=True, allow_null=True)
@@ -70,7 +72,10 @@ class PartyOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgreementParty
-        fields = ["institution", "units", "signatory", "signatory_position", "signature"]
+        fields = [
+            "id", "institution", "units", "signatory", "signatory_position", "signature",
+            "updated",
+        ]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(SignatureOutputSerializer(allow_null=True))
@@ -95,7 +100,11 @@ class LanguageRequirementOutputSerializer(serializers.ModelSerializer):
 
 
 class ConditionOutputSerializer(serializers.ModelSerializer):
-    """Mobilities in one direction (an EWP IIA v7 mobility specification)."""
+    """Mobilities in one direction (an EWP IIA v7 mobility specification).
+
+    Its id names it in conditions/{condition_id}/ and stays the same when it is changed; its
+    "updated" is the version to send back with a change.
+    """
 
     sending_institution = serializers.UUIDField(source="sending_institution.uuid", read_only=True)
     sending_unit = serializers.UUIDField(
@@ -114,10 +123,11 @@ class ConditionOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = CooperationCondition
         fields = [
-            "mobility_type", "sending_institution", "sending_unit", "receiving_institution",
-            "receiving_unit", "mobilities_per_year", "total_months_per_year",
-            "total_days_per_year", "eqf_levels", "subject_areas", "language_requirements",
-            "first_academic_year", "last_academic_year", "blended", "other_info",
+            "id", "mobility_type", "sending_institution", "sending_unit",
+            "receiving_institution", "receiving_unit", "mobilities_per_year",
+            "total_months_per_year", "total_days_per_year", "eqf_levels", "subject_areas",
+            "language_requirements", "first_academic_year", "last_academic_year", "blended",
+            "other_info", "updated",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -239,6 +249,136 @@ class AgreementInputSerializer(serializers.Serializer):
     notice_days = serializers.IntegerField(required=False, min_value=0)
     notes = text()
     is_confidential = serializers.BooleanField(required=False)
+
+
+def required_version() -> serializers.DateTimeField:
+    """The record's "updated" as last read; every change of an agreement or its parts sends it."""
+    return serializers.DateTimeField(write_only=True, help_text=VERSION_HELP)
+
+
+class VersionRequiredMixin:
+    """A change always carries the version, even a PATCH (DRF skips "required" when partial)."""
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("version") is None:
+            raise serializers.ValidationError(
+                {"version": [self.fields["version"].error_messages["required"]]}
+            )
+        return attrs
+
+
+@extend_schema_serializer(component_name="AgreementChange")
+class AgreementChangeInputSerializer(VersionRequiredMixin, serializers.Serializer):
+    """The edit page's fields. Fields left out keep their values.
+
+    After the draft only responsible_people, notes and is_confidential change; a term sent
+    with another value than the stored one is refused at its field (400).
+    """
+
+    agreement_type = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=AgreementType.objects.all(),
+        required=False,
+        help_text=_("The type's code."),
+    )
+    title = serializers.CharField(required=False)
+    title_en = text()
+    title_ru = text()
+    title_kk = text()
+    title_pl = text()
+    summary = text()
+    parent = PublicIdField(queryset=Agreement.objects.all(), required=False, allow_null=True)
+    cooperation_areas = code_list(CooperationArea.choices, required=False)
+    responsible_people = PublicIdField(queryset=Person.objects.all(), many=True, required=False)
+    effective_date = serializers.DateField(required=False, allow_null=True)
+    expiry_date = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Null: no end.")
+    )
+    renewal_years = serializers.IntegerField(required=False, min_value=0)
+    notice_days = serializers.IntegerField(required=False, min_value=0)
+    notes = text()
+    is_confidential = serializers.BooleanField(required=False)
+    version = required_version()
+
+
+class SubjectAreaInputSerializer(serializers.Serializer):
+    isced_code = serializers.CharField(
+        allow_blank=True, help_text=_("A four-digit ISCED-F 2013 code such as 0713.")
+    )
+    clarification = text()
+
+
+class LanguageRequirementInputSerializer(serializers.Serializer):
+    language = serializers.CharField(allow_blank=True, help_text=_("Such as en or pl."))
+    cefr_level = text(help_text=_("A1 to C2; optional."))
+    isced_code = text(help_text=_("One of the condition's subject areas; optional."))
+    clarification = text()
+
+
+@extend_schema_serializer(component_name="Condition")
+class ConditionInputSerializer(VersionRequiredMixin, serializers.Serializer):
+    """A cooperation condition; the EWP IIA v7 rules answer at their fields.
+
+    Errors of one subject area or language requirement are named by its position in the
+    list, such as "subject_areas[1].isced_code". When changing, fields left out keep their
+    values; subject_areas and language_requirements, when given, replace the whole list.
+    """
+
+    mobility_type = serializers.ChoiceField(choices=MobilityType.choices)
+    sending_institution = PublicIdField(queryset=Institution.objects.all())
+    sending_unit = PublicIdField(
+        queryset=OrganizationalUnit.objects.all(), required=False, allow_null=True
+    )
+    receiving_institution = PublicIdField(queryset=Institution.objects.all())
+    receiving_unit = PublicIdField(
+        queryset=OrganizationalUnit.objects.all(), required=False, allow_null=True
+    )
+    mobilities_per_year = serializers.IntegerField()
+    total_months_per_year = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        required=False,
+        allow_null=True,
+        help_text=_("Student mobility."),
+    )
+    total_days_per_year = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        required=False,
+        allow_null=True,
+        help_text=_("Staff mobility."),
+    )
+    eqf_levels = code_list(EqfLevel.choices, required=False)
+    subject_areas = SubjectAreaInputSerializer(many=True, required=False)
+    language_requirements = LanguageRequirementInputSerializer(many=True, required=False)
+    first_academic_year = serializers.CharField(help_text=_("Such as 2026/2027."))
+    last_academic_year = serializers.CharField(help_text=_("Such as 2028/2029."))
+    blended = serializers.BooleanField(required=False)
+    other_info = text()
+    version = serializers.DateTimeField(
+        required=False,
+        write_only=True,
+        help_text=_("Required when changing a condition; left out when creating one."),
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        # a change (PATCH) needs the version; a new condition has none yet
+        return super().validate(attrs) if self.partial else attrs
+
+
+@extend_schema_serializer(component_name="PartyChange")
+class PartyChangeInputSerializer(VersionRequiredMixin, serializers.Serializer):
+    """A party's units (in a draft) and signatory (until the party has signed)."""
+
+    units = PublicIdField(
+        queryset=OrganizationalUnit.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("Units of the party's institution."),
+    )
+    signatory = PublicIdField(queryset=Person.objects.all(), required=False, allow_null=True)
+    signatory_position = text()
+    version = required_version()
 
 
 class SignatureInputSerializer(serializers.Serializer):

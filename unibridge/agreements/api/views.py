@@ -1,45 +1,60 @@
 """JSON API for agreements and agreement types (mounted at /api/v1/).
 
-Reads reuse the pages' selectors and filter set. Writes call the agreements services and
-answer the agreement as it is now: creation through ``agreement_create``, the lifecycle as POST
-actions on the agreement (``submit/``, ``start-signing/``, ``sign/``, ``terminate/``,
-``renew/``, ``approvals/{step}/decide/``). As on the pages, an agreement the user may not see
-answers 404 and one they see but may not change 403; an action the status does not allow
-answers 409 {"error": "invalid_transition", "detail": …}.
+Reads reuse the pages' selectors and filter set. Writes go through the pages' forms and the
+agreements services and answer the record as it is now: creation through ``agreement_create``;
+changes of the agreement's fields (PUT/PATCH) through the edit page's form and ``save_record``;
+the lifecycle as POST actions on the agreement (``submit/``, ``start-signing/``, ``sign/``,
+``terminate/``, ``renew/``, ``approvals/{step}/decide/``); a draft's cooperation conditions at
+``conditions/`` and its parties at ``parties/{party_id}/``, through the pages' forms and
+services. As on the pages, an agreement the user may not see answers 404 and one they see but
+may not change 403; an action the status does not allow answers 409
+{"error": "invalid_transition", "detail": …}; a change carries the record's ``version`` (its
+"updated") and a stale one answers 409 {"error": "conflict", "current": …} writing nothing.
 """
 
 import contextlib
+from uuid import UUID
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from unibridge.core.api.errors import ERRORS, ErrorSerializer
-from unibridge.core.api.viewsets import RecordViewSet
+from unibridge.core.api.errors import ERRORS, ErrorSerializer, api_errors, conflict_serializer
+from unibridge.core.api.parsers import JSONParser
+from unibridge.core.api.viewsets import RecordViewSet, form_value, use_public_ids
+from unibridge.core.permissions import is_editable
+from unibridge.core.services import EditConflict
+from unibridge.institutions.models import Person
 
 from .. import filters, selectors, services
+from ..forms import AgreementForm, ConditionForm
 from ..models import (
     Agreement,
     AgreementDocument,
+    AgreementParty,
     AgreementType,
     ApprovalStep,
     CooperationCondition,
+    LanguageRequirement,
+    SubjectArea,
 )
 from . import serializers as s
+from .forms import ConditionApiForm, PartyApiForm, flat_errors
 
 TRANSITION_CONFLICT = OpenApiResponse(
     ErrorSerializer,
@@ -47,6 +62,58 @@ TRANSITION_CONFLICT = OpenApiResponse(
         "The agreement's status does not allow this action (invalid_transition)."
     ),
 )
+
+
+def conflict_response(output: type, name: str) -> OpenApiResponse:
+    """409 of a change: core's conflict body, or a refusal of the status without "current"."""
+    body = type(
+        name,
+        (serializers.Serializer,),
+        {
+            "__doc__": "Nothing was written: the record changed since the client read it "
+            "(conflict), or the agreement's status does not allow the change "
+            "(invalid_transition).",
+            "error": serializers.CharField(),
+            "detail": serializers.CharField(),
+            "current": output(
+                required=False, help_text=gettext_lazy("With 'conflict': the record as stored now.")
+            ),
+        },
+    )
+    return OpenApiResponse(
+        body,
+        description=gettext_lazy(
+            "The record changed since 'version' (conflict), or the agreement's status does "
+            "not allow the change (invalid_transition); nothing was written."
+        ),
+    )
+
+
+AGREEMENT_CONFLICT = OpenApiResponse(
+    conflict_serializer(s.AgreementOutputSerializer, "AgreementConflict"),
+    description=gettext_lazy("The record changed since 'version'; nothing was written."),
+)
+
+
+def conflict_answer(conflict: EditConflict, current: dict) -> Response:
+    """409 to a stale version: core's conflict body with the record as it is stored now."""
+    return Response(
+        {"error": "conflict", "detail": str(conflict), "current": current},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def transition_answer(error: services.TransitionError) -> Response:
+    return Response(
+        {"error": "invalid_transition", "detail": error.messages[0]},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def check_allowed(agreement: Agreement, action: str) -> None:
+    """Refuse at once what the status does not allow, before the input is read (as the pages)."""
+    if agreement.status not in services.ACTIONS[action][0]:
+        raise services.TransitionError(status=agreement.status, action=action)
 
 
 def action_schema(summary: str, request, *, created: bool = False, parameters=()):
@@ -75,6 +142,13 @@ def fields_renamed(names: dict[str, str]):
         ) from None
 
 
+def _differs(stored, value) -> bool:
+    """Whether a value from the request changes the stored one (lists in any order)."""
+    if isinstance(value, list):
+        return sorted(map(str, value)) != sorted(map(str, stored or []))
+    return value != stored
+
+
 class AgreementApiFilterSet(filters.AgreementFilterSet):
     """The pages' filters; the type is named by its code, as in the answers."""
 
@@ -97,15 +171,32 @@ class AgreementApiFilterSet(filters.AgreementFilterSet):
         responses={200: s.AgreementOutputSerializer, 401: ERRORS[401], 404: ERRORS[404]},
     ),
     create=action_schema("Create a draft agreement", s.AgreementInputSerializer, created=True),
+    update=extend_schema(
+        summary="Change an agreement's fields as its edit page does (fields left out keep "
+        "their values)",
+        request=s.AgreementChangeInputSerializer,
+        responses={200: s.AgreementOutputSerializer, **ERRORS, 409: AGREEMENT_CONFLICT},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an agreement's fields as its edit page does",
+        description="A draft's terms change; after the draft only responsible_people, notes "
+        "and is_confidential. A term sent with another value answers 400 at its field. "
+        "'version' is required: a stale one answers 409 with the current agreement.",
+        request=s.AgreementChangeInputSerializer,
+        responses={200: s.AgreementOutputSerializer, **ERRORS, 409: AGREEMENT_CONFLICT},
+    ),
 )
 class AgreementViewSet(RecordViewSet):
-    """Agreements: read as the pages do; every write goes through an agreements service."""
+    """Agreements: read as the pages do; every write goes through a page form or a service."""
 
     model = Agreement
-    # changes are the lifecycle actions below, never a plain update or delete
-    http_method_names = ["get", "post", "head", "options"]
+    # never deleted here: a draft is deleted on its page, a later agreement stays on record
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     output_serializer = s.AgreementOutputSerializer
     list_serializer = s.AgreementSummarySerializer
+    input_serializer = s.AgreementChangeInputSerializer
+    form_class = AgreementForm
+    m2m_fields = ("responsible_people",)
     filterset_class = AgreementApiFilterSet
     ordering_fields = [
         "reference",
@@ -135,10 +226,7 @@ class AgreementViewSet(RecordViewSet):
 
     def handle_exception(self, exc):
         if isinstance(exc, services.TransitionError):
-            return Response(
-                {"error": "invalid_transition", "detail": exc.messages[0]},
-                status=status.HTTP_409_CONFLICT,
-            )
+            return transition_answer(exc)
         return super().handle_exception(exc)
 
     def valid_input(self, serializer_class) -> dict:
@@ -163,6 +251,41 @@ class AgreementViewSet(RecordViewSet):
         ]
         agreement = services.agreement_create(user=request.user, parties=parties, **values)
         return Response(self.represent(agreement), status=status.HTTP_201_CREATED)
+
+    # --- changes of the agreement's fields (PUT/PATCH through RecordViewSet.change) ---
+
+    def prepare(self, instance, values):
+        # The edit form leaves out what the status no longer allows, and the page ignores it;
+        # here a change of such a field is refused at the field. Its stored value is accepted,
+        # so a client may send back the whole agreement it read.
+        changeable = services.agreement_changeable_fields(instance)
+        refused = [
+            name
+            for name, value in values.items()
+            if name not in changeable and _differs(getattr(instance, name), value)
+        ]
+        if refused:
+            error = services.TransitionError(status=instance.status, action="change_terms")
+            raise ValidationError({name: [error.messages[0]] for name in refused})
+
+    def current(self, instance, name):
+        if name == "responsible_people":
+            return list(self._responsible_people(instance, visible=True))
+        return super().current(instance, name)
+
+    def m2m_values(self, form, instance):
+        # confidential people the user cannot see stay responsible: never dropped unseen
+        m2m = super().m2m_values(form, instance)
+        m2m["responsible_people"] = [
+            *m2m["responsible_people"],
+            *self._responsible_people(instance, visible=False),
+        ]
+        return m2m
+
+    def _responsible_people(self, instance, *, visible: bool) -> QuerySet:
+        visible_ids = Person.objects.visible_to(self.request.user).values("pk")
+        people = instance.responsible_people.all()
+        return people.filter(pk__in=visible_ids) if visible else people.exclude(pk__in=visible_ids)
 
     # --- the lifecycle ---
 
@@ -245,6 +368,299 @@ class AgreementViewSet(RecordViewSet):
             comment=values.get("comment", ""),
         )
         return Response(self.represent(agreement))
+
+
+# --- Parts of a draft: its cooperation conditions and its parties ------------------------------
+
+AGREEMENT_ID = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The agreement's id."
+)
+CONDITION_ID = OpenApiParameter(
+    "condition_id", int, OpenApiParameter.PATH, description="The condition's id."
+)
+PARTY_ID = OpenApiParameter("party_id", int, OpenApiParameter.PATH, description="The party's id.")
+
+
+class AgreementPartViewSet(viewsets.GenericViewSet):
+    """Conditions or parties of one agreement, at /agreements/{id}/<parts>/.
+
+    As on the agreement's pages: 404 when the user may not see the agreement, 403 when they
+    may not change it, 409 when its status does not allow the change.
+    """
+
+    parser_classes = [JSONParser]
+    pagination_class = None
+    filter_backends: list = []
+    lookup_value_regex = "[0-9]+"
+
+    def editable_agreement(self) -> Agreement:
+        try:
+            public_id = UUID(str(self.kwargs["id"]))
+        except ValueError:
+            raise NotFound from None
+        agreement = get_object_or_404(
+            Agreement.objects.visible_to(self.request.user).select_related("agreement_type"),
+            uuid=public_id,
+        )
+        if not is_editable(agreement, self.request.user):
+            raise PermissionDenied(_("You may read this record but not change it."))
+        return agreement
+
+    def valid_input(self, serializer_class, *, partial: bool) -> dict:
+        serializer = serializer_class(
+            data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
+        if not serializer.is_valid():
+            raise ValidationError(flat_errors(serializer.errors))
+        return dict(serializer.validated_data)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.TransitionError):
+            return transition_answer(exc)
+        return super().handle_exception(exc)
+
+
+def _condition_rows(values: dict, condition: CooperationCondition):
+    """The subject areas and language skills the condition is to have, as unsaved rows.
+
+    Left out of a change, they stay as stored. Like the page, the CEFR level is read in
+    capitals ("b2" is B2); an official field name as clarification is refused, not dropped.
+    """
+    stored = condition.pk is not None
+    areas = values.pop("subject_areas", None)
+    if areas is None:
+        areas = (
+            [
+                {"isced_code": a.isced_code, "clarification": a.clarification}
+                for a in condition.subject_areas.all()
+            ]
+            if stored
+            else []
+        )
+    languages = values.pop("language_requirements", None)
+    if languages is None:
+        languages = (
+            [
+                {
+                    "language": r.language,
+                    "cefr_level": r.cefr_level,
+                    "isced_code": r.isced_code,
+                    "clarification": r.clarification,
+                }
+                for r in condition.language_requirements.all()
+            ]
+            if stored
+            else []
+        )
+    return (
+        [SubjectArea(isced_code=a["isced_code"], clarification=a.get("clarification", ""))
+         for a in areas],
+        [
+            LanguageRequirement(
+                language=r["language"],
+                cefr_level=r.get("cefr_level", "").upper(),
+                isced_code=r.get("isced_code", ""),
+                clarification=r.get("clarification", ""),
+            )
+            for r in languages
+        ],
+    )  # fmt: skip
+
+
+def _stored(record, name: str):
+    """A field's stored value for the form (None for a relation not set yet)."""
+    field = type(record)._meta.get_field(name)
+    if field.many_to_many:
+        return list(getattr(record, name).all()) if record.pk else []
+    if field.is_relation and getattr(record, field.attname) is None:
+        return None
+    return getattr(record, name)
+
+
+CONDITION_CONFLICT = conflict_response(s.ConditionOutputSerializer, "ConditionConflict")
+CONDITION_REFUSED = OpenApiResponse(
+    ErrorSerializer,
+    description=gettext_lazy("Conditions change only in a draft (invalid_transition)."),
+)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Add a cooperation condition to a draft",
+        description="Only for types with conditions. The EWP IIA v7 rules answer 400 at "
+        "their fields; an item of a list by its position, such as "
+        "'subject_areas[0].isced_code'.",
+        parameters=[AGREEMENT_ID],
+        request=s.ConditionInputSerializer,
+        responses={201: s.ConditionOutputSerializer, **ERRORS, 409: CONDITION_REFUSED},
+    ),
+    partial_update=extend_schema(
+        summary="Change a draft's cooperation condition",
+        description="Fields left out keep their values; subject_areas and "
+        "language_requirements, when given, replace the lists. 'version' is required: a "
+        "stale one answers 409 with the current condition.",
+        parameters=[AGREEMENT_ID, CONDITION_ID],
+        request=s.ConditionInputSerializer,
+        responses={200: s.ConditionOutputSerializer, **ERRORS, 409: CONDITION_CONFLICT},
+    ),
+    destroy=extend_schema(
+        summary="Delete a draft's cooperation condition",
+        parameters=[AGREEMENT_ID, CONDITION_ID],
+        responses={204: None, **ERRORS, 409: CONDITION_REFUSED},
+    ),
+)
+class ConditionViewSet(AgreementPartViewSet):
+    """A draft's cooperation conditions, through the page's form and ``condition_save``."""
+
+    queryset = CooperationCondition.objects.none()  # for the schema; reads go through conditions()
+    serializer_class = s.ConditionOutputSerializer
+    lookup_url_kwarg = "condition_id"
+    form_fields = [
+        name
+        for name in ConditionForm.base_fields
+        if name not in ("version", "subject_areas", "language_requirements")
+    ]
+
+    def conditions(self, agreement: Agreement) -> QuerySet[CooperationCondition]:
+        return agreement.conditions.select_related(
+            "sending_institution", "sending_unit", "receiving_institution", "receiving_unit"
+        ).prefetch_related("subject_areas", "language_requirements")
+
+    def represent(self, condition: CooperationCondition) -> dict:
+        fresh = self.conditions(condition.agreement).get(pk=condition.pk)
+        return s.ConditionOutputSerializer(fresh).data
+
+    def changeable(self, agreement: Agreement) -> None:
+        check_allowed(agreement, "change_terms")
+        services.check_conditions_allowed(agreement)
+
+    def create(self, request, id=None):
+        agreement = self.editable_agreement()
+        self.changeable(agreement)
+        condition = self.save(agreement, CooperationCondition(agreement=agreement), partial=False)
+        return Response(self.represent(condition), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, id=None, condition_id=None):
+        agreement = self.editable_agreement()
+        condition = get_object_or_404(self.conditions(agreement), pk=condition_id)
+        self.changeable(agreement)
+        try:
+            condition = self.save(agreement, condition, partial=True)
+        except EditConflict as conflict:
+            return conflict_answer(conflict, self.represent(conflict.current))
+        return Response(self.represent(condition))
+
+    def destroy(self, request, id=None, condition_id=None):
+        agreement = self.editable_agreement()
+        condition = get_object_or_404(agreement.conditions, pk=condition_id)
+        check_allowed(agreement, "change_terms")
+        services.condition_delete(condition=condition, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def save(
+        self, agreement: Agreement, condition: CooperationCondition, *, partial: bool
+    ) -> CooperationCondition:
+        """Validate with the page's form, then save with the page's service."""
+        user = self.request.user
+        values = self.valid_input(s.ConditionInputSerializer, partial=partial)
+        version = values.pop("version", None)
+        subject_areas, languages = _condition_rows(values, condition)
+        data = {
+            name: form_value(
+                ConditionForm.base_fields[name],
+                values[name] if name in values else _stored(condition, name),
+            )
+            for name in self.form_fields
+        }
+        form = use_public_ids(
+            ConditionApiForm(
+                data=data,
+                instance=condition,
+                user=user,
+                subject_areas=subject_areas,
+                language_requirements=languages,
+            )
+        )
+        if not form.is_valid():
+            raise ValidationError(form.api_errors())
+        try:
+            return services.condition_save(
+                agreement=agreement,
+                user=user,
+                condition=form.instance,
+                subject_areas=form.subject_area_list,
+                language_requirements=form.language_list,
+                expected_updated=version,
+            )
+        except DjangoValidationError as error:
+            if isinstance(error, services.TransitionError) or not hasattr(error, "error_dict"):
+                raise
+            form.add_condition_errors(error.error_dict)
+            raise ValidationError(form.api_errors()) from None
+
+
+PARTY_CONFLICT = conflict_response(s.PartyOutputSerializer, "PartyConflict")
+
+
+@extend_schema_view(
+    partial_update=extend_schema(
+        summary="Change a party's units and signatory",
+        description="Units change in a draft only; the signatory and their position until "
+        "the party has signed (409 invalid_transition when the status does not allow the "
+        "change). Fields left out keep their values. 'version' is required: a stale one "
+        "answers 409 with the current party.",
+        parameters=[AGREEMENT_ID, PARTY_ID],
+        request=s.PartyChangeInputSerializer,
+        responses={200: s.PartyOutputSerializer, **ERRORS, 409: PARTY_CONFLICT},
+    ),
+)
+class PartyViewSet(AgreementPartViewSet):
+    """An agreement's parties, through the parties page's form and ``party_update``."""
+
+    queryset = AgreementParty.objects.none()  # for the schema; reads go through parties()
+    serializer_class = s.PartyOutputSerializer
+    lookup_url_kwarg = "party_id"
+    form_fields = ("units", "signatory", "signatory_position")
+
+    def parties(self, agreement: Agreement) -> QuerySet[AgreementParty]:
+        return (
+            agreement.parties.select_related("institution", "signatory", "signature", "agreement")
+            .prefetch_related("units")
+            .order_by("order", "pk")
+        )
+
+    def represent(self, party: AgreementParty) -> dict:
+        return s.PartyOutputSerializer(self.parties(party.agreement).get(pk=party.pk)).data
+
+    def partial_update(self, request, id=None, party_id=None):
+        agreement = self.editable_agreement()
+        party = get_object_or_404(self.parties(agreement), pk=party_id)
+        check_allowed(agreement, "change_signatory")
+        values = self.valid_input(s.PartyChangeInputSerializer, partial=True)
+        version = values.pop("version")
+        data = {
+            name: form_value(
+                PartyApiForm.base_fields[name],
+                values[name] if name in values else _stored(party, name),
+            )
+            for name in self.form_fields
+        }
+        form = use_public_ids(PartyApiForm(data=data, instance=party, user=request.user))
+        if not form.is_valid():
+            raise ValidationError(api_errors(form.errors, party))
+        try:
+            with fields_renamed({}):
+                party = services.party_update(
+                    party=party,
+                    user=request.user,
+                    units=form.cleaned_data["units"],
+                    signatory=form.cleaned_data["signatory"],
+                    signatory_position=form.cleaned_data["signatory_position"],
+                    expected_updated=version,
+                )
+        except EditConflict as conflict:
+            return conflict_answer(conflict, self.represent(conflict.current))
+        return Response(self.represent(party))
 
 
 @extend_schema_view(

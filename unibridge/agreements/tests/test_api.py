@@ -283,10 +283,9 @@ def test_a_viewer_may_not_create_agreements(viewer_user, mou_type, home, agh):
     assert_error(response, 403)
 
 
-def test_agreements_are_never_updated_or_deleted_directly(office_user, draft):
-    client = api_for(office_user)
-    assert client.patch(detail_url(draft), {"title": "x"}, format="json").status_code == 405
-    assert client.delete(detail_url(draft)).status_code == 405
+def test_agreements_are_never_deleted_through_the_api(office_user, draft):
+    # changes: PATCH/PUT (test_api_edits.py); a draft is deleted on its page
+    assert api_for(office_user).delete(detail_url(draft)).status_code == 405
 
 
 # --- The lifecycle -------------------------------------------------------------------------------
@@ -437,7 +436,11 @@ def test_the_schema_describes_agreements_and_their_actions_without_warnings(tmp_
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(target))
     paths = yaml.safe_load(target.read_text())["paths"]
     assert set(paths["/api/v1/agreements/"]) == {"get", "post"}
-    assert set(paths["/api/v1/agreements/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/agreements/{id}/"]) == {"get", "put", "patch"}
+    assert "409" in paths["/api/v1/agreements/{id}/"]["patch"]["responses"]
+    assert set(paths["/api/v1/agreements/{id}/conditions/"]) == {"post"}
+    assert set(paths["/api/v1/agreements/{id}/conditions/{condition_id}/"]) == {"patch", "delete"}
+    assert set(paths["/api/v1/agreements/{id}/parties/{party_id}/"]) == {"patch"}
     for action in ("submit", "start-signing", "sign", "terminate", "renew"):
         responses = paths[f"/api/v1/agreements/{{id}}/{action}/"]["post"]["responses"]
         assert "409" in responses

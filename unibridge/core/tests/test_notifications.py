@@ -139,8 +139,121 @@ def test_the_job_uses_a_fixed_number_of_queries(db, proposals):
             assert run_reminders(today=TODAY)["recipients"] == n
         return len(captured)
 
-    # existing keys, new rows, pending rows, marking them e-mailed
+    # existing keys, new rows, pending rows, claiming them (marking them e-mailed)
     assert queries(3) == queries(30) == 4
+
+
+# --- Two runs at once (cron and the task worker) ----------------------------------------------
+
+
+def digests_per_recipient() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for message in mail.outbox:
+        counts[message.to[0]] = counts.get(message.to[0], 0) + 1
+    return counts
+
+
+def test_a_run_that_starts_while_another_sends_sends_nothing_twice(db, proposals, monkeypatch):
+    proposals += [
+        reminder("anna@example.org", "a"),
+        reminder("anna@example.org", "b"),
+        reminder("boris@example.org", "a"),
+    ]
+    build = notifications.build_digest
+    second: list[dict] = []
+
+    started: list[bool] = []
+
+    def build_and_start_another_run(*args, **kwargs):
+        if not started:  # the first digest of the first run: the other run starts now
+            started.append(True)
+            second.append(run_reminders(today=TODAY))
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(notifications, "build_digest", build_and_start_another_run)
+    first = run_reminders(today=TODAY)
+
+    # the first run claimed every notification before sending: the second found none left
+    assert second == [{"created": 0, "emailed": 0, "recipients": 0, "failed": 0}]
+    assert first == {"created": 3, "emailed": 3, "recipients": 2, "failed": 0}
+    assert digests_per_recipient() == {"anna@example.org": 1, "boris@example.org": 1}
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+
+
+def test_a_run_that_lost_the_claim_to_another_sends_nothing(db, proposals, monkeypatch):
+    proposals += [reminder("anna@example.org", "a"), reminder("boris@example.org", "a")]
+    notifications.create_notifications(TODAY)
+    claim = notifications._claim
+    other: list[dict] = []
+    started: list[bool] = []
+
+    def another_run_claims_first(pks, stamp):
+        # Both runs read the same pending rows; the other one claims and sends them first.
+        if not started:
+            started.append(True)
+            other.append(notifications.send_digests())
+        return claim(pks, stamp)
+
+    monkeypatch.setattr(notifications, "_claim", another_run_claims_first)
+    late = notifications.send_digests()
+
+    assert other == [{"emailed": 2, "recipients": 2, "failed": 0}]
+    assert late == {"emailed": 0, "recipients": 0, "failed": 0}
+    assert digests_per_recipient() == {"anna@example.org": 1, "boris@example.org": 1}
+
+
+def test_a_partly_claimed_recipient_gets_only_the_rest(db, proposals):
+    proposals += [reminder("anna@example.org", "a"), reminder("anna@example.org", "b")]
+    notifications.create_notifications(TODAY)
+    taken = Notification.objects.get(key="a")
+    assert notifications._claim([taken.pk], timezone.now()) == {taken.pk}  # another run's
+    assert notifications._claim([taken.pk], timezone.now()) == set()  # taken: not twice
+
+    assert notifications.send_digests() == {"emailed": 1, "recipients": 1, "failed": 0}
+    assert "Record b" in mail.outbox[0].body and "Record a" not in mail.outbox[0].body
+
+
+def test_a_failed_send_releases_the_claim_for_the_next_run(db, proposals, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingForOneAddressBackend"
+    proposals += [reminder(BROKEN, "a"), reminder("anna@example.org", "a")]
+    assert run_reminders(today=TODAY)["failed"] == 1
+    broken = Notification.objects.get(recipient_email=BROKEN)
+    assert broken.emailed_at is None  # released
+    assert Notification.objects.get(recipient_email="anna@example.org").emailed_at is not None
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert run_reminders(today=TODAY)["emailed"] == 1
+    assert digests_per_recipient() == {"anna@example.org": 1, BROKEN: 1}
+
+
+def test_a_run_stopped_by_an_error_releases_what_it_did_not_send(db, proposals, monkeypatch):
+    proposals += [reminder("anna@example.org", "a"), reminder("boris@example.org", "a")]
+    notifications.create_notifications(TODAY)
+    sent: list[str] = []
+
+    def send_or_stop(self):
+        if sent:
+            raise KeyboardInterrupt  # not a mail error: the run stops here
+        sent.append(self.to[0])
+        return 1
+
+    monkeypatch.setattr(notifications.EmailMultiAlternatives, "send", send_or_stop)
+    with pytest.raises(KeyboardInterrupt):
+        notifications.send_digests()
+
+    waiting = Notification.objects.filter(emailed_at__isnull=True)
+    assert sent == ["anna@example.org"]
+    assert list(waiting.values_list("recipient_email", flat=True)) == ["boris@example.org"]
+
+
+def test_a_failed_send_costs_one_query_to_release(db, proposals, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingForOneAddressBackend"
+    proposals += [reminder(BROKEN, f"k{i}") for i in range(5)]
+    proposals += [reminder(f"p{i}@example.org", "a") for i in range(20)]
+    with CaptureQueriesContext(connection) as captured:
+        assert run_reminders(today=TODAY)["failed"] == 1
+    # existing keys, new rows, pending rows, claiming them, releasing the failed ones
+    assert len(captured) == 5
 
 
 def test_the_command_reports_counts(db, proposals):

@@ -3,11 +3,11 @@
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from unibridge.agreements import importing
 from unibridge.agreements.models import AgreementType
+from unibridge.core import tabular
 from unibridge.core.names import fold
 
 
@@ -20,22 +20,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the file to import")
-        parser.add_argument(
-            "--format",
-            choices=importing.FORMATS,
-            dest="file_format",
-            help="the file's format (default: from the file name)",
-        )
-        parser.add_argument(
-            "--map",
-            action="append",
-            default=[],
-            metavar="FIELD=HEADER",
-            help=(
-                "read FIELD from the column HEADER (repeatable; an empty HEADER leaves the "
-                "field out); fields: " + ", ".join(importing.FIELDS)
-            ),
+        tabular.add_file_arguments(
+            parser,
+            formats=importing.FORMATS,
+            map_help="read FIELD from the column HEADER (repeatable; an empty HEADER leaves the "
+            "field out); fields: " + ", ".join(importing.FIELDS),
         )
         parser.add_argument(
             "--default-type", metavar="CODE", help="the type of rows whose type cell is empty"
@@ -67,20 +56,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
-        user = self.get_user(options["user"])
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {path}") from None
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from None
+        user = tabular.command_user(options["user"])
+        data = tabular.read_file(path)
         default_type = self.get_type(options["default_type"])
         try:
             file_format = options["file_format"] or importing.detect_format(path.name)
             table = importing.read_table(data, file_format=file_format)
-            mapping = importing.merge_mapping(
-                importing.suggest_mapping(table.headers), importing.parse_mapping(options["map"])
-            )
+            given = tabular.parse_mapping(options["map"], allow_empty=True)
+            mapping = importing.merge_mapping(importing.suggest_mapping(table.headers), given)
             rows = importing.read_rows(table, mapping)
             plan = importing.build_plan(rows, default_type=default_type)
         except importing.ImportFileError as exc:
@@ -180,14 +163,6 @@ class Command(BaseCommand):
             f'"{partner.name}": {choice!r} is not among its candidates; use one of the UUIDs '
             "listed, 'new' or 'skip'."
         )
-
-    def get_user(self, username: str | None):
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get(username=username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
 
     def get_type(self, code: str | None) -> AgreementType | None:
         if not code:

@@ -50,9 +50,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Built in {time.perf_counter() - started:.0f} s.")
             seconds = timings["import of the 10,251 directory institutions"]
             self.stdout.write(f"Import of the directory: {seconds:.1f} s")
-        elif not dataset.agreements_built():
-            self.stdout.write(f"Adding the bench agreements on {vendor}…")
-            dataset.add_agreements(self.stdout.write)
+        elif not (dataset.agreements_built() and dataset.visits_built()):
+            self.stdout.write(f"Adding the later issues' records to the bench dataset ({vendor})…")
+            dataset.add_missing(self.stdout.write)
         self.stdout.write(f"Measuring on {vendor} ({repeats} requests per URL)…")
         results = run.run(repeats, self.stdout.write, only)
         markdown = run.table(results, BUDGET_MS)

@@ -23,6 +23,7 @@ LOADERS = [
     "unibridge.institutions.demo.load",
     "unibridge.accounts.demo.load",
     "unibridge.agreements.demo.load",
+    "unibridge.visits.demo.load",
 ]
 
 

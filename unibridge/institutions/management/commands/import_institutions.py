@@ -3,9 +3,9 @@
 import time
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from unibridge.core import tabular
 from unibridge.institutions import importing
 
 
@@ -17,22 +17,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the file to import")
-        parser.add_argument(
-            "--format",
-            choices=importing.FORMATS,
-            dest="file_format",
-            help="the file's format (default: from the file name)",
-        )
-        parser.add_argument(
-            "--map",
-            action="append",
-            default=[],
-            metavar="FIELD=HEADER",
-            help=(
-                "read FIELD from the column HEADER (repeatable); fields: "
-                + ", ".join(importing.FIELDS)
-            ),
+        tabular.add_file_arguments(
+            parser,
+            formats=importing.FORMATS,
+            map_help="read FIELD from the column HEADER (repeatable); fields: "
+            + ", ".join(importing.FIELDS),
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and report; write nothing"
@@ -41,16 +30,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
-        user = self.get_user(options["user"])
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {path}") from None
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from None
+        user = tabular.command_user(options["user"])
+        data = tabular.read_file(path)
         try:
             file_format = options["file_format"] or importing.detect_format(path.name)
-            mapping = importing.parse_mapping(options["map"])
+            mapping = tabular.parse_mapping(options["map"])
         except importing.ImportFileError as exc:
             raise CommandError(str(exc)) from None
 
@@ -90,14 +74,6 @@ class Command(BaseCommand):
                 f"unchanged {result.unchanged} in {time.monotonic() - started:.1f} s."
             )
         )
-
-    def get_user(self, username: str | None):
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get(username=username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
 
     def is_terminal(self) -> bool:
         stream = getattr(self.stderr, "_out", None)

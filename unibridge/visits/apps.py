@@ -1,0 +1,41 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VisitsConfig(AppConfig):
+    name = "unibridge.visits"
+    label = "visits"
+    verbose_name = _("Visits")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        # search documents and partner timeline entries
+        from . import search, timeline  # noqa: F401
+        from .calendar import visit_events  # noqa: F401  (programme, action items in feeds)
+        from .models import (
+            ActionItem,
+            ChecklistItem,
+            ChecklistTemplateItem,
+            Decision,
+            Meeting,
+            NewsDraft,
+            ProgrammeItem,
+            Visit,
+            VisitDocument,
+            VisitParticipant,
+        )
+
+        auditlog.register(Visit, m2m_fields={"agreements", "responsible_people"})
+        auditlog.register(VisitParticipant)
+        auditlog.register(ProgrammeItem, m2m_fields={"participants"})
+        auditlog.register(ChecklistTemplateItem)
+        auditlog.register(ChecklistItem)
+        auditlog.register(Meeting, m2m_fields={"participants"})
+        auditlog.register(Decision)
+        auditlog.register(ActionItem)
+        auditlog.register(VisitDocument, exclude_fields=["file"])
+        auditlog.register(NewsDraft)
+
+        # action-item reminders for the daily job (registers its source)
+        from . import reminders  # noqa: F401

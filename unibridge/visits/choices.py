@@ -1,0 +1,59 @@
+"""Choice lists of the visits app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Direction(models.TextChoices):
+    INCOMING = "incoming", _("Incoming")
+    OUTGOING = "outgoing", _("Outgoing")
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", pgettext_lazy("visit status", "Planned")
+    CONFIRMED = "confirmed", pgettext_lazy("visit status", "Confirmed")
+    ONGOING = "ongoing", pgettext_lazy("visit status", "Ongoing")
+    COMPLETED = "completed", pgettext_lazy("visit status", "Completed")
+    CANCELLED = "cancelled", pgettext_lazy("visit status", "Cancelled")
+
+
+class ParticipantSide(models.TextChoices):
+    DELEGATION = "delegation", _("Delegation")
+    HOME = "home", _("Home participants")
+
+
+class DelegationRole(models.TextChoices):
+    HEAD = "head", _("Head of delegation")
+    MEMBER = "member", _("Member")
+    INTERPRETER = "interpreter", _("Interpreter")
+
+
+class ProgrammeItemKind(models.TextChoices):
+    MEETING = "meeting", _("Meeting")
+    ROUND_TABLE = "round_table", _("Round table")
+    LAB_TOUR = "lab_tour", _("Laboratory tour")
+    LECTURE = "lecture", _("Lecture")
+    SIGNING = "signing", _("Signing ceremony")
+    CULTURAL = "cultural", _("Cultural programme")
+    TRANSFER = "transfer", _("Transfer")
+
+
+class MeetingKind(models.TextChoices):
+    ROUND_TABLE = "round_table", _("Round table")
+    MEETING = "meeting", _("Meeting")
+    ONLINE = "online", _("Online meeting")
+
+
+class ActionItemStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("action item status", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("action item status", "In progress")
+    DONE = "done", pgettext_lazy("action item status", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("action item status", "Cancelled")
+
+
+class NewsLanguage(models.TextChoices):
+    EN = "en", "English"
+    RU = "ru", "Русский"
+    KK = "kk", "Қазақша"
+    PL = "pl", "Polski"

@@ -1,0 +1,250 @@
+"""Demo visits: the AGH delegation's visit to Karaganda Industrial University — members,
+programme with the round table, minutes, decisions, action items (done, open and one
+overdue), the memorandum signed during the visit and the news draft — and an outgoing visit
+to Freiberg that is still being planned.
+
+Created through the services, so the history, checklist and partner timeline show the story;
+found again by title, so a second run adds nothing.
+"""
+
+import datetime
+import importlib
+import zoneinfo
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.utils import timezone
+
+from unibridge.institutions.demo import MEMORANDUM_SIGNED_ON
+
+from . import meetings, news, programme, services
+from .choices import ActionItemStatus, DelegationRole, Direction, ParticipantSide
+from .models import ActionItem, Meeting, ProgrammeItem, Visit, VisitParticipant
+
+AGH_VISIT_TITLE = "AGH University of Krakow delegation at Karaganda Industrial University"
+FREIBERG_VISIT_TITLE = "Delegation of Karaganda Industrial University to TU Bergakademie Freiberg"
+ROUND_TABLE_TITLE = (
+    "Round table: joint research, exchange of students and teachers, engineering education"
+)
+ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
+
+# (person key, role, needs a visa invitation, nationality, passport number)
+DELEGATION = [
+    ("agh_leczycki", DelegationRole.HEAD, True, "PL", "EA1234567"),
+    ("agh_wasowicz", DelegationRole.MEMBER, True, "PL", "EB2345678"),
+    ("agh_slezak", DelegationRole.MEMBER, False, "PL", ""),
+    ("agh_golebiowska", DelegationRole.MEMBER, False, "PL", ""),
+]
+HOSTS = [
+    ("vice_rector", "Moderator of the round table"),
+    ("dean_metallurgy", "Host, Faculty of Metallurgy and Mechanical Engineering"),
+    ("head_machines", "Laboratory tour"),
+    ("mineral_processing", "Speaker on mineral processing"),
+    ("ecologist", "Speaker on environmental protection"),
+    ("head_of_office", "Organiser"),
+]
+# (day offset from the first day, start, end, kind, title, place, responsible key)
+PROGRAMME = [
+    (0, "14:00", "15:00", "transfer", "Arrival and transfer from Karaganda airport",
+     "Karaganda airport (KGF)", "head_of_office"),
+    (1, "09:30", "10:30", "meeting", "Meeting with the rector and the vice-rector",
+     "Rector's office, main building", "vice_rector"),
+    (1, "11:00", "12:30", "lab_tour", "Laboratory of digital metallurgy",
+     "Laboratory building, room 105", "head_machines"),
+    (1, "14:00", "17:00", "round_table", ROUND_TABLE_TITLE, "Conference hall, main building",
+     "vice_rector"),
+    (2, "10:00", "11:30", "lecture", "Lecture: modern mineral processing technologies",
+     "Lecture hall 210", "dean_metallurgy"),
+    (2, "12:00", "12:45", "signing", "Signing of the memorandum of cooperation",
+     "Conference hall, main building", "vice_rector"),
+    (2, "15:00", "18:00", "cultural", "Visit to the Karaganda Ecological Museum",
+     "Karaganda", "head_of_office"),
+]  # fmt: skip
+AGENDA = [
+    "Joint research in mineral processing, technological machines and environmental protection",
+    "Exchange of students and teachers; Erasmus+ KA171",
+    "Internships for students at partner companies",
+    "Joint educational programmes; engineers with digital and interdisciplinary skills",
+    "International projects and the memorandum of cooperation",
+]
+MINUTES = (
+    "<p>The vice-rector opened the round table and presented the university's research "
+    "laboratories. Prof. Łęczycki presented AGH's work in mineral processing and the "
+    "Erasmus+ programme.</p>"
+    "<h3>Discussion</h3><ul>"
+    "<li>Joint research on the processing of technogenic mineral raw materials.</li>"
+    "<li>Exchange of two students and two teachers a year in each direction.</li>"
+    "<li>A joint master's programme in mineral processing.</li></ul>"
+    "<p>The parties agreed to sign the memorandum of cooperation on 17 April 2025.</p>"
+)
+DECISIONS = [
+    "Sign the memorandum of cooperation between Karaganda Industrial University and AGH.",
+    "Apply together for an Erasmus+ KA171 project for the exchange of students and staff.",
+    "Prepare a joint master's programme in mineral processing.",
+]
+# (description, owner key, due date or days from today, done)
+ACTIONS = [
+    ("Prepare and submit the Erasmus+ KA171 application with AGH", "head_of_office",
+     datetime.date(2025, 5, 31), True),
+    ("Draft the curriculum of the joint master's programme in mineral processing",
+     "dean_metallurgy", 90, False),
+    ("Send AGH the list of laboratory equipment for the joint research project",
+     "mineral_processing", datetime.date(2025, 9, 1), False),
+]  # fmt: skip
+
+
+def load(*, actor, home, institutions, units, people, agreements, **_earlier) -> dict[str, Any]:
+    _ensure_checklist_templates()
+    agh_visit = Visit.objects.filter(title=AGH_VISIT_TITLE).first()
+    if agh_visit is None:
+        agh_visit = _agh_visit(actor, home, institutions["agh"], units, people, agreements)
+    freiberg_visit = Visit.objects.filter(title=FREIBERG_VISIT_TITLE).first()
+    if freiberg_visit is None:
+        freiberg_visit = _freiberg_visit(actor, home, institutions["freiberg"], units, people)
+    return {"visits": {"agh": agh_visit, "freiberg": freiberg_visit}}
+
+
+def _ensure_checklist_templates() -> None:
+    """The templates migration 0002 creates; a test database flushed after a live-server test
+    has lost them."""
+    migration = importlib.import_module("unibridge.visits.migrations.0002_default_checklist")
+    migration.create_checklist(django_apps, None)
+
+
+def _at(day: datetime.date, clock: str) -> datetime.datetime:
+    hour, minute = map(int, clock.split(":"))
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ALMATY)
+
+
+def _agh_visit(actor, home, agh, units, people, agreements) -> Visit:
+    first_day = MEMORANDUM_SIGNED_ON - datetime.timedelta(days=2)
+    visit = Visit(
+        title=AGH_VISIT_TITLE,
+        host_unit=units["metallurgy"],
+        start_date=first_day,
+        end_date=first_day + datetime.timedelta(days=3),
+        time_zone="Asia/Almaty",
+        purpose="A round table with faculty, researchers and the university leadership on joint "
+        "research, exchange of students and teachers, internships, educational programmes and "
+        "international projects, and the signing of a memorandum of cooperation (demo data)",
+        goals="Agree on the directions of joint research\nSign the memorandum of cooperation\n"
+        "Prepare an Erasmus+ KA171 application",
+    )
+    services.assign_sides(visit, direction=Direction.INCOMING, partner=agh, home=home)
+    services.visit_create(
+        user=actor,
+        visit=visit,
+        home_units=[units["metallurgy"], units["energy"]],
+        responsible_people=[people["head_of_office"], people["vice_rector"]],
+    )
+    for order, (key, role, visa, nationality, passport) in enumerate(DELEGATION, start=1):
+        services.participant_add(
+            visit=visit,
+            user=actor,
+            participant=VisitParticipant(
+                person=people[key],
+                side=ParticipantSide.DELEGATION,
+                role=role,
+                needs_visa_invitation=visa,
+                nationality=nationality,
+                passport_number=passport,
+                order=order,
+            ),
+        )
+    for order, (key, function) in enumerate(HOSTS, start=1):
+        services.participant_add(
+            visit=visit,
+            user=actor,
+            participant=VisitParticipant(
+                person=people[key], side=ParticipantSide.HOME, function=function, order=order
+            ),
+        )
+    delegation = [people[key] for key, *_rest in DELEGATION]
+    for offset, start, end, kind, title, place, responsible in PROGRAMME:
+        day = first_day + datetime.timedelta(days=offset)
+        item = ProgrammeItem(
+            visit=visit,
+            kind=kind,
+            title=title,
+            starts_at=_at(day, start),
+            ends_at=_at(day, end),
+            place=place,
+            responsible=people[responsible],
+        )
+        programme.programme_item_save(item=item, user=actor, participants=delegation)
+    _round_table(actor, visit, first_day + datetime.timedelta(days=1), people, agh, agreements)
+    services.visit_link_agreement(visit=visit, user=actor, agreement=agreements["memorandum"])
+    for item in visit.checklist.all():
+        services.checklist_item_toggle(item=item, user=actor, done=True)
+    for action in ("confirm", "start", "complete"):
+        services.visit_transition(visit=visit, user=actor, action=action)
+    for language in ("en", "ru"):
+        news.news_generate(visit=visit, user=actor, language=language)
+    return visit
+
+
+def _round_table(actor, visit, day, people, agh, agreements) -> Meeting:
+    meeting = Meeting(
+        visit=visit,
+        kind="round_table",
+        title=ROUND_TABLE_TITLE,
+        starts_at=_at(day, "14:00"),
+        ends_at=_at(day, "17:00"),
+        time_zone="Asia/Almaty",
+        place="Conference hall, main building",
+        agenda="\n".join(AGENDA),
+        minutes=MINUTES,
+    )
+    participants = [people[key] for key, *_rest in DELEGATION] + [
+        people[key] for key, _function in HOSTS
+    ]
+    meetings.meeting_save(meeting=meeting, user=actor, participants=participants)
+    for text in DECISIONS:
+        meetings.decision_add(meeting=meeting, user=actor, text=text)
+    today = timezone.localdate()
+    for description, owner, due, done in ACTIONS:
+        due_on = due if isinstance(due, datetime.date) else today + datetime.timedelta(days=due)
+        item = ActionItem(
+            meeting=meeting,
+            description=description,
+            owner=people[owner],
+            due_on=due_on,
+            partnership=getattr(agh, "partnership", None),
+            agreement=agreements["ka171"] if "KA171" in description else None,
+        )
+        meetings.action_item_save(item=item, user=actor)
+        if done:
+            meetings.action_item_set_status(item=item, user=actor, status=ActionItemStatus.DONE)
+    return meeting
+
+
+def _freiberg_visit(actor, home, freiberg, units, people) -> Visit:
+    first_day = timezone.localdate() + datetime.timedelta(days=75)
+    visit = Visit(
+        title=FREIBERG_VISIT_TITLE,
+        start_date=first_day,
+        end_date=first_day + datetime.timedelta(days=3),
+        time_zone="Europe/Berlin",
+        purpose="Talks on joint research in mining engineering and on a student exchange "
+        "agreement (demo data)",
+        goals="Visit the research mine\nAgree on a student exchange agreement",
+    )
+    services.assign_sides(visit, direction=Direction.OUTGOING, partner=freiberg, home=home)
+    services.visit_create(
+        user=actor,
+        visit=visit,
+        home_units=[units["metallurgy"]],
+        responsible_people=[people["office_specialist"]],
+    )
+    for order, (key, role) in enumerate(
+        [("vice_rector", DelegationRole.HEAD), ("faculty_coordinator", DelegationRole.MEMBER)],
+        start=1,
+    ):
+        services.participant_add(
+            visit=visit,
+            user=actor,
+            participant=VisitParticipant(
+                person=people[key], side=ParticipantSide.DELEGATION, role=role, order=order
+            ),
+        )
+    return visit

@@ -1,0 +1,339 @@
+"""Forms of the visits' core pages; each takes the editing user so choices follow their scope.
+
+The forms check what a form can check; the services check the rules again (host unit, the
+user's own units, one head of delegation, visa details) before anything is written.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from unibridge.agreements.models import Agreement
+from unibridge.core.forms import VersionedFormMixin
+from unibridge.core.widgets import CountrySelect, FastSelect, RecordPicker, country_choices
+from unibridge.institutions.models import Institution, OrganizationalUnit, Person
+
+from . import services
+from .choices import ParticipantSide
+from .models import ChecklistItem, Visit, VisitParticipant
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _unit_label(unit: OrganizationalUnit) -> str:
+    return "— " * unit.depth + unit.display_name
+
+
+def _institution_label(institution: Institution) -> str:
+    return f"{institution.display_name} ({institution.country})"
+
+
+class SingleRecordField(forms.ModelMultipleChoiceField):
+    """One record chosen among thousands with the typing picker (which offers checkboxes)."""
+
+    default_error_messages = {
+        **forms.ModelMultipleChoiceField.default_error_messages,
+        "one": _("Choose exactly one."),
+    }
+
+    def prepare_value(self, value):
+        if value is None or value == "":
+            return []
+        if isinstance(value, list | tuple):
+            return super().prepare_value(value)
+        return [super().prepare_value(value)]
+
+    def clean(self, value):
+        records = list(super().clean(value))
+        if not records:
+            return None
+        if len(records) > 1:
+            raise ValidationError(self.error_messages["one"], code="one")
+        return records[0]
+
+    def has_changed(self, initial, data) -> bool:
+        return super().has_changed(self.prepare_value(initial), data)
+
+
+# --- The visit -----------------------------------------------------------------------------------
+
+
+class VisitForm(VersionedFormMixin, forms.ModelForm):
+    """The visit's fields; the partner and the direction decide which side hosts."""
+
+    partner = SingleRecordField(
+        queryset=Institution.objects.filter(is_home=False),
+        label=_("Partner institution"),
+        help_text=_("Type to find it; the home institution is the other side."),
+        error_messages={"one": _("Choose one partner institution.")},
+    )
+    field_order = ["direction", "partner", "title"]
+
+    class Meta:
+        model = Visit
+        fields = [
+            "direction", "title", "host_unit", "home_units", "start_date", "end_date",
+            "time_zone", "purpose", "goals", "responsible_people", "notes", "is_confidential",
+        ]  # fmt: skip
+        widgets = {
+            "direction": forms.RadioSelect,
+            "host_unit": FastSelect,
+            "home_units": forms.CheckboxSelectMultiple,
+            "start_date": DATE,
+            "end_date": DATE,
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "goals": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, partner: Institution | None = None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        visit = self.instance
+        if partner is None and visit.pk:
+            partner = visit.partner
+        if partner is not None and not self.is_bound:
+            self.initial["partner"] = partner.pk
+        field = self.fields["partner"]
+        field.widget = RecordPicker(picker_url=reverse("agreements:institution_picker"))
+        field.widget.choices = field.choices
+        field.label_from_instance = _institution_label
+
+        # Host units: the home institution's and the partner's (the one typed in, when bound).
+        if self.is_bound:
+            getlist = getattr(self.data, "getlist", None)
+            values = getlist("partner") if getlist else self.data.get("partner") or []
+            values = values if isinstance(values, list | tuple) else [values]
+            chosen = [pk for pk in values if str(pk).isdigit()]
+            partner_ids = chosen[:1]
+        else:
+            partner_ids = [partner.pk] if partner is not None else []
+        home = Institution.objects.filter(is_home=True).values("pk")
+        host_unit = self.fields["host_unit"]
+        host_unit.queryset = (
+            OrganizationalUnit.objects.filter(
+                Q(institution__in=home) | Q(institution__in=partner_ids)
+            )
+            .select_related("institution")
+            .order_by("institution__is_home", "path")
+        )
+        host_unit.label_from_instance = lambda u: f"{u.institution.display_name}: {_unit_label(u)}"
+        host_unit.help_text = _("A unit of the host institution.")
+
+        units = self.fields["home_units"]
+        units.queryset = OrganizationalUnit.objects.of_home().order_by("path")
+        units.label_from_instance = _unit_label
+        if not user.is_office:
+            units.required = True
+
+        people = self.fields["responsible_people"]
+        picker_url = reverse("institutions:person_picker")
+        if partner is not None:
+            picker_url += f"?{urlencode({'institution': partner.uuid})}"
+        people.widget = RecordPicker(picker_url=picker_url)
+        people.queryset = Person.objects.visible_to(user).select_related("institution")
+        people.widget.choices = people.choices
+        self.fields["time_zone"].help_text = _(
+            "The host's, such as Asia/Almaty or Europe/Warsaw; programme times are entered in it."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The last day cannot come before the first day."))
+        partner, direction = data.get("partner"), data.get("direction")
+        if partner is None or not direction:
+            return data
+        try:
+            home = services.home_institution()
+            visit = self.instance
+            services.assign_sides(visit, direction=direction, partner=partner, home=home)
+            visit.host_unit = data.get("host_unit")
+            services.check_visit(visit, home_units=data.get("home_units") or [], user=self.user)
+        except ValidationError as error:
+            self._add_service_errors(error)
+        return data
+
+    def _add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.error_dict.items():
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancellation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the visit and the partner's timeline."),
+    )
+
+
+class LinkAgreementForm(forms.Form):
+    agreement = forms.ModelChoiceField(
+        queryset=Agreement.objects.none(),
+        label=_("Agreement signed during the visit"),
+        widget=FastSelect,
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = queryset
+        self.fields["agreement"].label_from_instance = lambda a: f"{a.reference} {a.display_title}"
+
+
+# --- Participants --------------------------------------------------------------------------------
+
+
+class ParticipantForm(VersionedFormMixin, forms.ModelForm):
+    """A delegation member or home participant; a new person may be typed in instead."""
+
+    new_name_native = forms.CharField(
+        label=_("New person: name"),
+        required=False,
+        max_length=200,
+        help_text=_("When the person is not in the directory yet: as they write it."),
+    )
+    new_name_latin = forms.CharField(
+        label=_("New person: name in Latin script"),
+        required=False,
+        max_length=200,
+        help_text=_("Filled in from the name when left empty."),
+    )
+    new_institution = forms.ModelChoiceField(
+        queryset=Institution.objects.none(),
+        label=_("New person: institution"),
+        required=False,
+        widget=FastSelect,
+    )
+    new_position = forms.CharField(label=_("New person: position"), required=False, max_length=200)
+    new_email = forms.EmailField(label=_("New person: e-mail"), required=False)
+
+    class Meta:
+        model = VisitParticipant
+        fields = [
+            "person", "role", "function", "needs_visa_invitation", "nationality",
+            "passport_number", "date_of_birth",
+        ]  # fmt: skip
+        widgets = {"person": FastSelect, "date_of_birth": DATE, "nationality": CountrySelect}
+
+    def __init__(self, *args, user, visit: Visit, side: str, **kwargs):
+        self.user = user
+        self.visit = visit
+        self.side = side
+        super().__init__(*args, **kwargs)
+        participant = self.instance
+        participant.visit = visit
+        participant.side = side
+        # Delegation members come from the visiting institution, home participants from the
+        # host; a person already chosen stays offered.
+        source = (
+            visit.visiting_institution
+            if side == ParticipantSide.DELEGATION
+            else (visit.host_institution)
+        )
+        person = self.fields["person"]
+        person.required = False
+        person.queryset = (
+            Person.objects.visible_to(user)
+            .filter(Q(institution=source) | Q(pk=participant.person_id or 0))
+            .order_by("name_latin", "pk")
+        )
+        person.label = _("Person")
+        person.help_text = _("Someone in the directory; or fill in a new person below.")
+        # a plain code field: the country list renders itself (CountrySelect), checked below
+        self.fields["nationality"] = forms.CharField(
+            label=_("Nationality"),
+            required=False,
+            widget=CountrySelect,
+            help_text=_("Needed for a visa invitation letter."),
+        )
+        self.fields["passport_number"].help_text = _("Needed for a visa invitation letter.")
+        if participant.pk:
+            for name in ("new_name_native", "new_name_latin", "new_institution"):
+                del self.fields[name]
+            del self.fields["new_position"], self.fields["new_email"]
+            person.required = True
+        else:
+            institutions = self.fields["new_institution"]
+            institutions.queryset = Institution.objects.filter(
+                pk__in=[visit.visiting_institution_id, visit.host_institution_id]
+            )
+            institutions.label_from_instance = lambda i: i.display_name
+            institutions.empty_label = None
+            self.initial.setdefault("new_institution", source.pk)
+        if side == ParticipantSide.HOME:
+            for name in ("role", "needs_visa_invitation", "nationality", "passport_number",
+                         "date_of_birth"):  # fmt: skip
+                del self.fields[name]
+
+    def clean_nationality(self) -> str:
+        value = (self.cleaned_data.get("nationality") or "").upper()
+        if value and value not in dict(country_choices()):
+            raise ValidationError(_("Choose a country from the list."), code="invalid_country")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        new_name = (data.get("new_name_native") or "").strip()
+        if self.instance.pk is None:
+            if data.get("person") and new_name:
+                self.add_error(
+                    "new_name_native",
+                    _("Either choose a person or type a new one, not both."),
+                )
+            elif not data.get("person") and not new_name:
+                self.add_error("person", _("Choose a person, or fill in the name of a new one."))
+        if data.get("needs_visa_invitation"):
+            message = services.VISA_DETAILS_MESSAGE
+            for name in ("nationality", "passport_number"):
+                if name in self.fields and not data.get(name):
+                    self.add_error(name, message)
+        return data
+
+    def new_person(self) -> dict[str, Any] | None:
+        """The fields of the person to create with the participant, if one was typed in."""
+        data = self.cleaned_data
+        name = (data.get("new_name_native") or "").strip()
+        if not name:
+            return None
+        return {
+            "name_native": name,
+            "name_latin": (data.get("new_name_latin") or "").strip(),
+            "institution": data.get("new_institution") or self.visit.visiting_institution,
+            "position": data.get("new_position") or "",
+            "email": data.get("new_email") or "",
+        }
+
+    def _get_validation_exclusions(self):
+        # The person may come from new_person(): the service validates the participant
+        # (the person's uniqueness in the visit, one head) once the person is set.
+        return {*super()._get_validation_exclusions(), "person"}
+
+
+# --- The logistics checklist ---------------------------------------------------------------------
+
+
+class ChecklistItemForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = ChecklistItem
+        fields = ["name", "owner", "due_on", "done", "note"]
+        widgets = {"owner": FastSelect, "due_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        owner.queryset = (
+            get_user_model()
+            .objects.filter(Q(is_active=True) | Q(pk=self.instance.owner_id or 0))
+            .order_by("last_name", "first_name", "username")
+        )
+        owner.label_from_instance = lambda u: u.get_full_name() or u.username

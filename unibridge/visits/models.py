@@ -1,0 +1,539 @@
+"""Visits: incoming and outgoing delegations, their members, programme and logistics;
+meetings (inside a visit or standalone) with minutes, decisions and action items; visit
+documents and the news draft generated from the record."""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from unibridge.agreements.models import Agreement
+from unibridge.core.models import PublicModel, StoredDocument, TimeStampedModel
+from unibridge.core.permissions import UnitScopedQuerySet
+from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+
+from .choices import (
+    ActionItemStatus,
+    DelegationRole,
+    Direction,
+    MeetingKind,
+    NewsLanguage,
+    ParticipantSide,
+    ProgrammeItemKind,
+    VisitStatus,
+)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone; use a name such as Asia/Almaty or Europe/Warsaw."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+# --- Visits --------------------------------------------------------------------------------------
+
+
+class VisitQuerySet(UnitScopedQuerySet):
+    def involving(self, user) -> models.QuerySet:
+        """Visits with a home unit among the user's units."""
+        return Visit.home_units.through.objects.filter(
+            organizationalunit_id__in=user.unit_scope_ids
+        ).values("visit_id")
+
+
+class Visit(PublicModel):
+    """A delegation visit: who comes from where, to whom, when, why, and how it went."""
+
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCOMING
+    )
+    title = models.CharField(_("title"), max_length=300)
+    visiting_institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("visiting institution"),
+        on_delete=models.PROTECT,
+        related_name="visits_made",
+    )
+    host_institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("host institution"),
+        on_delete=models.PROTECT,
+        related_name="visits_hosted",
+    )
+    host_unit = models.ForeignKey(
+        OrganizationalUnit,
+        verbose_name=_("host unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits_hosted",
+    )
+    home_units = models.ManyToManyField(
+        OrganizationalUnit,
+        verbose_name=_("home units involved"),
+        blank=True,
+        related_name="visits",
+        help_text=_("Their coordinators work on the visit."),
+    )
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    time_zone = models.CharField(
+        _("host's time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("Programme times are entered in it, such as Asia/Almaty or Europe/Warsaw."),
+    )
+    purpose = models.TextField(_("purpose"), blank=True)
+    goals = models.TextField(_("goals"), blank=True, help_text=_("One per line."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=VisitStatus.choices, default=VisitStatus.PLANNED
+    )
+    cancellation_reason = models.TextField(_("reason for cancellation"), blank=True)
+    responsible_people = models.ManyToManyField(
+        Person, verbose_name=_("responsible people"), blank=True, related_name="visits_responsible"
+    )
+    agreements = models.ManyToManyField(
+        Agreement,
+        verbose_name=_("agreements signed during the visit"),
+        blank=True,
+        related_name="visits",
+    )
+    notes = models.TextField(_("internal notes"), blank=True)
+    is_confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_("Visible only to the international office and the home units involved."),
+    )
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-start_date", "title"]
+        indexes = [
+            models.Index(fields=["-start_date", "title"], name="visit_default_order"),
+            models.Index(fields=["status", "start_date"], name="visit_status_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="visit_end_not_before_start",
+                violation_error_message=_("The last day cannot come before the first day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("visits:visit_detail", args=[self.uuid])
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def partner(self) -> Institution:
+        """The institution on the other side from the home university."""
+        if self.direction == Direction.INCOMING:
+            return self.visiting_institution
+        return self.host_institution
+
+
+class VisitParticipant(TimeStampedModel):
+    """A delegation member or a home participant of a visit."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="participants", verbose_name=_("visit")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="visit_participations"
+    )
+    side = models.CharField(
+        _("side"),
+        max_length=12,
+        choices=ParticipantSide.choices,
+        default=ParticipantSide.DELEGATION,
+    )
+    role = models.CharField(
+        _("role in the delegation"),
+        max_length=12,
+        choices=DelegationRole.choices,
+        default=DelegationRole.MEMBER,
+    )
+    function = models.CharField(
+        _("function"), max_length=200, blank=True, help_text=_("Such as 'moderator'.")
+    )
+    needs_visa_invitation = models.BooleanField(_("needs a visa invitation"), default=False)
+    nationality = models.CharField(_("nationality"), max_length=2, blank=True)
+    passport_number = models.CharField(_("passport number"), max_length=30, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("visit participant")
+        verbose_name_plural = _("visit participants")
+        ordering = ["visit", "side", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "person"],
+                name="visit_participant_unique_person",
+                violation_error_message=_("This person already takes part in the visit."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class ProgrammeItem(TimeStampedModel):
+    """One point of a visit's programme; times are stored in UTC, entered in the host's zone."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="programme", verbose_name=_("visit")
+    )
+    # stable calendar UID: a re-imported .ics updates its events instead of duplicating them
+    uid = models.UUIDField(_("calendar id"), unique=True, editable=False, default=uuid.uuid4)
+    kind = models.CharField(
+        _("type"),
+        max_length=20,
+        choices=ProgrammeItemKind.choices,
+        default=ProgrammeItemKind.MEETING,
+    )
+    title = models.CharField(_("title"), max_length=300)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place or room"), max_length=200, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    responsible = models.ForeignKey(
+        Person,
+        verbose_name=_("responsible person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="programme_items_responsible",
+    )
+    participants = models.ManyToManyField(
+        Person, verbose_name=_("participants"), blank=True, related_name="programme_items"
+    )
+
+    class Meta:
+        verbose_name = _("programme item")
+        verbose_name_plural = _("programme items")
+        ordering = ["visit", "starts_at", "pk"]
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="programme_item_times")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="programme_item_ends_after_start",
+                violation_error_message=_("The end must come after the start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChecklistTemplateItem(models.Model):
+    """A logistics task every visit of one direction starts with; administrators edit them."""
+
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    name = models.CharField(_("task"), max_length=200)
+    name_ru = models.CharField(_("task in Russian"), max_length=200, blank=True)
+    name_kk = models.CharField(_("task in Kazakh"), max_length=200, blank=True)
+    name_pl = models.CharField(_("task in Polish"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    days_before_start = models.SmallIntegerField(
+        _("due (days before the first day)"),
+        default=7,
+        help_text=_("Negative: after the first day (such as a report)."),
+    )
+    default_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("default owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("checklist template item")
+        verbose_name_plural = _("checklist template items")
+        ordering = ["direction", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistItem(TimeStampedModel):
+    """One logistics task of a visit: owner, due date, done."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("visit")
+    )
+    name = models.CharField(_("task"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checklist_items",
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    done = models.BooleanField(_("done"), default=False)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["visit", "order", "pk"]
+        indexes = [models.Index(fields=["done", "due_on"], name="checklist_open_due")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Meetings ------------------------------------------------------------------------------------
+
+
+class MeetingQuerySet(UnitScopedQuerySet):
+    def involving(self, user) -> models.QuerySet:
+        """Meetings with a home unit of their own or of their visit among the user's units."""
+        ids = user.unit_scope_ids
+        return Meeting.objects.filter(Q(home_units__in=ids) | Q(visit__home_units__in=ids)).values(
+            "pk"
+        )
+
+
+class Meeting(PublicModel):
+    """A meeting inside a visit, or standalone (a round table, an online meeting)."""
+
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("visit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meetings",
+    )
+    partner = models.ForeignKey(
+        Institution,
+        verbose_name=_("partner institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        help_text=_("For a standalone meeting; a visit's meetings take the visit's partner."),
+    )
+    home_units = models.ManyToManyField(
+        OrganizationalUnit, verbose_name=_("home units involved"), blank=True, related_name="+"
+    )
+    kind = models.CharField(
+        _("type"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.ROUND_TABLE
+    )
+    title = models.CharField(_("title"), max_length=300)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    place = models.CharField(_("place or room"), max_length=200, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    participants = models.ManyToManyField(
+        Person, verbose_name=_("participants"), blank=True, related_name="meetings"
+    )
+    agenda = models.TextField(_("agenda"), blank=True, help_text=_("One point per line."))
+    minutes = models.TextField(
+        _("minutes"), blank=True, help_text=_("Formatted text; scripts and styles are removed.")
+    )
+    is_confidential = models.BooleanField(_("confidential"), default=False)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("visits:meeting_detail", args=[self.uuid])
+
+
+class Decision(TimeStampedModel):
+    """A decision a meeting took."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("meeting")
+    )
+    text = models.TextField(_("decision"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ActionItemQuerySet":
+        """Action items of the meetings the user may see."""
+        return self.filter(meeting__in=Meeting.objects.visible_to(user).values("pk"))
+
+    def editable_by(self, user) -> "ActionItemQuerySet":
+        """Those of meetings the user may change, and the user's own (to mark them done)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(meeting__in=Meeting.objects.editable_by(user).values("pk")) | Q(owner__user=user)
+        )
+
+    def overdue(self, today) -> "ActionItemQuerySet":
+        return self.filter(
+            due_on__lt=today, status__in=[ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS]
+        )
+
+
+class ActionItem(PublicModel):
+    """A follow-up a meeting agreed on: what, who, by when, for which partnership."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("meeting")
+    )
+    description = models.TextField(_("what is to be done"))
+    owner = models.ForeignKey(
+        Person,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionItemStatus.choices, default=ActionItemStatus.OPEN
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"], name="action_item_status_due")]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("visits:action_item_detail", args=[self.uuid])
+
+
+# --- Documents and the news draft ---------------------------------------------------------------
+
+
+class VisitDocumentKind(models.TextChoices):
+    UPLOAD = "upload", _("Uploaded file")
+    PHOTO = "photo", _("Photo")
+    VISA_INVITATION = "visa_invitation", _("Visa invitation letter")
+    PROGRAMME = "programme", _("Visit programme")
+    ATTENDANCE_CERTIFICATE = "attendance_certificate", _("Certificate of attendance")
+    NEWS = "news", _("News draft")
+
+
+class VisitDocument(StoredDocument):
+    """A file of a visit: an upload, a photo, or a document generated from its record."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="documents", verbose_name=_("visit")
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=30,
+        choices=VisitDocumentKind.choices,
+        default=VisitDocumentKind.UPLOAD,
+    )
+    participant = models.ForeignKey(
+        VisitParticipant,
+        verbose_name=_("for participant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("visit document")
+        verbose_name_plural = _("visit documents")
+        ordering = ["visit", "-created", "-pk"]
+
+
+class NewsDraft(TimeStampedModel):
+    """The news article about a visit in one language, generated from the record, editable."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="news_drafts", verbose_name=_("visit")
+    )
+    language = models.CharField(_("language"), max_length=2, choices=NewsLanguage.choices)
+    title = models.CharField(_("title"), max_length=300)
+    lead = models.TextField(_("lead paragraph"))
+    body = models.TextField(_("body"), help_text=_("Paragraphs separated by an empty line."))
+    is_edited = models.BooleanField(
+        _("edited by hand"),
+        default=False,
+        help_text=_("Generating again asks before replacing an edited draft."),
+    )
+
+    class Meta:
+        verbose_name = _("news draft")
+        verbose_name_plural = _("news drafts")
+        ordering = ["visit", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "language"], name="news_draft_unique_language")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,529 @@
+"""The news article about a completed visit, written only from the visit's record.
+
+:func:`news_facts` collects what the record says (who came from where, whom they met, when,
+what was discussed, decided and signed, what comes next) as plain strings in one language;
+the text around them comes from an editable template per language in ``news_templates/``
+(``en.txt``, ``ru.txt``…). A language is offered only when its template file exists.
+
+The generator never adds a fact of its own: a template paragraph whose facts are missing
+renders to nothing and is left out, so removing a fact from the record removes it from the
+draft. Drafts are plain text (paragraphs separated by an empty line); the exports escape
+them for HTML and Markdown.
+
+Template files: anything before the first section line is a comment for the editor; the
+sections start with ``=== title ===``, ``=== lead ===`` and ``=== body ===``. They are
+Django templates rendered without HTML escaping. In the body, each block of lines separated
+by an empty line is one paragraph and is rendered on its own (a tag cannot span paragraphs);
+whitespace inside a paragraph is collapsed, so tags may be spread over several lines.
+"""
+
+import datetime
+import io
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.loader import render_to_string
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from unibridge.core.services import save_record
+
+from .choices import (
+    ActionItemStatus,
+    DelegationRole,
+    Direction,
+    MeetingKind,
+    NewsLanguage,
+    ParticipantSide,
+    ProgrammeItemKind,
+    VisitStatus,
+)
+from .models import ActionItem, NewsDraft, Visit
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "news_templates"
+SECTIONS = ("title", "lead", "body")
+EXPORT_FORMATS = ("html", "md", "docx")
+TITLE_MAX_LENGTH = NewsDraft._meta.get_field("title").max_length
+
+# Month names as dates are written in running text (genitive in Russian and Polish).
+MONTHS = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "ru": [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
+    "kk": [
+        "қаңтар",
+        "ақпан",
+        "наурыз",
+        "сәуір",
+        "мамыр",
+        "маусым",
+        "шілде",
+        "тамыз",
+        "қыркүйек",
+        "қазан",
+        "қараша",
+        "желтоқсан",
+    ],
+    "pl": [
+        "stycznia",
+        "lutego",
+        "marca",
+        "kwietnia",
+        "maja",
+        "czerwca",
+        "lipca",
+        "sierpnia",
+        "września",
+        "października",
+        "listopada",
+        "grudnia",
+    ],
+}
+
+# What a programme item or meeting is, in each language (lower case, for running text).
+KIND_LABELS = {
+    "en": {
+        ProgrammeItemKind.MEETING: "meeting",
+        ProgrammeItemKind.ROUND_TABLE: "round table",
+        ProgrammeItemKind.LAB_TOUR: "laboratory tour",
+        ProgrammeItemKind.LECTURE: "lecture",
+        ProgrammeItemKind.SIGNING: "signing ceremony",
+        ProgrammeItemKind.CULTURAL: "cultural programme",
+        ProgrammeItemKind.TRANSFER: "transfer",
+        MeetingKind.ONLINE: "online meeting",
+    },
+    "ru": {
+        ProgrammeItemKind.MEETING: "встреча",
+        ProgrammeItemKind.ROUND_TABLE: "круглый стол",
+        ProgrammeItemKind.LAB_TOUR: "экскурсия по лабораториям",
+        ProgrammeItemKind.LECTURE: "лекция",
+        ProgrammeItemKind.SIGNING: "церемония подписания",
+        ProgrammeItemKind.CULTURAL: "культурная программа",
+        ProgrammeItemKind.TRANSFER: "трансфер",
+        MeetingKind.ONLINE: "онлайн-встреча",
+    },
+    "kk": {
+        ProgrammeItemKind.MEETING: "кездесу",
+        ProgrammeItemKind.ROUND_TABLE: "дөңгелек үстел",
+        ProgrammeItemKind.LAB_TOUR: "зертханаларды аралау",
+        ProgrammeItemKind.LECTURE: "дәріс",
+        ProgrammeItemKind.SIGNING: "қол қою рәсімі",
+        ProgrammeItemKind.CULTURAL: "мәдени бағдарлама",
+        ProgrammeItemKind.TRANSFER: "трансфер",
+        MeetingKind.ONLINE: "онлайн кездесу",
+    },
+    "pl": {
+        ProgrammeItemKind.MEETING: "spotkanie",
+        ProgrammeItemKind.ROUND_TABLE: "okrągły stół",
+        ProgrammeItemKind.LAB_TOUR: "zwiedzanie laboratoriów",
+        ProgrammeItemKind.LECTURE: "wykład",
+        ProgrammeItemKind.SIGNING: "uroczystość podpisania",
+        ProgrammeItemKind.CULTURAL: "program kulturalny",
+        ProgrammeItemKind.TRANSFER: "transfer",
+        MeetingKind.ONLINE: "spotkanie online",
+    },
+}
+
+# Programme items a news reader does not need (getting to the airport is not news).
+KINDS_LEFT_OUT = {ProgrammeItemKind.TRANSFER}
+OPEN_STATUSES = (ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS)
+
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
+_SECTION_LINE = re.compile(r"^===\s*(\w+)\s*===\s*$", re.MULTILINE)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:)])")
+
+
+class EditedDraftExists(Exception):
+    """Generating would replace a draft someone edited by hand; ask before doing so."""
+
+    def __init__(self, draft: NewsDraft):
+        super().__init__(f"The {draft.language} news draft was edited by hand.")
+        self.draft = draft
+
+
+@dataclass(frozen=True)
+class NewsText:
+    title: str
+    lead: str
+    body: str
+
+
+# --- Dates -------------------------------------------------------------------------------------
+
+
+def format_date(day: datetime.date, language: str) -> str:
+    """A date as running text in ``language`` (12 May 2026, 12 мая 2026 г.…)."""
+    month = MONTHS[language][day.month - 1]
+    if language == "ru":
+        return f"{day.day} {month} {day.year} г."
+    if language == "pl":
+        return f"{day.day} {month} {day.year} r."
+    if language == "kk":
+        return f"{day.year} жылғы {day.day} {month}"
+    return f"{day.day} {month} {day.year}"
+
+
+def format_date_range(start: datetime.date, end: datetime.date, language: str) -> str:
+    """The days of a visit as running text: 12–14 May 2026, 30 April – 2 May 2026…"""
+    if start == end:
+        return format_date(start, language)
+    if start.year != end.year:
+        return f"{format_date(start, language)} – {format_date(end, language)}"
+    months = MONTHS[language]
+    if start.month == end.month:
+        days = f"{start.day}–{end.day} {months[end.month - 1]}"
+    else:
+        days = f"{start.day} {months[start.month - 1]} – {end.day} {months[end.month - 1]}"
+    suffix = {"ru": " г.", "pl": " r."}.get(language, "")
+    if language == "kk":
+        return f"{end.year} жылғы {days}"
+    return f"{days} {end.year}{suffix}"
+
+
+# --- Facts -------------------------------------------------------------------------------------
+
+
+def in_language(record, field: str, language: str) -> str:
+    """``field_<language>`` of a multilingual record, else its official ``field``."""
+    return (getattr(record, f"{field}_{language}", "") or getattr(record, field) or "").strip()
+
+
+def person_name(person, language: str) -> str:
+    """The name as written in the language's script where the record has it."""
+    if language in ("ru", "kk"):
+        return person.name_native or person.name_latin
+    return person.name_latin or person.name_native
+
+
+def _clean(text: str) -> str:
+    """One line of record text for running prose: no list marker, no final full stop."""
+    text = " ".join(_LIST_MARKER.sub("", text).split())
+    return text.rstrip(" .;,")
+
+
+def _person(person, language: str) -> dict:
+    return {
+        "name": person_name(person, language),
+        "title": person.title.strip(),
+        "position": person.position.strip(),
+        "keywords": person.keyword_list,
+    }
+
+
+def news_language_available(language: str) -> bool:
+    return language in NewsLanguage.values and (TEMPLATE_DIR / f"{language}.txt").is_file()
+
+
+def available_languages() -> list[str]:
+    """The news languages whose template exists, in the order of ``NewsLanguage``."""
+    return [language for language in NewsLanguage.values if news_language_available(language)]
+
+
+def news_facts(visit: Visit, language: str) -> dict:
+    """Everything the news may say about the visit, as plain strings in ``language``.
+
+    Confidential meetings and agreements are left out: the draft is meant for publication.
+    Interpreters are left out of the delegation. Action items count as next steps while
+    they are open or in progress.
+    """
+    participants = list(
+        visit.participants.exclude(role=DelegationRole.INTERPRETER)
+        .select_related("person")
+        .order_by("side", "order", "pk")
+    )
+    delegation = [p for p in participants if p.side == ParticipantSide.DELEGATION]
+    # the head first, the others in the record's order
+    delegation.sort(key=lambda p: p.role != DelegationRole.HEAD)
+    head = next((p for p in delegation if p.role == DelegationRole.HEAD), None)
+    hosts = [p for p in participants if p.side == ParticipantSide.HOME]
+
+    programme = [
+        {"title": _clean(item.title), "kind": KIND_LABELS[language][item.kind]}
+        for item in visit.programme.exclude(kind__in=KINDS_LEFT_OUT).order_by("starts_at", "pk")
+    ]
+    meetings = list(
+        visit.meetings.filter(is_confidential=False)
+        .order_by("starts_at", "pk")
+        .prefetch_related(
+            "decisions",
+            Prefetch(
+                "action_items",
+                queryset=ActionItem.objects.filter(status__in=OPEN_STATUSES)
+                .select_related("owner")
+                .order_by("due_on", "pk"),
+            ),
+        )
+    )
+    agenda = _unique(_clean(line) for meeting in meetings for line in meeting.agenda.splitlines())
+    decisions = _unique(
+        _clean(decision.text) for meeting in meetings for decision in meeting.decisions.all()
+    )
+    actions = [
+        {
+            "description": _clean(item.description),
+            "owner": person_name(item.owner, language) if item.owner else "",
+            "due": format_date(item.due_on, language) if item.due_on else "",
+        }
+        for meeting in meetings
+        for item in meeting.action_items.all()
+        if _clean(item.description)
+    ]
+    agreements = [
+        {"title": _clean(in_language(a, "title", language)), "reference": a.reference}
+        for a in visit.agreements.filter(is_confidential=False).order_by("reference")
+    ]
+    incoming = visit.direction == Direction.INCOMING
+    visiting = in_language(visit.visiting_institution, "name", language)
+    host = in_language(visit.host_institution, "name", language)
+    return {
+        "language": language,
+        "incoming": incoming,
+        "visiting": visiting,
+        "host": host,
+        "home": host if incoming else visiting,
+        "partner": visiting if incoming else host,
+        "host_unit": in_language(visit.host_unit, "name", language) if visit.host_unit else "",
+        "dates": format_date_range(visit.start_date, visit.end_date, language),
+        "single_day": visit.start_date == visit.end_date,
+        "start": format_date(visit.start_date, language),
+        "end": format_date(visit.end_date, language),
+        "purpose": _clean(visit.purpose),
+        "head": _person(head.person, language) if head else None,
+        "delegation": [_person(p.person, language) for p in delegation],
+        "hosts": [_person(p.person, language) for p in hosts],
+        "programme": programme,
+        "meetings": [
+            {"title": _clean(m.title), "kind": KIND_LABELS[language][m.kind]} for m in meetings
+        ],
+        "agenda": agenda,
+        "decisions": decisions,
+        "agreements": agreements,
+        "actions": actions,
+    }
+
+
+def _unique(items) -> list[str]:
+    return [item for item in dict.fromkeys(items) if item]
+
+
+# --- Rendering ---------------------------------------------------------------------------------
+
+
+@cache
+def _engine() -> Engine:
+    # Plain text: escaping belongs to the export formats, not to the stored draft.
+    return Engine(autoescape=False)
+
+
+def template_sections(language: str) -> dict[str, str]:
+    """The sections of the language's template file; a clear error when one is missing."""
+    path = TEMPLATE_DIR / f"{language}.txt"
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValidationError(
+            _("There is no news template in %(language)s."),
+            code="no_news_template",
+            params={"language": NewsLanguage(language).label},
+        ) from error
+    parts = _SECTION_LINE.split(source)
+    # parts: [comment, name, text, name, text…]
+    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
+    missing = [name for name in SECTIONS if name not in sections]
+    if missing:
+        raise ValidationError(
+            _("The %(language)s news template has no “=== %(section)s ===” section."),
+            code="broken_news_template",
+            params={"language": NewsLanguage(language).label, "section": missing[0]},
+        )
+    return sections
+
+
+def _render(source: str, context: dict, language: str) -> str:
+    try:
+        text = _engine().from_string(source).render(Context(context, autoescape=False))
+    except TemplateSyntaxError as error:
+        raise ValidationError(
+            _("The %(language)s news template has an error: %(error)s"),
+            code="broken_news_template",
+            params={"language": NewsLanguage(language).label, "error": error},
+        ) from error
+    # Template lines end before the punctuation that follows a loop: "A; B ." reads "A; B."
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
+
+
+def render_news(visit: Visit, language: str) -> NewsText:
+    """Title, lead and body of the visit's news in ``language``, from its template."""
+    sections = template_sections(language)
+    facts = news_facts(visit, language)
+    title = _render(sections["title"], facts, language)
+    lead = _render(sections["lead"], facts, language)
+    paragraphs = [
+        _render(block, facts, language) for block in _BLANK_LINE.split(sections["body"].strip())
+    ]
+    body = "\n\n".join(p for p in paragraphs if p)
+    return NewsText(title=Truncator(title).chars(TITLE_MAX_LENGTH), lead=lead, body=body)
+
+
+# --- Writes ------------------------------------------------------------------------------------
+
+
+def require_completed(visit: Visit) -> None:
+    if visit.status != VisitStatus.COMPLETED:
+        raise ValidationError(
+            _(
+                "A news draft is generated from a completed visit; this visit is %(status)s. "
+                "Mark it completed first."
+            ),
+            code="visit_not_completed",
+            params={"status": visit.get_status_display().lower()},
+        )
+
+
+@transaction.atomic
+def news_generate(*, visit: Visit, user, language: str, replace_edited: bool = False) -> NewsDraft:
+    """Write (or rewrite) the visit's news draft in ``language`` from its record.
+
+    Raises ValidationError for a visit that is not completed or a language without a
+    template, and :class:`EditedDraftExists` when the draft was edited by hand and
+    ``replace_edited`` is false (nothing is written then).
+    """
+    require_completed(visit)
+    if not news_language_available(language):
+        raise ValidationError(
+            _("There is no news template in %(language)s."),
+            code="no_news_template",
+            params={"language": language},
+        )
+    draft = (
+        NewsDraft.objects.select_for_update().filter(visit=visit, language=language).first()
+    ) or NewsDraft(visit=visit, language=language)
+    if draft.pk and draft.is_edited and not replace_edited:
+        raise EditedDraftExists(draft)
+    text = render_news(visit, language)
+    draft.title, draft.lead, draft.body = text.title, text.lead, text.body
+    draft.is_edited = False
+    # A visit with nothing but its dates has a lead and no body; that is a valid draft.
+    save_record(instance=draft, user=user, exclude_validation=() if draft.body else ("body",))
+    return draft
+
+
+def news_update(
+    *,
+    draft: NewsDraft,
+    user,
+    title: str,
+    lead: str,
+    body: str,
+    expected_updated: datetime.datetime | None = None,
+) -> NewsDraft:
+    """Save a hand-edited draft; it is then marked edited (EditConflict if saved meanwhile)."""
+    draft.title, draft.lead = title.strip(), lead.strip()
+    draft.body = "\n\n".join(paragraphs(body))
+    draft.is_edited = True
+    return save_record(
+        instance=draft,
+        user=user,
+        expected_updated=expected_updated,
+        exclude_validation=() if draft.body else ("body",),
+    )
+
+
+# --- Exports -----------------------------------------------------------------------------------
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a draft's body (separated by empty lines), whitespace collapsed."""
+    blocks = (" ".join(block.split()) for block in _BLANK_LINE.split(text.replace("\r\n", "\n")))
+    return [block for block in blocks if block]
+
+
+def export_html(draft: NewsDraft) -> str:
+    """A standalone HTML page of the draft; every record value is escaped."""
+    return render_to_string(
+        "visits/news/export.html",
+        {"draft": draft, "paragraphs": paragraphs(draft.body), "language": draft.language},
+    )
+
+
+# Characters with a meaning in Markdown (CommonMark): escaped with a backslash wherever they
+# appear, so that a name such as "*Kowalski*" or "<script>" stays literal text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&!])")
+# At the start of a line, these make a list, a quote, a heading or a rule.
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
+
+
+def escape_markdown(text: str) -> str:
+    """Text that renders as itself in Markdown."""
+    lines = []
+    for line in text.splitlines() or [""]:
+        line = _MARKDOWN_SPECIAL.sub(r"\\\1", line)
+        match = _MARKDOWN_LINE_START.match(line)
+        if match:
+            indent, start = match.groups()
+            if start[0].isdigit():
+                # "1. " starts an ordered list: escape the dot or parenthesis after the digits
+                rest = line[match.end() :]
+                line = f"{indent}{start}\\{rest}"
+            else:
+                line = f"{indent}\\{line[len(indent) :]}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def export_markdown(draft: NewsDraft) -> str:
+    """The draft as Markdown: a heading, the lead in bold, the body's paragraphs."""
+    parts = [f"# {escape_markdown(draft.title)}"]
+    if draft.lead:
+        parts.append(f"**{escape_markdown(draft.lead)}**")
+    parts.extend(escape_markdown(p) for p in paragraphs(draft.body))
+    return "\n\n".join(parts) + "\n"
+
+
+def export_docx(draft: NewsDraft) -> bytes:
+    """The draft as a Word document: the title, the lead in bold, the body's paragraphs."""
+    from docx import Document  # python-docx: imported here, only downloads need it
+
+    document = Document()
+    document.core_properties.title = draft.title
+    document.core_properties.language = draft.language
+    document.add_heading(draft.title, level=1)
+    if draft.lead:
+        document.add_paragraph().add_run(draft.lead).bold = True
+    for paragraph in paragraphs(draft.body):
+        document.add_paragraph(paragraph)
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()

@@ -1,0 +1,132 @@
+"""Reads shaped for the visits pages and API: visibility applied, relations pre-loaded."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+
+from unibridge.core.permissions import is_editable
+from unibridge.institutions.models import Institution
+
+from .choices import ParticipantSide
+from .models import ActionItem, ChecklistItem, Meeting, Visit, VisitParticipant
+from .services import DELETABLE, TRANSITIONS, linkable_agreements
+
+TAB_LIMIT = 100
+
+
+def visit_list(user) -> QuerySet[Visit]:
+    return Visit.objects.visible_to(user).select_related(
+        "visiting_institution", "host_institution", "host_unit"
+    )
+
+
+def visit_detail(user) -> QuerySet[Visit]:
+    return visit_list(user).prefetch_related("home_units", "responsible_people", "agreements")
+
+
+def visit_actions(visit: Visit, user, *, can_edit: bool | None = None) -> dict[str, Any]:
+    """The buttons the visit's page shows; the services decide again when one is pressed."""
+    if can_edit is None:
+        can_edit = is_editable(visit, user)
+    actions = {
+        action: can_edit and visit.status in allowed
+        for action, (allowed, _target, _label) in TRANSITIONS.items()
+    }
+    return {"can_edit": can_edit, "delete": can_edit and visit.status in DELETABLE, **actions}
+
+
+def participants_of(visit: Visit) -> dict[str, list[VisitParticipant]]:
+    """The delegation and the home participants, in one query."""
+    sides: dict[str, list[VisitParticipant]] = {
+        ParticipantSide.DELEGATION: [],
+        ParticipantSide.HOME: [],
+    }
+    rows = visit.participants.select_related("person", "person__institution").order_by(
+        "side", "order", "pk"
+    )
+    for participant in rows:
+        sides.setdefault(participant.side, []).append(participant)
+    return sides
+
+
+def checklist_of(visit: Visit, today: datetime.date) -> list[ChecklistItem]:
+    """The visit's logistics tasks with an ``is_overdue`` flag, in one query."""
+    items = list(visit.checklist.select_related("owner").order_by("order", "pk"))
+    for item in items:
+        item.is_overdue = is_overdue(item, today)
+    return items
+
+
+def is_overdue(item: ChecklistItem, today: datetime.date) -> bool:
+    return not item.done and item.due_on is not None and item.due_on < today
+
+
+def overdue_checklist_count(visit: Visit, today: datetime.date) -> int:
+    return visit.checklist.filter(done=False, due_on__lt=today).count()
+
+
+def my_overdue(user, today: datetime.date, limit: int = 50) -> dict[str, Any]:
+    """The home page's "Overdue" section: the user's own late tasks, in two queries."""
+    checklist = list(
+        ChecklistItem.objects.filter(
+            owner=user,
+            done=False,
+            due_on__lt=today,
+            visit__in=Visit.objects.visible_to(user).values("pk"),
+        )
+        .select_related("visit")
+        .order_by("due_on", "pk")[:limit]
+    )
+    action_items = list(
+        ActionItem.objects.visible_to(user)
+        .overdue(today)
+        .filter(owner__user=user)
+        .select_related("meeting")
+        .order_by("due_on", "pk")[:limit]
+    )
+    for item in action_items:
+        item.url = safe_url(item)
+    return {"overdue_checklist": checklist, "overdue_action_items": action_items}
+
+
+def safe_url(record) -> str:
+    """The record's page, or nothing while the module that serves it is not installed."""
+    try:
+        return record.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
+def partner_visits(user, institution: Institution) -> dict[str, Any]:
+    """The partner page's visits tab: its visits and standalone meetings, in two queries."""
+    list_url = reverse("visits:visit_list")
+    if institution.is_home:
+        return {"visits": [], "partner_meetings": [], "visits_url": list_url}
+    visits = list(
+        visit_list(user)
+        .filter(Q(visiting_institution=institution) | Q(host_institution=institution))
+        .order_by("-start_date", "pk")[:TAB_LIMIT]
+    )
+    meetings = list(
+        Meeting.objects.visible_to(user)
+        .filter(partner=institution, visit__isnull=True)
+        .order_by("-starts_at", "pk")[:TAB_LIMIT]
+    )
+    for meeting in meetings:
+        meeting.url = safe_url(meeting)
+    query = urlencode({"partner": institution.uuid})
+    return {
+        "visits": visits,
+        "partner_meetings": meetings,
+        "visits_url": f"{list_url}?{query}",
+        "new_visit_url": f"{reverse('visits:visit_create')}?{query}",
+    }
+
+
+def agreements_to_link(visit: Visit, user) -> QuerySet:
+    """Agreements with the partner the user sees that the visit does not name yet."""
+    linked = [agreement.pk for agreement in visit.agreements.all()]
+    return linkable_agreements(visit, user).exclude(pk__in=linked)

@@ -1,0 +1,10 @@
+from . import document_views, meeting_views, news_views, programme_views, views
+
+app_name = "visits"
+urlpatterns = (
+    views.urlpatterns
+    + programme_views.urlpatterns
+    + meeting_views.urlpatterns
+    + document_views.urlpatterns
+    + news_views.urlpatterns
+)
