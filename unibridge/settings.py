@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "unibridge.core.middleware.ViewerTimeZoneMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # axes last: it needs the authenticated user and answers lockouts itself
     "axes.middleware.AxesMiddleware",
