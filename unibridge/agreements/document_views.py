@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from unibridge.core import documents as core_documents
 from unibridge.core import uploads
+from unibridge.core.views_support import report_errors, saved_upload, visible_or_404
 
 from . import documents
 from .models import Agreement, AgreementDocument
@@ -59,16 +60,11 @@ def documents_tab_context(agreement) -> dict:
 
 
 def _visible_agreement(request: HttpRequest, uuid) -> Agreement:
-    return get_object_or_404(Agreement.objects.visible_to(request.user), uuid=uuid)
+    return visible_or_404(Agreement.objects.visible_to(request.user), uuid)
 
 
 def _back(agreement: Agreement) -> HttpResponse:
     return redirect(reverse("agreements:agreement_tab", args=[agreement.uuid, "documents"]))
-
-
-def _report(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -76,23 +72,15 @@ def _report(request: HttpRequest, error: ValidationError) -> None:
 def document_upload(request: HttpRequest, uuid) -> HttpResponse:
     """Add an uploaded file as the agreement's next document version."""
     agreement = _visible_agreement(request, uuid)
-    form = DocumentUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        documents.require_editor(agreement, request.user)
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back(agreement)
-    try:
-        document = documents.document_upload(
-            agreement=agreement,
-            user=request.user,
-            file=form.cleaned_data["file"],
-            title=form.cleaned_data["title"],
-        )
-    except ValidationError as error:
-        _report(request, error)
-    else:
+    document = saved_upload(
+        request,
+        DocumentUploadForm(request.POST, request.FILES),
+        require_editor=lambda: documents.require_editor(agreement, request.user),
+        save=lambda data: documents.document_upload(
+            agreement=agreement, user=request.user, file=data["file"], title=data["title"]
+        ),
+    )
+    if document is not None:
         messages.success(
             request,
             _("“%(name)s” was added as version %(version)s.")
@@ -109,7 +97,7 @@ def document_generate(request: HttpRequest, uuid) -> HttpResponse:
     try:
         result = documents.document_generate(agreement=agreement, user=request.user)
     except ValidationError as error:
-        _report(request, error)
+        report_errors(request, error)
         return _back(agreement)
     if result.pdf is not None:
         messages.success(
@@ -147,7 +135,7 @@ def document_signed_original(request: HttpRequest, uuid, document_uuid) -> HttpR
     try:
         documents.document_mark_signed_original(document=document, user=request.user, signed=signed)
     except ValidationError as error:
-        _report(request, error)
+        report_errors(request, error)
     else:
         if signed:
             message = _("Version %(version)s is now the signed original.")

@@ -5,6 +5,7 @@ calls its service: an agreement the user may not see answers 404, one they may n
 an action its status does not allow 409 with the reason, bad input 400 with the form's errors.
 """
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -23,14 +24,21 @@ from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
-from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
+from unibridge.core.views_support import (
+    BAD_REQUEST,
+    CONFLICT,
+    add_service_errors,
+    editable_or_403,
+    error_status,
+    refused_page,
+    see_other,
+    visible_or_404,
+)
 from unibridge.institutions.models import Institution
 
 from . import document_views, filters, forms, selectors, services, tables
 from .models import Agreement, AgreementParty, ApprovalStep, CooperationCondition
-
-CONFLICT, BAD_REQUEST = 409, 400
 
 
 class AgreementListView(RecordListView):
@@ -82,51 +90,18 @@ class AgreementDetailView(RecordDetailView):
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def _visible(request: HttpRequest, uuid) -> Agreement:
-    return get_object_or_404(selectors.agreement_detail(request.user), uuid=uuid)
-
-
 def _editable(request: HttpRequest, uuid) -> Agreement:
-    """The agreement if the user may change it: 404 when they may not see it, 403 otherwise."""
-    agreement = _visible(request, uuid)
-    if not is_editable(agreement, request.user):
-        raise PermissionDenied
-    return agreement
+    return editable_or_403(selectors.agreement_detail(request.user), uuid, request.user)
 
 
-def _status(error: ValidationError) -> int:
-    return CONFLICT if isinstance(error, services.TransitionError) else BAD_REQUEST
-
-
-def _refused(
-    request: HttpRequest, agreement: Agreement, error: ValidationError, *, tab: str = "overview",
-    **extra: Any,
-) -> HttpResponse:  # fmt: skip
-    """The agreement's page with the service's reasons, as 409 (status) or 400 (input)."""
-    for message in error.messages:
-        messages.error(request, message)
-    view = AgreementDetailView()
-    view.setup(request, uuid=agreement.uuid)
-    view.extra_context = extra
-    response = view.get(request, uuid=agreement.uuid, tab=tab)
-    response.status_code = _status(error)
-    return response
+# The record's page with the service's reasons, as 409 (status) or 400 (input).
+_refused = partial(refused_page, AgreementDetailView, conflict=services.TransitionError)
 
 
 def _check_allowed(agreement: Agreement, action: str) -> None:
     """Refuse a form page at once when the status does not allow its action."""
     if agreement.status not in services.ACTIONS[action][0]:
         raise services.TransitionError(status=agreement.status, action=action)
-
-
-def _add_errors(form: Form, error: ValidationError, renamed: dict[str, str] | None = None) -> None:
-    """Show a service's errors at the form's fields (named as the form names them)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        name = (renamed or {}).get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _form_page(
@@ -144,13 +119,6 @@ def _form_page(
         **extra,
     }
     return render(request, template, context, status=status)
-
-
-def _redirect(url: str) -> HttpResponseRedirect:
-    # 303: the browser follows a POST's answer with a GET
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 # --- Create and edit -----------------------------------------------------------------------------
@@ -226,7 +194,7 @@ class AgreementCreateView(LoginRequiredMixin, View):
                 **fields,
             )
         except ValidationError as error:
-            _add_errors(form, error, {"parties": "partners"})
+            add_service_errors(form, error, {"parties": "partners"})
             return self.render_form(form, status=BAD_REQUEST)
         except PermissionDenied as error:
             # the service's rule about the coordinator's own units, told at the field
@@ -236,7 +204,7 @@ class AgreementCreateView(LoginRequiredMixin, View):
             request,
             _("Created the draft %(reference)s.") % {"reference": agreement.reference},
         )
-        return _redirect(agreement.get_absolute_url())
+        return see_other(agreement.get_absolute_url())
 
 
 class AgreementEditView(RecordEditView):
@@ -287,9 +255,9 @@ def agreement_delete(request: HttpRequest, uuid) -> HttpResponse:
         messages.error(
             request, _("Agreements under this one name it as their umbrella: change them first.")
         )
-        return _redirect(agreement.get_absolute_url())
+        return see_other(agreement.get_absolute_url())
     messages.success(request, _("Deleted %(name)s.") % {"name": agreement})
-    return _redirect(reverse("agreements:agreement_list"))
+    return see_other(reverse("agreements:agreement_list"))
 
 
 PICKER_LIMIT = 20
@@ -406,10 +374,10 @@ def parties_edit(request: HttpRequest, uuid) -> HttpResponse:
             form.is_valid()
         return page(CONFLICT, conflict=True)
     except ValidationError as error:
-        _add_errors(current, error, {"institution": "institutions"})
-        return page(_status(error))
+        add_service_errors(current, error, {"institution": "institutions"})
+        return page(error_status(error, services.TransitionError))
     messages.success(request, _("Saved the parties to %(name)s.") % {"name": agreement.reference})
-    return _redirect(agreement.get_absolute_url() + "parties/")
+    return see_other(agreement.get_absolute_url() + "parties/")
 
 
 # --- Cooperation conditions ----------------------------------------------------------------------
@@ -465,9 +433,9 @@ def condition_edit(request: HttpRequest, uuid, condition_id: int | None = None) 
             form.add_condition_errors(error.error_dict)
         else:
             form.add_error(None, error)
-        return page(_status(error))
+        return page(error_status(error, services.TransitionError))
     messages.success(request, _("Saved the cooperation condition."))
-    return _redirect(agreement.get_absolute_url() + "conditions/")
+    return see_other(agreement.get_absolute_url() + "conditions/")
 
 
 @login_required
@@ -497,7 +465,7 @@ def condition_delete(request: HttpRequest, uuid, condition_id: int) -> HttpRespo
     except ValidationError as error:
         return _refused(request, agreement, error, tab="conditions")
     messages.success(request, _("Deleted the cooperation condition."))
-    return _redirect(cancel_url)
+    return see_other(cancel_url)
 
 
 # --- The lifecycle -------------------------------------------------------------------------------
@@ -515,14 +483,14 @@ def agreement_submit(request: HttpRequest, uuid) -> HttpResponse:
         messages.success(request, _("Approved: this type of agreement needs no internal review."))
     else:
         messages.success(request, _("Sent for approval."))
-    return _redirect(agreement.get_absolute_url() + "approvals/")
+    return see_other(agreement.get_absolute_url() + "approvals/")
 
 
 @login_required
 @require_POST
 def approval_decide(request: HttpRequest, uuid, step_id: int) -> HttpResponse:
     """Approve or reject the current step: its approver or the office (the service checks)."""
-    agreement = _visible(request, uuid)
+    agreement = visible_or_404(selectors.agreement_detail(request.user), uuid)
     step = get_object_or_404(ApprovalStep, agreement=agreement, pk=step_id)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
@@ -541,7 +509,7 @@ def approval_decide(request: HttpRequest, uuid, step_id: int) -> HttpResponse:
         messages.success(
             request, _("Rejected “%(step)s”: the agreement is a draft again.") % {"step": step.name}
         )
-    return _redirect(agreement.get_absolute_url() + "approvals/")
+    return see_other(agreement.get_absolute_url() + "approvals/")
 
 
 @login_required
@@ -553,7 +521,7 @@ def agreement_start_signing(request: HttpRequest, uuid) -> HttpResponse:
     except ValidationError as error:
         return _refused(request, agreement, error)
     messages.success(request, _("Sent to the parties for signature."))
-    return _redirect(agreement.get_absolute_url() + "parties/")
+    return see_other(agreement.get_absolute_url() + "parties/")
 
 
 @login_required
@@ -577,17 +545,17 @@ def signature_record(request: HttpRequest, uuid, party_id: int) -> HttpResponse:
         try:
             services.signature_record(party=party, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return _form_page(
                 request, agreement, form, title=title, submit=_("Record the signature"),
-                status=_status(error),
+                status=error_status(error, services.TransitionError),
             )  # fmt: skip
         agreement.refresh_from_db(fields=["status"])
         if agreement.status == services.Status.ACTIVE:
             messages.success(request, _("Signature recorded: the agreement is now in force."))
         else:
             messages.success(request, _("Signature recorded."))
-        return _redirect(agreement.get_absolute_url() + "parties/")
+        return see_other(agreement.get_absolute_url() + "parties/")
     return _form_page(
         request, agreement, form, title=title, submit=_("Record the signature"),
         status=BAD_REQUEST if data is not None else 200,
@@ -629,14 +597,20 @@ def agreement_terminate(request: HttpRequest, uuid) -> HttpResponse:
                 "termination_reason": "reason",
                 "terminated_on": "requested_on",
             }
-            _add_errors(form, error, renamed)
-            return _form_page(request, agreement, form, status=_status(error), **page)
+            add_service_errors(form, error, renamed)
+            return _form_page(
+                request,
+                agreement,
+                form,
+                status=error_status(error, services.TransitionError),
+                **page,
+            )
         messages.success(
             request,
             _("Termination recorded: it takes effect on %(date)s.")
             % {"date": agreement.terminated_on.isoformat()},
         )
-        return _redirect(agreement.get_absolute_url())
+        return see_other(agreement.get_absolute_url())
     return _form_page(
         request, agreement, form, status=BAD_REQUEST if data is not None else 200, **page
     )
@@ -667,14 +641,20 @@ def agreement_renew(request: HttpRequest, uuid) -> HttpResponse:
                 agreement=agreement, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
-            return _form_page(request, agreement, form, status=_status(error), **page)
+            add_service_errors(form, error)
+            return _form_page(
+                request,
+                agreement,
+                form,
+                status=error_status(error, services.TransitionError),
+                **page,
+            )
         messages.success(
             request,
             _("Created %(reference)s, the draft that renews %(old)s.")
             % {"reference": successor.reference, "old": agreement.reference},
         )
-        return _redirect(successor.get_absolute_url())
+        return see_other(successor.get_absolute_url())
     return _form_page(
         request, agreement, form, status=BAD_REQUEST if data is not None else 200, **page
     )

@@ -1,9 +1,21 @@
-"""Factories and helpers for tests of every app (factory_boy, real database rows)."""
+"""Factories and helpers for tests of every app (factory_boy, real database rows, real files)."""
 
+import io
+import os
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import docx
 import factory
+import pytest
 from django.contrib.auth import get_user_model
+from pypdf import PdfReader, PdfWriter
 
 from unibridge.accounts.models import Role
+from unibridge.core import documents as core_documents
+from unibridge.core import uploads
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 
 
@@ -79,3 +91,128 @@ def assert_accessible(page) -> None:
         for v in violations
     ]
     assert not violations, f"{page.url}:\n" + "\n".join(summary)
+
+
+# --- Fixtures: a test module takes them by assignment (``agh = testing.agh``) ------------------
+
+
+@pytest.fixture
+def agh(db) -> Institution:
+    """AGH in Kraków, the partner of the document tests, with its names in three languages."""
+    return InstitutionFactory(
+        name="Akademia Górniczo-Hutnicza im. Stanisława Staszica w Krakowie",
+        name_en="AGH University of Krakow",
+        name_ru="Горно-металлургическая академия им. Станислава Сташица",
+        name_pl="Akademia Górniczo-Hutnicza",
+        country="PL",
+        city="Kraków",
+    )
+
+
+@pytest.fixture
+def soffice() -> str:
+    """LibreOffice for PDF tests: skipped when missing, unless CI (REQUIRE_BROWSER) needs it."""
+    path = core_documents.soffice_path()
+    if path is None:
+        message = "PDF tests need LibreOffice (apt-get install libreoffice-writer-nogui)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"REQUIRE_BROWSER is set but {message}")
+        pytest.skip(message)
+    return path
+
+
+# --- Minimal real files of each accepted type, and reading generated ones -----------------------
+
+
+def pdf_bytes() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def png_bytes() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1×1, 8-bit grey
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def jpeg_bytes() -> bytes:
+    """A 1×1 grey baseline JPEG: one-symbol Huffman tables, one block of DC 0 and EOB."""
+    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    dqt = b"\xff\xdb" + struct.pack(">H", 67) + b"\x00" + b"\x01" * 64
+    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, 1, 1, 1) + b"\x01\x11\x00"
+    counts = b"\x01" + b"\x00" * 15
+    dht_dc = b"\xff\xc4" + struct.pack(">H", 20) + b"\x00" + counts + b"\x00"
+    dht_ac = b"\xff\xc4" + struct.pack(">H", 20) + b"\x10" + counts + b"\x00"
+    sos = b"\xff\xda" + struct.pack(">HB", 8, 1) + b"\x01\x00" + b"\x00\x3f\x00"
+    return b"\xff\xd8" + app0 + dqt + sof + dht_dc + dht_ac + sos + b"\x3f" + b"\xff\xd9"
+
+
+def docx_bytes(text: str = "Hello") -> bytes:
+    document = docx.Document()
+    document.add_paragraph(text)
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def odt_bytes() -> bytes:
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), uploads.ODT_TYPE, compress_type=zipfile.ZIP_STORED
+        )
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+            ' manifest:version="1.2"><manifest:file-entry manifest:full-path="/"'
+            ' manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
+        archive.writestr(
+            "content.xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            "<office:document-content"
+            ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+            ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+            "<office:body><office:text><text:p>Hello</text:p></office:text></office:body>"
+            "</office:document-content>",
+        )
+    return output.getvalue()
+
+
+def text_of_docx(content: bytes) -> str:
+    """The text of a DOCX: its paragraphs, then its tables' cells."""
+    document = docx.Document(io.BytesIO(content))
+    texts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            texts.extend(cell.text for cell in row.cells)
+    return "\n".join(texts)
+
+
+def text_of_pdf(content: bytes) -> str:
+    """The text of a PDF, white space folded."""
+    pdf = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+
+
+def files_in(root) -> list[Path]:
+    return [path for path in Path(root).rglob("*") if path.is_file()]
+
+
+def messages_of(response) -> list[str]:
+    """The texts of the messages a page shows."""
+    return [str(message) for message in response.context["messages"]]

@@ -23,6 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 from unibridge.core import documents as core_documents
 from unibridge.core import uploads
 from unibridge.core.models import DocumentTemplate
+from unibridge.core.views_support import (
+    report_errors,
+    report_form_errors,
+    saved_upload,
+    visible_or_404,
+)
 from unibridge.institutions.models import Person
 
 from . import documents
@@ -54,13 +60,14 @@ def signatory_choices(visit: Visit, user) -> QuerySet[Person]:
     """Who may sign generated documents: the visit's responsible people and the host
     institution's participants of the visit (a bounded list: a university has thousands of
     people, and the signatory of a visit's letters takes part in it)."""
+    # two small id lists, not an OR across joins (which scans every person)
+    responsible = Visit.responsible_people.through.objects.filter(visit=visit).values("person_id")
+    hosts = VisitParticipant.objects.filter(
+        visit=visit, person__institution=visit.host_institution_id
+    ).values("person_id")
     return (
         Person.objects.visible_to(user)
-        .filter(
-            Q(visits_responsible=visit)
-            | Q(visit_participations__visit=visit, institution=visit.host_institution_id)
-        )
-        .distinct()
+        .filter(Q(pk__in=responsible) | Q(pk__in=hosts))
         .order_by("name_latin", "pk")
     )
 
@@ -145,11 +152,11 @@ def tab_context(visit: Visit, user) -> dict:
 
 
 def _visible_visit(request: HttpRequest, uuid) -> Visit:
-    return get_object_or_404(
+    return visible_or_404(
         Visit.objects.visible_to(request.user).select_related(
             "host_institution", "visiting_institution"
         ),
-        uuid=uuid,
+        uuid,
     )
 
 
@@ -157,34 +164,24 @@ def _back(visit: Visit) -> HttpResponse:
     return redirect(reverse("visits:visit_tab", args=[visit.uuid, "documents"]))
 
 
-def _report(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @login_required
 @require_POST
 def document_upload(request: HttpRequest, uuid) -> HttpResponse:
     """Keep an uploaded file or photo of the visit."""
     visit = _visible_visit(request, uuid)
-    form = DocumentUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        documents.require_editor(visit, request.user)
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back(visit)
-    try:
-        document = documents.document_upload(
+    document = saved_upload(
+        request,
+        DocumentUploadForm(request.POST, request.FILES),
+        require_editor=lambda: documents.require_editor(visit, request.user),
+        save=lambda data: documents.document_upload(
             visit=visit,
             user=request.user,
-            file=form.cleaned_data["file"],
-            title=form.cleaned_data["title"],
-            photo=form.cleaned_data["is_photo"],
-        )
-    except ValidationError as error:
-        _report(request, error)
-    else:
+            file=data["file"],
+            title=data["title"],
+            photo=data["is_photo"],
+        ),
+    )
+    if document is not None:
         messages.success(request, _("“%(name)s” was added.") % {"name": document.original_name})
     return _back(visit)
 
@@ -197,14 +194,12 @@ def _generate(
     documents.require_editor(visit, request.user)
     form = GenerateForm(request.POST, visit=visit, user=request.user)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        report_form_errors(request, form)
         return _back(visit)
     try:
         result = service(visit=visit, user=request.user, signatory=form.cleaned_data["signatory"])
     except ValidationError as error:
-        _report(request, error)
+        report_errors(request, error)
         return _back(visit)
     for problem in result.problems:
         messages.error(request, problem)

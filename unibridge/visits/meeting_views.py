@@ -30,8 +30,7 @@ from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
 from unibridge.core.tables import Column, choice_label
-from unibridge.core.widgets import FastSelect
-from unibridge.institutions.models import Institution, Person
+from unibridge.institutions.models import Person
 
 from . import meetings
 from .choices import ActionItemStatus, MeetingKind
@@ -206,10 +205,10 @@ def tab_context(visit, user) -> dict:
 
 class MeetingFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=gettext_lazy("Title"), method="filter_title")
-    partner = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Partner"),
-        queryset=Institution.objects.filter(meetings__isnull=False).distinct().order_by("name"),
-        widget=FastSelect,
+    # a hidden id (the partner page links here), not a list of every partner: an office
+    # meets hundreds of institutions, and a <select> of them costs more than the page
+    partner = django_filters.UUIDFilter(
+        label=gettext_lazy("Partner id"), field_name="partner__uuid", widget=forms.HiddenInput
     )
     kind = django_filters.ChoiceFilter(label=gettext_lazy("Type"), choices=MeetingKind.choices)
     date_from = django_filters.DateFilter(

@@ -5,6 +5,7 @@ service: a visit the user may not see answers 404, one they may not change 403, 
 status does not allow 409 with the reason, bad input 400 with the form's errors.
 """
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, re_path, reverse, reverse_lazy
 from django.utils import timezone
@@ -24,8 +25,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from unibridge.agreements.models import Agreement
 from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
-from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
+from unibridge.core.views_support import (
+    BAD_REQUEST,
+    CONFLICT,
+    add_service_errors,
+    editable_or_403,
+    error_status,
+    refused_page,
+    see_other,
+    visible_or_404,
+)
 from unibridge.institutions.models import Institution
 
 from . import (
@@ -42,8 +52,6 @@ from . import (
 )
 from .choices import ParticipantSide
 from .models import ChecklistItem, Visit, VisitParticipant
-
-CONFLICT, BAD_REQUEST = 409, 400
 
 
 class VisitListView(RecordListView):
@@ -115,44 +123,12 @@ class VisitDetailView(RecordDetailView):
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def _visible(request: HttpRequest, uuid) -> Visit:
-    return get_object_or_404(selectors.visit_detail(request.user), uuid=uuid)
-
-
 def _editable(request: HttpRequest, uuid) -> Visit:
-    """The visit if the user may change it: 404 when they may not see it, 403 otherwise."""
-    visit = _visible(request, uuid)
-    if not is_editable(visit, request.user):
-        raise PermissionDenied
-    return visit
+    return editable_or_403(selectors.visit_detail(request.user), uuid, request.user)
 
 
-def _status(error: ValidationError) -> int:
-    return CONFLICT if isinstance(error, services.TransitionError) else BAD_REQUEST
-
-
-def _refused(
-    request: HttpRequest, visit: Visit, error: ValidationError, *, tab: str = "overview",
-    **extra: Any,
-) -> HttpResponse:  # fmt: skip
-    """The visit's page with the service's reasons, as 409 (status) or 400 (input)."""
-    for message in error.messages:
-        messages.error(request, message)
-    view = VisitDetailView()
-    view.setup(request, uuid=visit.uuid)
-    view.extra_context = extra
-    response = view.get(request, uuid=visit.uuid, tab=tab)
-    response.status_code = _status(error)
-    return response
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's errors at the form's fields."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+# The record's page with the service's reasons, as 409 (status) or 400 (input).
+_refused = partial(refused_page, VisitDetailView, conflict=services.TransitionError)
 
 
 def _form_page(
@@ -182,13 +158,6 @@ def _confirm_page(
         "cancel_url": cancel_url,
     }
     return render(request, "visits/confirm.html", context)
-
-
-def _redirect(url: str) -> HttpResponseRedirect:
-    # 303: the browser follows a POST's answer with a GET
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _tab_url(visit: Visit, tab: str) -> str:
@@ -244,10 +213,10 @@ class VisitCreateView(LoginRequiredMixin, View):
                 responsible_people=data["responsible_people"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.render_form(form, status=BAD_REQUEST)
         messages.success(request, _("Created the visit %(name)s.") % {"name": visit})
-        return _redirect(visit.get_absolute_url())
+        return see_other(visit.get_absolute_url())
 
 
 class VisitEditView(RecordEditView):
@@ -294,7 +263,7 @@ def visit_delete(request: HttpRequest, uuid) -> HttpResponse:
     except ValidationError as error:
         return _refused(request, visit, error)
     messages.success(request, _("Deleted %(name)s.") % {"name": visit})
-    return _redirect(reverse("visits:visit_list"))
+    return see_other(reverse("visits:visit_list"))
 
 
 # --- Status --------------------------------------------------------------------------------------
@@ -312,13 +281,13 @@ def visit_status(request: HttpRequest, uuid, action: str) -> HttpResponse:
     """Confirm, start or complete (cancelling has its own page: it needs a reason)."""
     visit = _editable(request, uuid)
     if action not in STATUS_MESSAGES:
-        return _redirect(visit.get_absolute_url())
+        return see_other(visit.get_absolute_url())
     try:
         services.visit_transition(visit=visit, user=request.user, action=action)
     except ValidationError as error:
         return _refused(request, visit, error)
     messages.success(request, str(STATUS_MESSAGES[action]))
-    return _redirect(visit.get_absolute_url())
+    return see_other(visit.get_absolute_url())
 
 
 @login_required
@@ -347,10 +316,12 @@ def visit_cancel(request: HttpRequest, uuid) -> HttpResponse:
             visit=visit, user=request.user, action="cancel", reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
-        _add_errors(form, error)
-        return _form_page(request, visit, form, status=_status(error), **page)
+        add_service_errors(form, error)
+        return _form_page(
+            request, visit, form, status=error_status(error, services.TransitionError), **page
+        )
     messages.success(request, _("The visit is cancelled."))
-    return _redirect(visit.get_absolute_url())
+    return see_other(visit.get_absolute_url())
 
 
 # --- Agreements signed during the visit ----------------------------------------------------------
@@ -374,7 +345,7 @@ def agreement_link(request: HttpRequest, uuid) -> HttpResponse:
     messages.success(
         request, _("Linked %(agreement)s to the visit.") % {"agreement": agreement.reference}
     )
-    return _redirect(visit.get_absolute_url())
+    return see_other(visit.get_absolute_url())
 
 
 @login_required
@@ -386,7 +357,7 @@ def agreement_unlink(request: HttpRequest, uuid, agreement_uuid) -> HttpResponse
     messages.success(
         request, _("Unlinked %(agreement)s from the visit.") % {"agreement": agreement.reference}
     )
-    return _redirect(visit.get_absolute_url())
+    return see_other(visit.get_absolute_url())
 
 
 # --- Participants --------------------------------------------------------------------------------
@@ -456,10 +427,10 @@ def participant_edit(request: HttpRequest, uuid, participant_id: int | None = No
         form.add_error(None, _("Someone else saved this participant while you were editing."))
         return page(CONFLICT, conflict=True)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return page(BAD_REQUEST)
     messages.success(request, _("Saved %(person)s.") % {"person": form.instance.person})
-    return _redirect(cancel_url)
+    return see_other(cancel_url)
 
 
 @login_required
@@ -479,7 +450,7 @@ def participant_remove(request: HttpRequest, uuid, participant_id: int) -> HttpR
         )
     services.participant_remove(participant=participant, user=request.user)
     messages.success(request, _("Removed %(person)s.") % {"person": participant.person})
-    return _redirect(cancel_url)
+    return see_other(cancel_url)
 
 
 # --- The logistics checklist ---------------------------------------------------------------------
@@ -520,21 +491,21 @@ def checklist_item_edit(request: HttpRequest, uuid, item_id: int | None = None) 
         form.add_error(None, _("Someone else saved this task while you were editing it."))
         return page(CONFLICT, conflict=True)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return page(BAD_REQUEST)
     messages.success(request, _("Saved “%(task)s”.") % {"task": form.instance})
-    return _redirect(cancel_url)
+    return see_other(cancel_url)
 
 
 @login_required
 @require_POST
 def checklist_item_toggle(request: HttpRequest, uuid, item_id: int) -> HttpResponse:
     """Mark a task done or not done: the visit's editors and the task's owner may."""
-    visit = _visible(request, uuid)
+    visit = visible_or_404(selectors.visit_detail(request.user), uuid)
     item = get_object_or_404(visit.checklist.all(), pk=item_id)
     done = request.POST.get("done") == "1"
     services.checklist_item_toggle(item=item, user=request.user, done=done)
-    return _redirect(_tab_url(visit, "checklist"))
+    return see_other(_tab_url(visit, "checklist"))
 
 
 @login_required
@@ -554,7 +525,7 @@ def checklist_item_delete(request: HttpRequest, uuid, item_id: int) -> HttpRespo
         )
     services.checklist_item_delete(item=item, user=request.user)
     messages.success(request, _("Deleted the task “%(task)s”.") % {"task": item})
-    return _redirect(cancel_url)
+    return see_other(cancel_url)
 
 
 # The tab pattern names its tabs, so that other two-segment addresses of a visit (such as a

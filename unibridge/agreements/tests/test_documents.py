@@ -4,7 +4,6 @@ bilingual document (DOCX and PDF) and templates that break."""
 import datetime
 import hashlib
 import io
-import os
 from pathlib import Path
 
 import docx
@@ -26,39 +25,24 @@ from unibridge.agreements.tests.factories import (
     SubjectAreaFactory,
 )
 from unibridge.core import documents as core_documents
+from unibridge.core import testing
 from unibridge.core.models import DocumentTemplate
-from unibridge.core.testing import InstitutionFactory, PersonFactory, UnitFactory
-from unibridge.core.tests.test_uploads import (
+from unibridge.core.testing import (
+    InstitutionFactory,
+    PersonFactory,
+    UnitFactory,
     docx_bytes,
+    files_in,
     jpeg_bytes,
+    messages_of,
     odt_bytes,
     pdf_bytes,
     png_bytes,
+    text_of_docx,
 )
 
-
-@pytest.fixture
-def soffice():
-    """LibreOffice for PDF tests: skipped when missing, unless CI (REQUIRE_BROWSER) needs it."""
-    path = core_documents.soffice_path()
-    if path is None:
-        message = "PDF tests need LibreOffice (apt-get install libreoffice-writer-nogui)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"REQUIRE_BROWSER is set but {message}")
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture
-def agh(db):
-    return InstitutionFactory(
-        name="Akademia Górniczo-Hutnicza im. Stanisława Staszica w Krakowie",
-        name_en="AGH University of Krakow",
-        name_ru="Горно-металлургическая академия им. Станислава Сташица",
-        name_pl="Akademia Górniczo-Hutnicza",
-        country="PL",
-        city="Kraków",
-    )
+# The partner and the LibreOffice check every document test uses.
+agh, soffice = testing.agh, testing.soffice
 
 
 @pytest.fixture
@@ -123,14 +107,6 @@ def upload_url(agreement) -> str:
 
 def download_url(document) -> str:
     return f"/agreements/{document.agreement.uuid}/documents/{document.uuid}/download/"
-
-
-def files_in(root) -> list[Path]:
-    return [path for path in Path(root).rglob("*") if path.is_file()]
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def upload(agreement, user, name="agreement.pdf", content=None, title=""):
@@ -400,15 +376,6 @@ def test_the_tab_uses_the_same_number_of_queries_for_1_and_6_versions(
 
 
 # --- The generated document ---------------------------------------------------------------------
-
-
-def text_of_docx(content: bytes) -> str:
-    document = docx.Document(io.BytesIO(content))
-    texts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            texts.extend(cell.text for cell in row.cells)
-    return "\n".join(texts)
 
 
 @pytest.mark.parametrize(

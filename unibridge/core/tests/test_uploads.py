@@ -2,90 +2,16 @@
 
 import hashlib
 import io
-import struct
 import zipfile
-import zlib
 from pathlib import Path
 
-import docx
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pypdf import PdfWriter
 
 from unibridge.agreements.models import AgreementDocument
 from unibridge.core import uploads
-
-# --- Minimal real files of each accepted type (also used by the agreements tests) -----------
-
-
-def pdf_bytes() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
-
-
-def png_bytes() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1×1, 8-bit grey
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
-        + chunk(b"IEND", b"")
-    )
-
-
-def jpeg_bytes() -> bytes:
-    """A 1×1 grey baseline JPEG: one-symbol Huffman tables, one block of DC 0 and EOB."""
-    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    dqt = b"\xff\xdb" + struct.pack(">H", 67) + b"\x00" + b"\x01" * 64
-    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, 1, 1, 1) + b"\x01\x11\x00"
-    counts = b"\x01" + b"\x00" * 15
-    dht_dc = b"\xff\xc4" + struct.pack(">H", 20) + b"\x00" + counts + b"\x00"
-    dht_ac = b"\xff\xc4" + struct.pack(">H", 20) + b"\x10" + counts + b"\x00"
-    sos = b"\xff\xda" + struct.pack(">HB", 8, 1) + b"\x01\x00" + b"\x00\x3f\x00"
-    return b"\xff\xd8" + app0 + dqt + sof + dht_dc + dht_ac + sos + b"\x3f" + b"\xff\xd9"
-
-
-def docx_bytes(text: str = "Hello") -> bytes:
-    document = docx.Document()
-    document.add_paragraph(text)
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
-
-
-def odt_bytes() -> bytes:
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w") as archive:
-        archive.writestr(
-            zipfile.ZipInfo("mimetype"), uploads.ODT_TYPE, compress_type=zipfile.ZIP_STORED
-        )
-        archive.writestr(
-            "META-INF/manifest.xml",
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
-            ' manifest:version="1.2"><manifest:file-entry manifest:full-path="/"'
-            ' manifest:media-type="application/vnd.oasis.opendocument.text"/>'
-            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-            "</manifest:manifest>",
-        )
-        archive.writestr(
-            "content.xml",
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            "<office:document-content"
-            ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
-            ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-            "<office:body><office:text><text:p>Hello</text:p></office:text></office:body>"
-            "</office:document-content>",
-        )
-    return output.getvalue()
+from unibridge.core.testing import docx_bytes, jpeg_bytes, odt_bytes, pdf_bytes, png_bytes
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):

@@ -353,10 +353,13 @@ def test_the_list_filters_by_partner_kind_and_date(office_client, home):
         return {row[0].title for row in response.context["rows"]}
 
     assert titles({}) == {may.title, june.title, visit_meeting.title}
-    assert titles({"partner": agh.pk}) == {may.title, visit_meeting.title}
+    assert titles({"partner": agh.uuid}) == {may.title, visit_meeting.title}
     assert titles({"kind": "online"}) == {june.title}
     assert titles({"date_from": "2026-06-01"}) == {june.title}
-    assert titles({"date_to": "2026-05-31", "partner": agh.pk}) == {may.title, visit_meeting.title}
+    assert titles({"date_to": "2026-05-31", "partner": agh.uuid}) == {
+        may.title,
+        visit_meeting.title,
+    }
 
 
 def test_the_list_uses_the_same_queries_for_3_and_30_meetings(office_client, home):

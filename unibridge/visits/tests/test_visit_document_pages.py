@@ -11,13 +11,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from unibridge.core.testing import PersonFactory, assert_accessible, log_in
-from unibridge.core.tests.test_uploads import jpeg_bytes, pdf_bytes, png_bytes
+from unibridge.core.testing import (
+    PersonFactory,
+    assert_accessible,
+    files_in,
+    jpeg_bytes,
+    log_in,
+    messages_of,
+    pdf_bytes,
+    png_bytes,
+    text_of_docx,
+)
 from unibridge.visits import documents
 from unibridge.visits.models import VisitDocument
 from unibridge.visits.tests import test_visit_documents as base
 from unibridge.visits.tests.factories import ParticipantFactory, VisitFactory
-from unibridge.visits.tests.test_visit_documents import files_in, text_of_docx
 
 # The same visit, members and LibreOffice check as the service tests.
 agh, visit, kowalski, nowak, soffice = base.agh, base.visit, base.kowalski, base.nowak, base.soffice
@@ -55,10 +63,6 @@ def download_url(document) -> str:
 
 def delete_url(document) -> str:
     return f"/visits/{document.visit.uuid}/documents/{document.uuid}/delete/"
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def upload(visit, user, name="notes.pdf", content=None, photo=False):

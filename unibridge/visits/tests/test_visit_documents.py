@@ -4,7 +4,6 @@ attendance (DOCX text, PDF, templates), and the services keeping uploaded files 
 import datetime
 import hashlib
 import io
-import os
 from pathlib import Path
 
 import docx
@@ -12,17 +11,21 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pypdf import PdfReader
 
 from unibridge.core import documents as core_documents
+from unibridge.core import testing
 from unibridge.core.models import DocumentTemplate
-from unibridge.core.testing import InstitutionFactory, PersonFactory
-from unibridge.core.tests.test_uploads import (
+from unibridge.core.testing import (
+    InstitutionFactory,
+    PersonFactory,
     docx_bytes,
+    files_in,
     jpeg_bytes,
     odt_bytes,
     pdf_bytes,
     png_bytes,
+    text_of_docx,
+    text_of_pdf,
 )
 from unibridge.visits import documents
 from unibridge.visits.choices import Direction, ParticipantSide, ProgrammeItemKind, VisitStatus
@@ -37,28 +40,8 @@ from unibridge.visits.tests.factories import (
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@pytest.fixture
-def soffice():
-    """LibreOffice for PDF tests: skipped when missing, unless CI (REQUIRE_BROWSER) needs it."""
-    path = core_documents.soffice_path()
-    if path is None:
-        message = "PDF tests need LibreOffice (apt-get install libreoffice-writer-nogui)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"REQUIRE_BROWSER is set but {message}")
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture
-def agh(db):
-    return InstitutionFactory(
-        name="Akademia Górniczo-Hutnicza im. Stanisława Staszica w Krakowie",
-        name_en="AGH University of Krakow",
-        name_ru="Горно-металлургическая академия им. Станислава Сташица",
-        name_pl="Akademia Górniczo-Hutnicza",
-        country="PL",
-        city="Kraków",
-    )
+# The partner and the LibreOffice check every document test uses.
+agh, soffice = testing.agh, testing.soffice
 
 
 @pytest.fixture
@@ -123,24 +106,6 @@ def interpreter(visit, agh):
         role="interpreter",
         order=2,
     )
-
-
-def text_of_docx(content: bytes) -> str:
-    document = docx.Document(io.BytesIO(content))
-    texts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            texts.extend(cell.text for cell in row.cells)
-    return "\n".join(texts)
-
-
-def text_of_pdf(content: bytes) -> str:
-    pdf = PdfReader(io.BytesIO(content))
-    return " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
-
-
-def files_in(root) -> list[Path]:
-    return [path for path in Path(root).rglob("*") if path.is_file()]
 
 
 # --- Languages ---------------------------------------------------------------------------------

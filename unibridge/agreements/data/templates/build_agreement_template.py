@@ -14,28 +14,20 @@ Tags in the document: ``{{ … }}`` prints, ``{%p … %}`` repeats or hides a wh
 
 from pathlib import Path
 
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Pt
+
+from unibridge.core.docx_building import (
+    BLANK,
+    bilingual_row,
+    end_of_cell,
+    first_paragraph_cleanup,
+    new_document,
+    new_table,
+    paragraph,
+    tag_row,
+)
 
 TARGET = Path(__file__).with_name("agreement.docx")
-BLANK = "________________"
-
-
-def paragraph(cell, text: str = "", *, bold: bool = False, center: bool = False, size=None):
-    """A paragraph with one run, so that a Jinja tag is never split across runs."""
-    para = cell.add_paragraph()
-    para.paragraph_format.space_after = Pt(3)
-    if center:
-        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if text:
-        run = para.add_run(text)
-        run.bold = bold
-        if size:
-            run.font.size = Pt(size)
-    return para
 
 
 def title_block(cell, v: str) -> None:
@@ -102,56 +94,8 @@ def signature_block(cell, b: str) -> None:
     paragraph(cell, f"{{{{ {b}.t.place }}}}: {{{{ {b}.party.place or '{BLANK}' }}}}")
 
 
-def bilingual_row(table, block) -> None:
-    """English on the left; each other language, one after the other, on the right."""
-    left, right = table.add_row().cells
-    block(left, "en")
-    paragraph(right, "{%p for v in others %}")
-    block(right, "v")
-    paragraph(right, "{%p endfor %}")
-    end_of_cell(right)
-
-
-def end_of_cell(cell) -> None:
-    """A tiny closing paragraph: a cell needs one even when no other language fills it."""
-    paragraph(cell).paragraph_format.space_after = Pt(0)
-    cell.paragraphs[-1].paragraph_format.line_spacing = Pt(2)
-
-
-def tag_row(table, tag: str) -> None:
-    """A row holding only a ``{%tr … %}`` tag: docxtpl replaces the whole row with it."""
-    cell = table.add_row().cells[0]
-    cell.paragraphs[0].add_run(tag)
-
-
-def new_table(document):
-    table = document.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    return table
-
-
-def first_paragraph_cleanup(table) -> None:
-    """Cells start with an empty paragraph; drop it where the cell has content after it."""
-    for row in table.rows:
-        for cell in row.cells:
-            paragraphs = cell.paragraphs
-            if len(paragraphs) > 1 and not paragraphs[0].text:
-                paragraphs[0]._element.getparent().remove(paragraphs[0]._element)
-
-
 def build(target: Path = TARGET) -> Path:
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.8))
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(10)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "Times New Roman")
-    document.core_properties.title = "Agreement (UniBridge built-in template)"
-    document.core_properties.author = "UniBridge"
+    document = new_document("Agreement")
 
     table = new_table(document)
     bilingual_row(table, title_block)
