@@ -93,6 +93,9 @@ def home_dashboard(user) -> dict:
     }
 
 
+AGREEMENT_TREE_ROWS = 100
+
+
 def institution_agreements(user, institution: Institution) -> dict:
     """The partner page's agreements tab: its agreements as a tree, in one query.
 
@@ -103,8 +106,11 @@ def institution_agreements(user, institution: Institution) -> dict:
     list_url = reverse("agreements:agreement_list")
     if institution.is_home:
         return {"agreement_tree": [], "agreements_url": list_url}
+    tree = institution_agreement_tree(user, institution)
     return {
-        "agreement_tree": institution_agreement_tree(user, institution),
+        # the newest first; a partner with hundreds continues in the list (filters, export)
+        "agreement_tree": tree[:AGREEMENT_TREE_ROWS],
+        "agreement_count": len(tree),
         "agreements_url": f"{list_url}?{urlencode({'partner': institution.uuid})}",
         "new_agreement_url": (
             f"{reverse('agreements:agreement_create')}?{urlencode({'partner': institution.uuid})}"

@@ -105,3 +105,18 @@ def test_the_home_institution_links_to_the_list_instead(office_client, home):
     response = office_client.get(tab(home))
     assert response.context["agreement_tree"] == []
     assert 'href="/agreements/"' in response.content.decode()
+
+
+def test_a_partner_with_hundreds_of_agreements_shows_the_newest_and_links_the_rest(
+    office_client, home, monkeypatch
+):
+    from unibridge.institutions import selectors
+
+    monkeypatch.setattr(selectors, "AGREEMENT_TREE_ROWS", 3)
+    agh = InstitutionFactory(name="AGH")
+    for number in range(5):
+        agreement_with(home, agh, number)
+    page = office_client.get(tab(agh)).content.decode()
+    assert "The newest 3 of 5 agreements are shown." in page
+    assert page.count("MoU-2026-") == 3
+    assert f"/agreements/?partner={agh.uuid}" in page
