@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -284,8 +285,15 @@ class PartnershipDetailView(RecordDetailView):
                 "all_people_url": _people_list_url(institution=partner.uuid),
             }
         if tab == "timeline":
-            return {"timeline": timeline_for(partnership, user)}
+            # a long partnership has thousands of entries: the newest first, a page at a time
+            page = Paginator(timeline_for(partnership, user), TIMELINE_PAGE_SIZE).get_page(
+                self.request.GET.get("page")
+            )
+            return {"timeline": page.object_list, "timeline_page": page}
         return {}
+
+
+TIMELINE_PAGE_SIZE = 100
 
 
 class PartnershipEditView(RecordEditView):

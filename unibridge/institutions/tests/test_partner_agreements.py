@@ -120,3 +120,21 @@ def test_a_partner_with_hundreds_of_agreements_shows_the_newest_and_links_the_re
     assert "The newest 3 of 5 agreements are shown." in page
     assert page.count("MoU-2026-") == 3
     assert f"/agreements/?partner={agh.uuid}" in page
+
+
+def test_a_long_timeline_comes_a_page_at_a_time(office_client, home, monkeypatch):
+    from unibridge.core.testing import PartnershipFactory
+    from unibridge.institutions import views
+
+    monkeypatch.setattr(views, "TIMELINE_PAGE_SIZE", 2)
+    agh = InstitutionFactory(name="AGH")
+    partnership = PartnershipFactory(partner=agh)
+    for number in range(3):
+        agreement_with(home, agh, number)
+    url = partnership.get_absolute_url() + "timeline/"
+    first = office_client.get(url).content.decode()
+    second = office_client.get(url + "?page=2").content.decode()
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    shown = [ref for ref in ("MoU-2026-000", "MoU-2026-001", "MoU-2026-002") if ref in first]
+    assert len(shown) <= 2
+    assert all(ref in first + second for ref in ("MoU-2026-000", "MoU-2026-001", "MoU-2026-002"))
