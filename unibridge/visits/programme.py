@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats
-from django.utils.dateformat import format as format_datetime
 from django.utils.translation import gettext as _
 
 from unibridge.core.services import delete_record, save_record
@@ -51,7 +50,8 @@ def local_to_utc(
 
 def clock(moment: datetime.datetime, tz: zoneinfo.ZoneInfo | datetime.tzinfo) -> str:
     """``10:00``: the wall-clock time of an instant in a zone (24-hour, as the office uses)."""
-    return format_datetime(moment.astimezone(tz), "H:i")
+    # strftime, not Django's date format: the same "H:i", many times cheaper on long programmes
+    return moment.astimezone(tz).strftime("%H:%M")
 
 
 def span(starts_at: datetime.datetime, ends_at: datetime.datetime | None, tz) -> str:
