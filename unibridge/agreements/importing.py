@@ -53,6 +53,7 @@ from unibridge.core.tabular import (
 )
 from unibridge.institutions.models import Institution, Person
 
+from . import services
 from .choices import AgreementStatus, SignatureMethod
 from .models import Agreement, AgreementParty, AgreementType, ReferenceCounter, Signature
 
@@ -1019,7 +1020,7 @@ def _resolve_partners(
 
 
 class _References:
-    """Reference numbers for rows without one, as ``services.next_reference`` gives them.
+    """Reference numbers for rows without one, by ``services.take_reference``.
 
     Each type and year's counter is locked and read once, and written once at the end,
     instead of three queries per agreement; the numbers and the rule (skip a number another
@@ -1037,23 +1038,7 @@ class _References:
                 agreement_type=agreement_type, year=year
             )
             self.counters[key] = counter
-        number = counter.last_number
-        while True:
-            number += 1
-            try:
-                reference = agreement_type.reference_pattern.format(
-                    prefix=agreement_type.reference_prefix, year=year, number=number
-                )
-            except (KeyError, IndexError, ValueError) as error:
-                raise ValidationError(
-                    _("The reference pattern of “%(type)s” is broken: %(error)s"),
-                    code="bad_pattern",
-                    params={"type": agreement_type.display_name, "error": error},
-                ) from error
-            if not Agreement.objects.filter(reference=reference).exists():
-                break
-        counter.last_number = number
-        return reference
+        return services.take_reference(counter, agreement_type=agreement_type, year=year)
 
     def save(self) -> None:
         for counter in self.counters.values():

@@ -233,6 +233,14 @@ def next_reference(*, agreement_type: AgreementType, year: int) -> str:
     counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
         agreement_type=agreement_type, year=year
     )
+    reference = take_reference(counter, agreement_type=agreement_type, year=year)
+    counter.save(update_fields=["last_number"])
+    return reference
+
+
+def take_reference(counter: ReferenceCounter, *, agreement_type: AgreementType, year: int) -> str:
+    """The counter's next free reference; advances ``counter.last_number`` (the caller, who
+    holds the counter's lock, saves it). A number another agreement has is skipped."""
     number = counter.last_number
     while True:
         number += 1
@@ -249,7 +257,6 @@ def next_reference(*, agreement_type: AgreementType, year: int) -> str:
         if not Agreement.objects.filter(reference=reference).exists():
             break
     counter.last_number = number
-    counter.save(update_fields=["last_number"])
     return reference
 
 

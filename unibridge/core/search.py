@@ -150,7 +150,7 @@ def register(
     subtitle: TextFunction = lambda obj: "",
     url: TextFunction = lambda obj: obj.get_absolute_url(),
     queryset: models.QuerySet | None = None,
-    depends_on: dict[type[models.Model], str] | None = None,
+    depends_on: dict[type[models.Model], str | tuple[str, ...]] | None = None,
 ) -> Registration:
     """Make a model searchable and keep its index entries in step with saves and deletes.
 
@@ -162,7 +162,9 @@ def register(
       above need; its class must have ``visible_to(user)``, the model's permission rule.
     - ``depends_on``: ``{RelatedModel: "lookup"}``: reindex this model's records whose
       ``lookup`` points at a related record that was saved or deleted (a partnership is
-      found by its partner's names: ``{Institution: "partner"}``).
+      found by its partner's names: ``{Institution: "partner"}``); several lookups as a tuple
+      (a visit follows both its institutions: ``{Institution: ("visiting_institution",
+      "host_institution")}``).
 
     Changes through many-to-many relations send no save signal: a model that indexes them
     connects ``m2m_changed`` to ``reindex`` itself. Registering a model again replaces its
@@ -193,8 +195,9 @@ def register(
     uid = f"unibridge.search.{kind}"
     post_save.connect(_saved, sender=model, dispatch_uid=uid, weak=False)
     post_delete.connect(_deleted, sender=model, dispatch_uid=uid, weak=False)
-    for related, lookup in registration.depends_on.items():
-        _dependents[related].append((registration, lookup))
+    for related, lookups in registration.depends_on.items():
+        for lookup in (lookups,) if isinstance(lookups, str) else lookups:
+            _dependents[related].append((registration, lookup))
         related_uid = f"unibridge.search.related.{related._meta.label_lower}"
         post_save.connect(_related_saved, sender=related, dispatch_uid=related_uid, weak=False)
         pre_delete.connect(_related_deleting, sender=related, dispatch_uid=related_uid, weak=False)

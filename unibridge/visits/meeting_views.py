@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse, reverse_lazy
 from django.utils import timezone
@@ -30,6 +30,12 @@ from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
 from unibridge.core.tables import Column, choice_label
+from unibridge.core.views_support import (
+    add_service_errors,
+    editable_or_403,
+    see_other,
+    visible_or_404,
+)
 from unibridge.institutions.models import Person
 
 from . import meetings
@@ -108,19 +114,15 @@ def _mark_overdue(items, today: datetime.date) -> list[ActionItem]:
 
 
 def _visible_meeting(request: HttpRequest, uuid) -> Meeting:
-    return get_object_or_404(meeting_detail_queryset(request.user), uuid=uuid)
+    return visible_or_404(meeting_detail_queryset(request.user), uuid)
 
 
 def _editable_meeting(request: HttpRequest, uuid) -> Meeting:
-    """The meeting if the user may change it: 404 when they may not see it, 403 otherwise."""
-    meeting = _visible_meeting(request, uuid)
-    if not is_editable(meeting, request.user):
-        raise PermissionDenied
-    return meeting
+    return editable_or_403(meeting_detail_queryset(request.user), uuid, request.user)
 
 
 def _visible_item(request: HttpRequest, uuid) -> ActionItem:
-    return get_object_or_404(visible_action_items(request.user), uuid=uuid)
+    return visible_or_404(visible_action_items(request.user), uuid)
 
 
 def _editable_item(request: HttpRequest, uuid) -> ActionItem:
@@ -129,20 +131,6 @@ def _editable_item(request: HttpRequest, uuid) -> ActionItem:
     if not is_editable(item.meeting, request.user):
         raise PermissionDenied
     return item
-
-
-def _redirect(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303  # the browser follows a POST's answer with a GET
-    return response
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _form_page(
@@ -378,7 +366,7 @@ def meeting_delete(request: HttpRequest, uuid) -> HttpResponse:
         )
     meetings.meeting_delete(meeting=meeting, user=request.user)
     messages.success(request, _("Deleted %(name)s.") % {"name": meeting})
-    return _redirect(_meetings_home(meeting))
+    return see_other(_meetings_home(meeting))
 
 
 # --- Decisions ------------------------------------------------------------------------------------
@@ -399,10 +387,10 @@ def decision_add(request: HttpRequest, uuid) -> HttpResponse:
                 meeting=meeting, user=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Added the decision."))
-            return _redirect(_decisions_url(meeting))
+            return see_other(_decisions_url(meeting))
     return _form_page(
         request, record=meeting, form=form, title=_("New decision"),
         cancel_url=_decisions_url(meeting), status=BAD_REQUEST,
@@ -422,10 +410,10 @@ def decision_edit(request: HttpRequest, uuid, decision_id: int) -> HttpResponse:
                 decision=decision, user=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved the decision."))
-            return _redirect(_decisions_url(meeting))
+            return see_other(_decisions_url(meeting))
     return _form_page(
         request, record=meeting, form=form, title=_("Change the decision"),
         cancel_url=_decisions_url(meeting), status=BAD_REQUEST if data is not None else 200,
@@ -447,7 +435,7 @@ def decision_delete(request: HttpRequest, uuid, decision_id: int) -> HttpRespons
         )
     meetings.decision_delete(decision=decision, user=request.user)
     messages.success(request, _("Deleted the decision."))
-    return _redirect(_decisions_url(meeting))
+    return see_other(_decisions_url(meeting))
 
 
 @login_required
@@ -466,7 +454,7 @@ def decision_move(request: HttpRequest, uuid, decision_id: int) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     meetings.decision_move(decision=decision, user=request.user, offset=offsets[direction])
-    return _redirect(_decisions_url(meeting))
+    return see_other(_decisions_url(meeting))
 
 
 # --- Action items ---------------------------------------------------------------------------------
@@ -502,10 +490,10 @@ def _save_action_item(request: HttpRequest, item: ActionItem, *, title: str) -> 
         form.add_error(None, _("Someone else saved this action item while you were editing it."))
         return _action_item_page(request, item, form, title=title, status=CONFLICT, conflict=True)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _action_item_page(request, item, form, title=title, status=BAD_REQUEST)
     messages.success(request, _("Saved the action item."))
-    return _redirect(saved.get_absolute_url())
+    return see_other(saved.get_absolute_url())
 
 
 @login_required
@@ -538,7 +526,7 @@ def action_item_delete(request: HttpRequest, uuid) -> HttpResponse:
         )
     meetings.action_item_delete(item=item, user=request.user)
     messages.success(request, _("Deleted the action item."))
-    return _redirect(meeting.get_absolute_url() + "#action-items")
+    return see_other(meeting.get_absolute_url() + "#action-items")
 
 
 @login_required
@@ -588,7 +576,7 @@ def action_item_status(request: HttpRequest, uuid) -> HttpResponse:
         _("“%(name)s” is now %(status)s.")
         % {"name": item, "status": item.get_status_display().lower()},
     )
-    return _redirect(back or item.get_absolute_url())
+    return see_other(back or item.get_absolute_url())
 
 
 def _paged(request: HttpRequest, queryset: QuerySet) -> Any:

@@ -9,7 +9,7 @@ import copy
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from unibridge.core.forms import VersionedFormMixin
-from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
 from unibridge.core.uploads import content_disposition
+from unibridge.core.views_support import editable_or_403, visible_or_404
 
 from . import news, selectors
 from .choices import NewsLanguage, VisitStatus
@@ -69,14 +69,11 @@ def tab_context(visit: Visit, user) -> dict:
 
 
 def _visible_visit(request: HttpRequest, uuid) -> Visit:
-    return get_object_or_404(selectors.visit_detail(request.user), uuid=uuid)
+    return visible_or_404(selectors.visit_detail(request.user), uuid)
 
 
 def _editable_visit(request: HttpRequest, uuid) -> Visit:
-    visit = _visible_visit(request, uuid)
-    if not is_editable(visit, request.user):
-        raise PermissionDenied
-    return visit
+    return editable_or_403(selectors.visit_detail(request.user), uuid, request.user)
 
 
 def _language(language: str) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
@@ -20,8 +20,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
+from unibridge.core.views_support import (
+    add_service_errors,
+    editable_or_403,
+    see_other,
+    visible_or_404,
+)
 
 from . import ics, programme, selectors
 from .models import ProgrammeItem, Visit
@@ -96,36 +101,19 @@ def tab_context(visit: Visit, user) -> dict[str, Any]:
 
 
 def _visible(request: HttpRequest, uuid) -> Visit:
-    return get_object_or_404(selectors.visit_list(request.user), uuid=uuid)
+    return visible_or_404(selectors.visit_list(request.user), uuid)
 
 
 def _editable(request: HttpRequest, uuid) -> Visit:
-    """The visit if the user may change it: 404 when they may not see it, 403 otherwise."""
-    visit = _visible(request, uuid)
-    if not is_editable(visit, request.user):
-        raise PermissionDenied
-    return visit
+    return editable_or_403(selectors.visit_list(request.user), uuid, request.user)
 
 
 def _programme_url(visit: Visit) -> str:
     return reverse("visits:visit_tab", args=[visit.uuid, "programme"])
 
 
-def _redirect(url: str) -> HttpResponseRedirect:
-    # 303: the browser follows a POST's answer with a GET
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
-
-
 def _add_errors(form: ProgrammeItemForm, error: ValidationError) -> None:
-    """Show a service's errors at the form's fields (named as the form names them)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        name = FORM_FIELDS.get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
+    add_service_errors(form, error, FORM_FIELDS)
 
 
 def _form_page(
@@ -206,9 +194,9 @@ def programme_item_edit(request: HttpRequest, uuid, item_uid=None) -> HttpRespon
             request,
             _("Saved “%(item)s”, with warnings: look at them below.") % {"item": item.title},
         )
-        return _redirect(reverse("visits:programme_item_edit", args=[visit.uuid, item.uid]))
+        return see_other(reverse("visits:programme_item_edit", args=[visit.uuid, item.uid]))
     messages.success(request, _("Saved “%(item)s”.") % {"item": item.title})
-    return _redirect(_programme_url(visit) + f"#item-{item.uid}")
+    return see_other(_programme_url(visit) + f"#item-{item.uid}")
 
 
 @login_required
@@ -226,7 +214,7 @@ def programme_item_delete(request: HttpRequest, uuid, item_uid) -> HttpResponse:
         return render(request, "visits/programme/confirm_delete.html", context)
     programme.programme_item_delete(item=item, user=request.user)
     messages.success(request, _("Deleted “%(item)s” from the programme.") % {"item": item.title})
-    return _redirect(_programme_url(visit))
+    return see_other(_programme_url(visit))
 
 
 # --- The .ics file -------------------------------------------------------------------------------

@@ -5,13 +5,11 @@ partner's names and city) and its purpose; the home institution, a side of every
 left out as noise. Imported by ``VisitsConfig.ready()``; see ``unibridge.core.search``.
 """
 
-from django.db.models.signals import post_save
 from django.utils.formats import date_format
 
 from unibridge.core import search
 from unibridge.institutions.models import Institution
 
-from .choices import Direction
 from .models import ActionItem, Meeting, Visit
 from .selectors import safe_url
 
@@ -52,20 +50,8 @@ search.register(
     title=lambda visit: visit.title,
     subtitle=_visit_subtitle,
     queryset=Visit.objects.select_related("visiting_institution", "host_institution"),
-    depends_on={Institution: "visiting_institution"},
-)
-
-
-def _host_saved(sender, instance: Institution, raw: bool = False, **kwargs) -> None:
-    # depends_on takes one lookup per model: the partner of an outgoing visit is its host
-    if not raw:
-        outgoing = Visit.objects.filter(host_institution=instance, direction=Direction.OUTGOING)
-        ids = list(outgoing.values_list("pk", flat=True))
-        search.reindex(Visit, ids)
-
-
-post_save.connect(
-    _host_saved, sender=Institution, dispatch_uid="unibridge.search.visit.host", weak=False
+    # the partner is the visiting institution of an incoming visit, the host of an outgoing one
+    depends_on={Institution: ("visiting_institution", "host_institution")},
 )
 
 
