@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: setup run test lint format bench messages clean
+.PHONY: setup run test lint format bench load messages clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: setup
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+
+# gunicorn with production settings on 127.0.0.1 under wrk (apt-get install wrk), against
+# the dataset `make bench` built; see benchmarks/README.md.
+load: setup
+	$(BENCH_ENV) $(PY) -m benchmarks.load $(LOAD_ARGS)
 
 # Needs GNU gettext (Debian package gettext); the compiled .mo files are committed.
 # Run from the repo root: only the unibridge package is scanned (everything else at the

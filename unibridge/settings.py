@@ -107,7 +107,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "django_htmx",
-    "js_lib_htmx",
     "axes",
     "auditlog",
     "huey.contrib.djhuey",
@@ -117,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # before authentication: an idle session is ended before it can sign anyone in
+    "unibridge.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -196,6 +197,17 @@ else:
         "immediate": HUEY_IMMEDIATE,
     }
 HUEY["consumer"] = {"workers": env_int("TASK_WORKERS", 2), "worker_type": "thread"}
+# A running job renews its lease every JOB_HEARTBEAT_SECONDS; once the lease has run out the
+# sweep queues it again, up to JOB_MAX_ATTEMPTS attempts. The lease is long because on SQLite
+# a long import transaction holds the write lock and the heartbeat waits for it.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 300)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+
+# Imported files (see unibridge.core.tabular): refused before the work starts when larger.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 100) * 1024 * 1024
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -213,11 +225,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# Over all usernames from one address; higher, as a campus's staff may share one address.
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The order matters: accounts.lockout gives the second its own, higher limit.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "unibridge.accounts.lockout.LockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+if LOGIN_IP_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_IP_FAILURE_LIMIT must be at least LOGIN_FAILURE_LIMIT")
+# A session ends after this long without a request (accounts.middleware keeps a used one on).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 8 * 60)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# API tokens are accepted for this many days after they are issued (accounts.tokens).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be at least 1")
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")
@@ -279,7 +306,7 @@ X_FRAME_OPTIONS = "DENY"
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "unibridge.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -290,7 +317,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "unibridge.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "unibridge.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -299,6 +326,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # the list rows (AgreementSummary) and the detail share the agreement's status choices
+    "ENUM_NAME_OVERRIDES": {"AgreementStatusEnum": "unibridge.agreements.choices.AgreementStatus"},
     # Vendored Swagger UI: no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

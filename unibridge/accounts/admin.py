@@ -1,10 +1,12 @@
 """User administration for administrators (Django's admin, at /admin/)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import User
+from .tokens import revoke_tokens
 
 
 @admin.register(User)
@@ -22,3 +24,16 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Role in UniBridge"), {"fields": ("email", "role", "units")}),
     )
+    actions = ["revoke_api_tokens"]
+
+    @admin.action(description=_("Revoke the API tokens of the selected users"))
+    def revoke_api_tokens(self, request, queryset) -> None:
+        count = revoke_tokens(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d API token was revoked.", "%(count)d API tokens were revoked.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

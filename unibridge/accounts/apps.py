@@ -9,8 +9,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.contrib.auth.signals import user_logged_in
 
+        from .middleware import mark_seen
         from .models import User
+
+        user_logged_in.connect(mark_seen, dispatch_uid="accounts.mark_seen")
 
         auditlog.register(
             User,

@@ -3,7 +3,7 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +34,26 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_dropped = True
+
+    def save(self, *args, **kwargs) -> None:
+        """Save; a changed password also revokes the user's API tokens (sessions end by
+        themselves: Django ties them to the password's hash)."""
+        # set_password keeps the raw password until the save; a hash upgrade at sign-in does
+        # not, so it revokes nothing.
+        password_changed = self._password is not None or getattr(self, "_password_dropped", False)
+        if self._state.adding or not password_changed:
+            super().save(*args, **kwargs)
+            return
+        from .tokens import revoke_tokens
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            revoke_tokens(self)
+        self._password_dropped = False
 
     @property
     def is_admin(self) -> bool:

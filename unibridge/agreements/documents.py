@@ -303,6 +303,9 @@ class PartyData:
     signatory: Person | None = None
     signatory_position: str = ""
     signature: Signature | None = None
+    # the signatory is confidential: the stored file, which every reader of the agreement
+    # may download, names them nowhere (not even as the signature's recorded name)
+    signatory_hidden: bool = False
 
 
 @dataclass
@@ -330,13 +333,15 @@ def collect(agreement: Agreement) -> AgreementData:
         .prefetch_related("units")
         .order_by("order", "pk")
     ):
+        hidden = party.signatory is not None and party.signatory.is_confidential
         parties.append(
             PartyData(
                 institution=party.institution,
                 units=list(party.units.all()),
-                signatory=party.signatory,
+                signatory=None if hidden else party.signatory,
                 signatory_position=party.signatory_position,
                 signature=getattr(party, "signature", None),
+                signatory_hidden=hidden,
             )
         )
     conditions = []
@@ -373,6 +378,7 @@ def _party_context(party: PartyData, language: str) -> dict[str, Any]:
     if (
         signature
         and signature.signatory_name
+        and not party.signatory_hidden
         and (
             person is None
             or signature.signatory_name not in (person.name_native, person.name_latin, str(person))

@@ -39,8 +39,9 @@ class AgreementFilterSet(django_filters.FilterSet):
         method="filter_unit",
         widget=FastSelect,
     )
+    # bounded: a date past the year 9999 is an OverflowError, not an empty list
     expiring_within = django_filters.NumberFilter(
-        label=_("Expiring within (days)"), method="filter_expiring", min_value=0
+        label=_("Expiring within (days)"), method="filter_expiring", min_value=0, max_value=36500
     )
     area = django_filters.ChoiceFilter(
         label=_("Cooperation area"), choices=CooperationArea.choices, method="filter_area"

@@ -6,7 +6,8 @@ is written never drift apart. Confirming the preview queues the import in the ta
 (``tasks.import_agreements``, a ``core.jobs`` Job with the partner decisions and the column
 mapping): it checks the file once more and writes it through the audited services in one
 transaction, all or nothing, while the job page shows how it went. The web takes registers
-of up to MAX_WEB_ROWS rows; the management command has no limit."""
+of up to MAX_WEB_ROWS rows, read no further than that; the management command takes up to
+the IMPORT_MAX_ROWS setting."""
 
 from django import forms
 from django.contrib import messages
@@ -169,24 +170,25 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
         try:
             file_format = form.cleaned_data["file_format"] or importing.detect_format(upload.name)
-            table = importing.read_table(data, file_format=file_format)
+            # Read row by row, and no further than the web's limit (or a smaller setting).
+            table = importing.read_table(upload, file_format=file_format, max_rows=MAX_WEB_ROWS)
+        except tabular.TooManyRows as exc:
+            form.add_error(
+                "file",
+                _(
+                    "This file has more than %(limit)s rows; the web import takes at most "
+                    "%(limit)s. Split it, or ask an administrator to run manage.py "
+                    "import_agreements."
+                )
+                % {"limit": tabular.number_format(exc.limit)},
+            )
         except importing.ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
             if not table.records:
                 form.add_error("file", _("The file has headers but no rows."))
-            elif len(table.records) > MAX_WEB_ROWS:
-                form.add_error(
-                    "file",
-                    _(
-                        "This file has %(rows)d rows; the web import takes at most %(limit)d. "
-                        "Split it, or ask an administrator to run manage.py import_agreements."
-                    )
-                    % {"rows": len(table.records), "limit": MAX_WEB_ROWS},
-                )
             else:
                 record = {
                     "name": upload.name,
@@ -194,7 +196,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     "mapping": None,
                     "default_type": None,
                 }
-                token = UPLOADS.add(request, data, record)
+                upload.seek(0)
+                token = UPLOADS.add(request, upload.read(), record)
                 return redirect("agreements:agreement_import_columns", token=token)
     return render(
         request,
@@ -205,7 +208,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 def _table(token: str, stored: dict) -> importing.Table:
-    return importing.read_table(UPLOADS.path(token).read_bytes(), file_format=stored["format"])
+    return importing.read_table(
+        UPLOADS.path(token), file_format=stored["format"], max_rows=MAX_WEB_ROWS
+    )
 
 
 @login_required
@@ -265,7 +270,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     default_type = AgreementType.objects.filter(pk=stored["default_type"]).first()
     try:
         plan = importing.plan_import(
-            UPLOADS.path(token).read_bytes(),
+            UPLOADS.path(token),
             file_format=stored["format"],
             mapping=stored["mapping"],
             default_type=default_type,

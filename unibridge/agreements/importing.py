@@ -321,12 +321,16 @@ def detect_format(filename: str) -> str:
     return tabular.detect_format(filename, FORMATS)
 
 
-def read_table(data: bytes, *, file_format: str) -> Table:
-    """The header row and the records of a CSV or XLSX file. Raises ImportFileError."""
+def read_table(data: tabular.Source, *, file_format: str, max_rows: int | None = None) -> Table:
+    """The header row and the records of a CSV or XLSX file (its bytes or its path).
+
+    Raises ImportFileError, also for a file over the limits of rows (IMPORT_MAX_ROWS, or
+    ``max_rows`` if lower: tabular.TooManyRows), columns or size, before reading it all.
+    """
     if file_format == "csv":
-        headers, records = read_csv(data)
+        headers, records = read_csv(data, max_rows=max_rows)
     elif file_format == "xlsx":
-        headers, records = read_xlsx(data, keep_dates=True)
+        headers, records = read_xlsx(data, keep_dates=True, max_rows=max_rows)
     else:
         raise ImportFileError(
             _("Unknown format “%(format)s”; choose CSV or XLSX.") % {"format": file_format}
@@ -859,7 +863,7 @@ def build_plan(
 
 
 def plan_import(
-    data: bytes,
+    data: tabular.Source,
     *,
     file_format: str,
     mapping: Mapping[str, str] | None = None,

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from unibridge.core import fields
 from unibridge.core.fields import ChoiceListField
 from unibridge.core.models import (
     DocumentTemplate,
@@ -163,7 +164,7 @@ class Agreement(PublicModel):
     title_ru = models.CharField(_("title in Russian"), max_length=500, blank=True)
     title_kk = models.CharField(_("title in Kazakh"), max_length=500, blank=True)
     title_pl = models.CharField(_("title in Polish"), max_length=500, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = fields.TextField(_("summary"), max_length=fields.NOTES, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
     )
@@ -214,7 +215,9 @@ class Agreement(PublicModel):
     )
     termination_requested_on = models.DateField(_("termination asked on"), null=True, blank=True)
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
-    termination_reason = models.TextField(_("reason for termination"), blank=True)
+    termination_reason = fields.TextField(
+        _("reason for termination"), max_length=fields.SHORT_TEXT, blank=True
+    )
     termination_requested_by = models.ForeignKey(
         Institution,
         verbose_name=_("termination asked by"),
@@ -223,7 +226,7 @@ class Agreement(PublicModel):
         blank=True,
         related_name="+",
     )
-    notes = models.TextField(_("internal notes"), blank=True)
+    notes = fields.TextField(_("internal notes"), max_length=fields.NOTES, blank=True)
     is_confidential = models.BooleanField(
         _("confidential"),
         default=False,
@@ -368,7 +371,7 @@ class ApprovalStep(TimeStampedModel):
         choices=ApprovalDecision.choices,
         default=ApprovalDecision.PENDING,
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = fields.TextField(_("comment"), max_length=fields.SHORT_TEXT, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -454,7 +457,7 @@ class CooperationCondition(TimeStampedModel):
         validators=[validate_academic_year],
     )
     blended = models.BooleanField(_("blended mobility"), default=False)
-    other_info = models.TextField(_("other information"), blank=True)
+    other_info = fields.TextField(_("other information"), max_length=fields.NOTES, blank=True)
 
     class Meta:
         verbose_name = _("cooperation condition")

@@ -6,7 +6,8 @@ from typing import Any
 from django.db.models import F, Prefetch, QuerySet, Subquery
 
 from unibridge.core.permissions import is_editable
-from unibridge.institutions.models import Institution
+from unibridge.core.visibility import annotate_visible, hide_unseen, visible_prefetch
+from unibridge.institutions.models import Institution, Person
 
 from .choices import AgreementStatus, ApprovalDecision
 from .models import Agreement, AgreementParty, ApprovalStep
@@ -22,17 +23,58 @@ def agreement_list(user) -> QuerySet[Agreement]:
     )
 
 
-def agreement_detail(user) -> QuerySet[Agreement]:
+def party_detail(user) -> QuerySet[AgreementParty]:
+    """Parties flagged ``signatory_visible`` (``core.visibility``): shown only if visible."""
     parties = (
         AgreementParty.objects.select_related("institution", "signatory", "signature")
         .prefetch_related("units")
         .order_by("order", "pk")
     )
-    return (
-        Agreement.objects.visible_to(user)
-        .select_related("agreement_type", "parent", "predecessor")
-        .prefetch_related(Prefetch("parties", queryset=parties), "responsible_people")
+    return annotate_visible(parties, user, signatory=Person)
+
+
+def agreement_detail(user) -> QuerySet[Agreement]:
+    """An agreement with its parties and the responsible people the user may see.
+
+    Flagged ``parent_visible`` and ``predecessor_visible``: an umbrella or a renewed
+    agreement the user may not see is not shown (see :func:`for_display`).
+    """
+    agreements = annotate_visible(
+        Agreement.objects.visible_to(user).select_related(
+            "agreement_type", "parent", "predecessor"
+        ),
+        user,
+        parent=Agreement,
+        predecessor=Agreement,
     )
+    return agreements.prefetch_related(
+        Prefetch("parties", queryset=party_detail(user)),
+        visible_prefetch("responsible_people", Person, user),
+    )
+
+
+def signed_by(party: AgreementParty) -> str:
+    """The name a party's signature records, unless its signatory is hidden from the reader.
+
+    The signature copies the signatory's name: a confidential signatory's name stays hidden.
+    """
+    signature = getattr(party, "signature", None)  # a missing reverse one-to-one raises
+    if signature is None:
+        return ""
+    if party.signatory_id is not None and not getattr(party, "signatory_visible", False):
+        return ""
+    return signature.signatory_name
+
+
+def for_display(agreement: Agreement) -> Agreement:
+    """The agreement of :func:`agreement_detail` as its page shows it (never save it).
+
+    Its umbrella, predecessor and parties' signatories the user may not see read as None.
+    """
+    hide_unseen([agreement], "parent", "predecessor")
+    for party in hide_unseen(agreement.parties.all(), "signatory"):
+        party.signed_by = signed_by(party)
+    return agreement
 
 
 def current_approval_step(agreement: Agreement) -> ApprovalStep | None:

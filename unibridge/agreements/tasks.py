@@ -36,15 +36,17 @@ def import_agreements(job_id: int, task=None) -> None:
     so does any refusal while writing (apply() is all or nothing).
     """
     job = jobs.running(job_id)
+    if job is None:
+        return
     params = job.params
     path = Path(params["path"])
-    with translation.override(params.get("language") or None):
+    with jobs.keep_alive(job), translation.override(params.get("language") or None):
         try:
             default_type = None
             if params.get("default_type"):
                 default_type = AgreementType.objects.filter(pk=params["default_type"]).first()
             plan = importing.plan_import(
-                path.read_bytes(),
+                path,
                 file_format=params["format"],
                 mapping=params["mapping"],
                 default_type=default_type,
@@ -60,17 +62,19 @@ def import_agreements(job_id: int, task=None) -> None:
                 )
             result = importing.apply(plan, job.user, params["decisions"])
         except (importing.ImportFileError, importing.ImportRejected, OSError) as exc:
-            path.unlink(missing_ok=True)
+            jobs.delete_files(job)
             jobs.fail(job, str(exc))
             return
         except Exception:
             # Unexpected (a locked database, a lost connection): Huey tries again; the last
             # attempt records the failure so the page does not wait for ever.
             if task is None or task.retries == 0:
-                path.unlink(missing_ok=True)
+                jobs.delete_files(job)
                 jobs.fail(job, _("The import failed; nothing was written. Try again later."))
+            else:
+                jobs.retry_later(job)
             raise
-        path.unlink(missing_ok=True)
+        jobs.delete_files(job)
         jobs.succeed(job, _import_message(params["name"], result), _result_url(result))
 
 

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 from unibridge.core.timeline import TimelineEntry, as_datetime, register_timeline
-from unibridge.institutions.models import Partnership
+from unibridge.institutions.models import Partnership, Person
 
 from .choices import AgreementStatus
 from .models import Agreement, AgreementParty, Signature
@@ -97,11 +97,17 @@ def agreement_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]
             actor=drafted_by.get(agreement.pk, ""),
         )
 
-    signatures = Signature.objects.filter(party__agreement_id__in=list(agreements)).select_related(
-        "party__institution", "recorded_by"
+    # the recorded name of a signatory the user may not see is not shown
+    signatory_visible = Person.objects.visible_to(user).filter(pk=OuterRef("party__signatory_id"))
+    signatures = (
+        Signature.objects.filter(party__agreement_id__in=list(agreements))
+        .select_related("party__institution", "recorded_by")
+        .annotate(signatory_visible=Exists(signatory_visible))
     )
     for signature in signatures:
         agreement = agreements[signature.party.agreement_id]
+        hidden = signature.party.signatory_id is not None and not signature.signatory_visible
+        name = "" if hidden else signature.signatory_name
         yield TimelineEntry(
             when=as_datetime(signature.signed_on),
             kind=kind,
@@ -111,7 +117,7 @@ def agreement_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]
             detail=", ".join(
                 part
                 for part in (
-                    signature.signatory_name,
+                    name,
                     signature.signatory_position,
                     signature.place,
                 )

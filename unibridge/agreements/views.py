@@ -24,6 +24,7 @@ from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
+from unibridge.core.forms import invalid_form_status
 from unibridge.core.services import EditConflict
 from unibridge.core.views_support import (
     BAD_REQUEST,
@@ -70,7 +71,9 @@ class AgreementDetailView(RecordDetailView):
         return selectors.agreement_detail(self.request.user)
 
     def tab_context(self, agreement, tab):
-        actions = selectors.agreement_actions(agreement, self.request.user)
+        user = self.request.user
+        actions = selectors.agreement_actions(agreement, user)
+        selectors.for_display(agreement)  # the page saves nothing: hide what user may not see
         context: dict[str, Any] = {"actions": actions, **(self.extra_context or {})}
         if tab == "conditions":
             context["conditions"] = agreement.conditions.select_related(
@@ -83,7 +86,11 @@ class AgreementDetailView(RecordDetailView):
             if actions["decide"]:
                 context.setdefault("decision_form", forms.DecisionForm())
         elif tab == "overview":
-            context["children"] = agreement.children.select_related("agreement_type")
+            context["children"] = (
+                Agreement.objects.visible_to(user)
+                .filter(parent=agreement)
+                .select_related("agreement_type")
+            )
         return context
 
 
@@ -410,7 +417,7 @@ def condition_edit(request: HttpRequest, uuid, condition_id: int | None = None) 
     if data is None:
         return page()
     if not form.is_valid():
-        return page(BAD_REQUEST)
+        return page(invalid_form_status(form))
     try:
         services.condition_save(
             agreement=agreement,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -22,11 +23,13 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 
 from . import exports
+from .forms import invalid_form_status
 from .permissions import is_editable
 from .saved_filter_views import filter_query, saved_filters_for
 from .services import EditConflict, delete_record, save_record
@@ -62,7 +65,9 @@ class RecordListView(LoginRequiredMixin, View):
         return self.request.user.can_write
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset())
+        filterset = self.filterset_class(
+            request.GET or None, queryset=self.get_queryset(), request=request
+        )
         queryset = filterset.qs if filterset.is_bound else filterset.queryset
         table = Table(self.columns, request, self.default_sort)
         # Page through primary keys first (an index-only read even deep in a 50,000-row list),
@@ -161,7 +166,7 @@ class RecordDetailView(LoginRequiredMixin, View):
             "can_edit": is_editable(obj, request.user),
         }
         if tab == "history":
-            context["history"] = history_for(obj)
+            context["history"] = history_for(obj, request.user)
         context.update(self.tab_context(obj, tab))
         return render(request, self.template_name, context)
 
@@ -176,25 +181,52 @@ def action_label(action: int) -> str:
     return labels.get(action, _("accessed"))
 
 
-def history_for(obj: Model, limit: int = 200) -> list[dict]:
-    """Audit entries of a record, newest first, with field names in the reader's language."""
+def history_for(obj: Model, user, limit: int = 200) -> list[dict]:
+    """Audit entries of a record, newest first, with field names in the reader's language.
+
+    A many-to-many change names the records added or removed as they read then; those the
+    user may not see (by their model's ``visible_to``) are left out.
+    """
     entries = LogEntry.objects.get_for_object(obj).select_related("actor")[:limit]
-    labels = {
-        f.name: f.verbose_name for f in type(obj)._meta.get_fields() if hasattr(f, "verbose_name")
-    }
+    fields = {f.name: f for f in type(obj)._meta.get_fields()}
+    labels = {name: f.verbose_name for name, f in fields.items() if hasattr(f, "verbose_name")}
+    hidden: dict[str, set[str]] = {}
     result = []
     for entry in entries:
         changes = []
         for field, change in sorted(entry.changes_dict.items()):
             label = labels.get(field, field)
             if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation", "objects"}
-                operation = change.get("operation", "")
-                changes.append((label, operation, ", ".join(map(str, change.get("objects", [])))))
+                if field not in hidden:
+                    hidden[field] = _hidden_labels(fields.get(field), user)
+                names = [str(o) for o in change.get("objects", []) if str(o) not in hidden[field]]
+                if names:
+                    changes.append((label, change.get("operation", ""), ", ".join(names)))
             else:
                 before, after = [*list(change), "", ""][:2]
                 changes.append((label, _none(before), _none(after)))
         result.append({"entry": entry, "action": action_label(entry.action), "changes": changes})
     return result
+
+
+def _hidden_labels(field, user) -> set[str]:
+    """How the records of a many-to-many field the user may not see are named in entries.
+
+    The audit log keeps only their names (as read in the writer's language), so each is
+    named in every language of the site. Few records are hidden from anyone (the
+    confidential ones of other units); the office has none.
+    """
+    model = getattr(field, "related_model", None)
+    if model is None or not callable(getattr(model.objects, "visible_to", None)):
+        return set()
+    records = list(model.objects.exclude(pk__in=model.objects.visible_to(user).values("pk")))
+    if not records:
+        return set()
+    names = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names.update(str(record) for record in records)
+    return names
 
 
 def _none(value: Any) -> str:
@@ -262,8 +294,9 @@ class RecordEditView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, uuid=None, **kwargs) -> HttpResponse:
         instance = self.get_instance(uuid, **kwargs)
         form = self.form_class(data=request.POST, **self.form_kwargs(instance, **kwargs))
+        # a change without its version is refused by the form (428): it could undo others'
         if not form.is_valid():
-            return self.render_form(form, instance, status=400)
+            return self.render_form(form, instance, status=invalid_form_status(form))
         record = form.save(commit=False)
         m2m = {
             name: form.cleaned_data[name] for name in self.m2m_fields if name in form.cleaned_data

@@ -1,11 +1,31 @@
 """Model fields shared by several apps."""
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+# Maximum lengths of free text, in characters: a reason or a comment, notes and
+# descriptions, a long text (a news body), formatted minutes (HTML markup counts too).
+SHORT_TEXT = 2_000
+NOTES = 10_000
+LONG_TEXT = 50_000
+RICH_TEXT = 200_000
+
+
+class TextField(models.TextField):
+    """A TextField with a maximum length that forms, the API and ``full_clean`` all check.
+
+    Django's own TextField passes max_length to its form field only; this one also validates
+    the model, so a service's ``full_clean`` refuses two megabytes of notes from any source.
+    """
+
+    def __init__(self, *args, max_length: int = NOTES, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(validators.MaxLengthValidator(self.max_length))
 
 
 class ChoiceListField(models.TextField):

@@ -3,7 +3,7 @@
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,8 +44,15 @@ class LinesField(forms.CharField):
                 raise ValidationError(errors)
 
 
+VERSION_REQUIRED = "version_required"
+
+
 class VersionedFormMixin(forms.Form):
-    """Carries the record's 'updated' timestamp so a concurrent save is detected."""
+    """Carries the record's 'updated' timestamp so a concurrent save is detected.
+
+    A change of a stored record sent without it is refused (code ``version_required``): the
+    form holds every field as the user saw it, so saving it could undo changes made since.
+    """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -58,6 +65,20 @@ class VersionedFormMixin(forms.Form):
     def clean_version(self) -> datetime.datetime | None:
         value = self.cleaned_data.get("version")
         if not value:
+            instance = getattr(self, "instance", None)
+            if instance is not None and instance.pk:
+                # on the whole form: the hidden field's own errors are not shown
+                self.add_error(
+                    None,
+                    ValidationError(
+                        _(
+                            "This form came without the version of the record it was opened "
+                            "with, so saving it could undo changes made since; nothing was "
+                            "saved. Reload the page and make your changes again."
+                        ),
+                        code=VERSION_REQUIRED,
+                    ),
+                )
             return None
         try:
             return datetime.datetime.fromisoformat(value)
@@ -65,3 +86,8 @@ class VersionedFormMixin(forms.Form):
             raise ValidationError(
                 _("The form is damaged; reload the page."), code="invalid"
             ) from None
+
+
+def invalid_form_status(form: forms.Form) -> int:
+    """428 for a change sent without its version, 400 for any other invalid form."""
+    return 428 if form.has_error(NON_FIELD_ERRORS, VERSION_REQUIRED) else 400

@@ -213,6 +213,15 @@ class Job(PublicModel):
     result_url = models.CharField(_("result"), max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The dotted path of the Huey task that does the work, so that the sweep can queue it again.
+    task = models.CharField(_("task"), max_length=200, blank=True)
+    # While running: which process has it (host:pid:boot) and until when, unless it renews the
+    # lease; a job whose lease ran out lost its worker (see core.jobs.sweep).
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+    heartbeat = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    lease_expires = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
+    result = models.JSONField(_("result data"), default=dict, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -220,6 +229,9 @@ class Job(PublicModel):
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
         ordering = ["-created"]
+        indexes = [
+            models.Index(fields=["status", "lease_expires"], name="core_job_status_lease_idx")
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -21,6 +21,20 @@ class EditConflict(Exception):
         self.current = current
 
 
+def lock_record(
+    record: models.Model, *, expected_updated: datetime.datetime | None = None
+) -> models.Model:
+    """The record as stored now, locked until the transaction ends (call inside one).
+
+    A change built from this row, rather than from one read before the lock, cannot undo a
+    concurrent writer's change. A stale ``expected_updated`` raises :class:`EditConflict`.
+    """
+    current = type(record)._base_manager.select_for_update().get(pk=record.pk)
+    if expected_updated is not None and current.updated != expected_updated:
+        raise EditConflict(current)
+    return current
+
+
 @contextlib.contextmanager
 def acting_as(user) -> Iterator[None]:
     """Name ``user`` as the actor of the audit entries written inside the block.
@@ -53,13 +67,12 @@ def save_record(
     """Validate and save a record (and its many-to-many sets) as one audited change.
 
     ``expected_updated`` is the ``updated`` timestamp the user's form was built from; when the
-    stored record is newer, :class:`EditConflict` is raised and nothing is written.
+    stored record is newer, :class:`EditConflict` is raised and nothing is written. Without it
+    the caller must have built ``instance`` from :func:`lock_record` in the same transaction
+    (as the API's PATCH does), or the save may undo a concurrent change.
     """
-    model = type(instance)
     if instance.pk and expected_updated is not None:
-        current = model._base_manager.select_for_update().get(pk=instance.pk)
-        if current.updated != expected_updated:
-            raise EditConflict(current)
+        lock_record(instance, expected_updated=expected_updated)
     instance.full_clean(exclude=list(exclude_validation) or None)
     with acting_as(user):
         instance.save()

@@ -1,6 +1,7 @@
 """Pages every module shares: home, health check and the generic record views."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,14 +14,28 @@ from .models import Job
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 when the database answers, 503 when it does not."""
+    """For load balancers: 200 when the database accepts writes, else 503 naming what failed.
+
+    One statement: an UPDATE of the sessions table (which every sign-in writes) that matches
+    no row. A database refuses a write statement on a read-only connection, transaction,
+    file or replica before it looks for rows, so this checks that writes are accepted with
+    nothing to roll back and no transaction around it.
+    """
+    try:
+        connection.ensure_connection()
+    except Exception as exc:  # any database failure means 'unhealthy', never a 500
+        return _unhealthy("database connection", exc)
+    table = connection.ops.quote_name(Session._meta.db_table)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # any database failure means 'unhealthy', never a 500
-        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
+            cursor.execute(f"UPDATE {table} SET expire_date = expire_date WHERE 1 = 0")
+    except Exception as exc:
+        return _unhealthy("database write", exc)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _unhealthy(part: str, exc: Exception) -> JsonResponse:
+    return JsonResponse({"status": "error", "failed": part, "database": str(exc)[:200]}, status=503)
 
 
 @login_required

@@ -58,7 +58,11 @@ class InstitutionFilterSet(django_filters.FilterSet):
     def filter_is_partner(self, qs, name, value):
         if value is None:
             return qs
-        return qs.filter(partnership__isnull=not value)
+        # only partnerships the user may see count: a hidden one must not show through
+        user = getattr(self.request, "user", None)
+        visible = Partnership.objects.visible_to(user) if user else Partnership.objects.none()
+        partners = visible.values("partner_id")
+        return qs.filter(pk__in=partners) if value else qs.exclude(pk__in=partners)
 
 
 class OrganizationalUnitFilterSet(django_filters.FilterSet):

@@ -1,8 +1,9 @@
 """Web import of institutions for the international office: upload, preview, confirm.
 
-The upload is checked at once and kept, under a random name, in MEDIA_ROOT/imports (outside
-the web root) until the user confirms; confirming reads it again, so the preview and what is
-written never drift apart, and deletes it.
+The upload is kept, under a random name, in MEDIA_ROOT/imports (outside the web root) until
+the user confirms. The task worker reads and checks it (a preview job) while the preview page
+shows how far it is, then what importing would do; confirming queues the import job, which
+reads the file again, so the preview and what is written never drift apart, and deletes it.
 """
 
 from django import forms
@@ -11,16 +12,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_countries import countries
 
 from unibridge.core import jobs, tabular
+from unibridge.core.models import Job, JobStatus
 
 from . import importing, tasks
 from .models import Institution
 
-PREVIEW_LIMIT = 500
 UPLOADS = tabular.UploadStore(session_key="institution_imports")
 
 
@@ -75,31 +78,69 @@ class ImportUploadForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    """GET: the upload form. POST: check the file and show what importing it would do."""
+    """GET: the upload form. POST: keep the file and have the task worker check it."""
     _require_office(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return _render_form(request, form)
     upload = form.cleaned_data["file"]
-    mapping = form.mapping()
-    data = upload.read()
     try:
         file_format = form.cleaned_data["file_format"] or importing.detect_format(upload.name)
-        plan = importing.plan_import(data, file_format=file_format, mapping=mapping)
+        tabular.sniff(upload, file_format)  # an image, or a zip bomb, is refused at once
     except importing.ImportFileError as exc:
         form.add_error("file", str(exc))
         return _render_form(request, form)
 
-    token = ""
-    if not plan.errors and plan.has_changes:
-        record = {
+    # Reading and checking every row takes long for a large file: the worker does it (the
+    # preview task), and the preview page shows its progress, then what importing would do.
+    mapping = form.mapping()
+    record = {"name": upload.name, "format": file_format, "mapping": mapping, "job": None}
+    token = UPLOADS.add(request, upload.read(), record)
+    job = jobs.start(
+        user=request.user,
+        kind="institution_preview",
+        title=_("Check of institutions in %(name)s") % {"name": upload.name},
+        params={
+            "path": str(UPLOADS.path(token)),
+            "token": token,
             "name": upload.name,
             "format": file_format,
             "mapping": mapping,
-            "counts": _counts(plan),
-        }
-        token = UPLOADS.add(request, data, record)
-    return _render_preview(request, plan, upload.name, token)
+            "language": request.LANGUAGE_CODE,
+        },
+        task=tasks.preview_institutions,
+    )
+    UPLOADS.set(request, token, {**record, "job": str(job.uuid)})
+    return redirect("institutions:institution_import_preview", token=token)
+
+
+def _preview_job(request: HttpRequest, record: dict | None) -> Job | None:
+    if record is None or not record.get("job"):
+        return None
+    return Job.objects.visible_to(request.user).filter(uuid=record["job"]).first()
+
+
+@login_required
+@require_safe
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The check's progress while the worker reads the file, then what importing would do.
+
+    HTMX asks for the page every 2 seconds until the check has ended (so does a meta refresh
+    without JavaScript); the answer to HTMX is the preview part alone.
+    """
+    _require_office(request.user)
+    record = UPLOADS.record(request, token)
+    job = _preview_job(request, record)
+    if job is None:
+        messages.error(request, _("This upload has expired; upload the file again."))
+        return redirect("institutions:institution_import")
+    context = {"job": job, "filename": record["name"], "token": ""}
+    if job.status == JobStatus.DONE:
+        context.update(_preview_context(job.result, record["name"]))
+        if context["can_import"] and UPLOADS.get(request, token) is not None:
+            context["token"] = token
+    template = "institutions/partials/import_preview.html" if request.htmx else None
+    return render(request, template or "institutions/import_preview.html", context)
 
 
 @login_required
@@ -109,7 +150,9 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     _require_office(request.user)
     token = request.POST.get("token", "")
     stored = UPLOADS.get(request, token)
-    if stored is None:
+    preview = _preview_job(request, stored)
+    checked = preview is not None and preview.status == JobStatus.DONE
+    if stored is None or not (checked or "cancel" in request.POST):
         messages.error(
             request, _("This upload has expired or was already imported; upload the file again.")
         )
@@ -118,6 +161,8 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         UPLOADS.discard(request, token)
         messages.info(request, _("The import was cancelled; nothing was written."))
         return redirect("institutions:institution_import")
+    if not _preview_context(preview.result, stored["name"])["can_import"]:
+        return redirect("institutions:institution_import_preview", token=token)
 
     # The import itself runs in the task worker: the whole world directory takes seconds.
     UPLOADS.release(request, token)
@@ -130,17 +175,12 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             "name": stored["name"],
             "format": stored["format"],
             "mapping": stored["mapping"],
-            "counts": stored["counts"],
+            "counts": preview.result["counts"],
             "language": request.LANGUAGE_CODE,
         },
         task=tasks.import_institutions,
     )
     return redirect(job)
-
-
-def _counts(plan: importing.ImportPlan) -> list[int]:
-    """What the preview promised; confirming a plan that differs shows the preview again."""
-    return [len(plan.to_create), len(plan.to_update), plan.unchanged]
 
 
 def _render_form(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
@@ -167,53 +207,34 @@ def _matched_by(how: str) -> str:
     return ", ".join(_label(name) for name in how.split(", "))
 
 
-def _show(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(str(item) for item in value)
-    return str(value)
-
-
-def _render_preview(
-    request: HttpRequest, plan: importing.ImportPlan, filename: str, token: str
-) -> HttpResponse:
+def _preview_context(result: dict, filename: str) -> dict:
+    """The preview task's result (see tasks._preview) with labels in the reader's language."""
+    created, updated, unchanged = result["counts"]
     creates = [
-        {
-            "row": item.row,
-            "institution": item.institution,
-            "identifiers": ", ".join(
-                str(getattr(item.institution, name))
-                for name in importing.IDENTIFIER_FIELDS
-                if getattr(item.institution, name)
-            ),
-        }
-        for item in plan.to_create[:PREVIEW_LIMIT]
+        {**item, "country_name": countries.name(item["country"])} for item in result["creates"]
     ]
     updates = [
         {
-            "row": item.row,
-            "institution": item.original,
-            "matched_by": _matched_by(item.matched_by),
-            "changes": [
-                (_label(name), _show(before), _show(after))
-                for name, (before, after) in item.changes.items()
-            ],
+            **item,
+            "url": reverse("institutions:institution_detail", args=[item["uuid"]]),
+            "matched_by": _matched_by(item["matched_by"]),
+            "changes": [(_label(name), before, after) for name, before, after in item["changes"]],
         }
-        for item in plan.to_update[:PREVIEW_LIMIT]
+        for item in result["updates"]
     ]
     summary = ngettext(
-        "%(rows)d row read from %(name)s.", "%(rows)d rows read from %(name)s.", plan.rows
-    ) % {"rows": plan.rows, "name": filename}
-    context = {
-        "plan": plan,
-        "filename": filename,
+        "%(rows)d row read from %(name)s.", "%(rows)d rows read from %(name)s.", result["rows"]
+    ) % {"rows": result["rows"], "name": filename}
+    return {
         "summary": summary,
-        "token": token,
+        "counts": {"created": created, "updated": updated, "unchanged": unchanged},
+        "bad_rows": result["bad_rows"],
+        "ignored_columns": result["ignored_columns"],
         "creates": creates,
-        "creates_hidden": max(0, len(plan.to_create) - PREVIEW_LIMIT),
+        "creates_hidden": max(0, created - len(creates)),
         "updates": updates,
-        "updates_hidden": max(0, len(plan.to_update) - PREVIEW_LIMIT),
-        "errors": plan.errors,
+        "updates_hidden": max(0, updated - len(updates)),
+        "errors": result["errors"],
+        "errors_hidden": result["errors_hidden"],
+        "can_import": not result["errors"] and bool(created or updated),
     }
-    return render(request, "institutions/import_preview.html", context)

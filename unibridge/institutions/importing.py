@@ -228,11 +228,14 @@ def detect_format(filename: str) -> str:
     return tabular.detect_format(filename, FORMATS)
 
 
-def read_rows(data: bytes, *, file_format: str, mapping: Mapping[str, str] | None = None) -> RowSet:
-    """Read a JSON, CSV or XLSX file into rows keyed by our field names.
+def read_rows(
+    data: tabular.Source, *, file_format: str, mapping: Mapping[str, str] | None = None
+) -> RowSet:
+    """Read a JSON, CSV or XLSX file (its bytes or its path) into rows keyed by our field names.
 
     ``mapping`` maps our field names to the file's column headers (or JSON keys); fields it
-    leaves out are found by their usual headers. Raises :class:`ImportFileError`.
+    leaves out are found by their usual headers. Raises :class:`ImportFileError`, also for a
+    file over the limits of rows, columns or size (see ``tabular``) before reading it all.
     """
     mapping = {key: value for key, value in (mapping or {}).items() if value}
     unknown = sorted(set(mapping) - set(FIELDS))
@@ -335,8 +338,9 @@ def _source_row(number: int, record: Any, columns: Mapping[str, list[str]]) -> S
     return SourceRow(number, values, used_columns)
 
 
-def _read_json(data: bytes) -> tuple[list[str], list[tuple[int, Any]]]:
-    text = decode(data, "JSON")
+def _read_json(data: tabular.Source) -> tuple[list[str], list[tuple[int, Any]]]:
+    # JSON is parsed whole: the upload limit bounds it, the limits of rows and keys apply after.
+    text = decode(tabular.read_bytes(data), "JSON")
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -346,10 +350,14 @@ def _read_json(data: bytes) -> tuple[list[str], list[tuple[int, Any]]]:
         ) from None
     if not isinstance(items, list):
         raise ImportFileError(_("The JSON file must hold a list of institutions."))
+    if len(items) > settings.IMPORT_MAX_ROWS:
+        raise tabular.TooManyRows(settings.IMPORT_MAX_ROWS)
     headers: dict[str, None] = {}
     for item in items:
         if isinstance(item, dict):
             headers.update(dict.fromkeys(str(key) for key in item))
+    if len(headers) > settings.IMPORT_MAX_COLUMNS:
+        raise tabular.too_many_columns(settings.IMPORT_MAX_COLUMNS)
     return list(headers), list(enumerate(items, start=1))
 
 
@@ -765,7 +773,7 @@ def build_plan(rowset: RowSet, *, progress: Progress | None = None) -> ImportPla
 
 
 def plan_import(
-    data: bytes,
+    data: tabular.Source,
     *,
     file_format: str,
     mapping: Mapping[str, str] | None = None,

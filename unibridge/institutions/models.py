@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from unibridge.core import fields
 from unibridge.core.fields import ChoiceListField, has_choice
 from unibridge.core.models import MultilingualNameMixin, PublicModel
 from unibridge.core.names import has_non_latin, transliterate
@@ -57,7 +58,7 @@ class Institution(MultilingualNameMixin, PublicModel):
     )
     country = CountryField(_("country"))
     city = models.CharField(_("city"), max_length=120, blank=True)
-    address = models.TextField(_("address"), blank=True)
+    address = fields.TextField(_("address"), max_length=fields.SHORT_TEXT, blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)
     email_domains = models.JSONField(
         _("e-mail domains"), default=list, blank=True, help_text=_("One domain per line.")
@@ -87,7 +88,7 @@ class Institution(MultilingualNameMixin, PublicModel):
         default=False,
         help_text=_("The university this installation belongs to; there is exactly one."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = fields.TextField(_("notes"), max_length=fields.NOTES, blank=True)
 
     objects = InstitutionQuerySet.as_manager()
 
@@ -309,8 +310,11 @@ class Person(PublicModel):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     languages = ChoiceListField(_("languages"), item_choices=LanguageCode.choices)
-    research_keywords = models.TextField(
-        _("research keywords"), blank=True, help_text=_("Comma-separated fields of expertise.")
+    research_keywords = fields.TextField(
+        _("research keywords"),
+        max_length=fields.SHORT_TEXT,
+        blank=True,
+        help_text=_("Comma-separated fields of expertise."),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -325,7 +329,7 @@ class Person(PublicModel):
         default=False,
         help_text=_("Visible only to the international office and the person's unit."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = fields.TextField(_("notes"), max_length=fields.NOTES, blank=True)
 
     objects = PersonQuerySet.as_manager()
 
@@ -410,7 +414,7 @@ class Partnership(PublicModel):
         _("cooperation areas"), item_choices=CooperationArea.choices
     )
     started_on = models.DateField(_("cooperation since"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = fields.TextField(_("notes"), max_length=fields.NOTES, blank=True)
     is_confidential = models.BooleanField(
         _("confidential"),
         default=False,

@@ -1,7 +1,7 @@
 """Reads shaped for pages, the API and exports: visibility applied, relations pre-loaded."""
 
 from auditlog.models import LogEntry
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -11,7 +11,14 @@ from .models import Institution, OrganizationalUnit, Partnership, Person
 
 
 def institution_list(user) -> QuerySet[Institution]:
-    return Institution.objects.visible_to(user).select_related("partnership")
+    """Institutions flagged ``partnership_visible``: the list names only a partnership the
+    user may see."""
+    visible = Partnership.objects.visible_to(user).filter(partner=OuterRef("pk"))
+    return (
+        Institution.objects.visible_to(user)
+        .select_related("partnership")
+        .annotate(partnership_visible=Exists(visible))
+    )
 
 
 def institution_detail(user) -> QuerySet[Institution]:

@@ -13,6 +13,9 @@ _status_label = choice_label(Partnership, "status")
 
 
 def _partner_status(institution) -> str:
+    # a partnership the user may not see is not named (selectors.institution_list flags it)
+    if not getattr(institution, "partnership_visible", False):
+        return ""
     try:
         return _status_label(institution.partnership)
     except ObjectDoesNotExist:

@@ -20,6 +20,11 @@ urlpatterns = [
     path("institutions/new/", views.InstitutionEditView.as_view(), name="institution_create"),
     path("institutions/import/", import_views.import_upload, name="institution_import"),
     path(
+        "institutions/import/<slug:token>/preview/",
+        import_views.import_preview,
+        name="institution_import_preview",
+    ),
+    path(
         "institutions/import/confirm/",
         import_views.import_confirm,
         name="institution_import_confirm",

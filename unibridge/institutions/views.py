@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
@@ -308,8 +308,12 @@ class PartnershipEditView(RecordEditView):
             Institution.objects.visible_to(self.request.user).filter(is_home=False),
             uuid=institution_uuid,
         )
-        if Partnership.objects.filter(partner=partner).exists():
+        existing = Partnership.objects.filter(partner=partner)
+        if existing.visible_to(self.request.user).exists():
             raise PermissionDenied(_("This institution already has a partnership."))
+        if existing.exists():
+            # one the user may not see: the same answer as for any record they may not see
+            raise Http404
         return Partnership(partner=partner)
 
     def title(self, instance):
@@ -333,6 +337,8 @@ def partnership_start(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     candidates = Institution.objects.none()
     if query:
+        # an institution whose partnership the user may not see is left out, as it is when
+        # its partnership is visible: the picker does not say which of the two it is
         candidates = (
             Institution.objects.filter(is_home=False, partnership__isnull=True)
             .filter(

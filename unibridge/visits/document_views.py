@@ -29,6 +29,7 @@ from unibridge.core.views_support import (
     saved_upload,
     visible_or_404,
 )
+from unibridge.core.visibility import visible_ids
 from unibridge.institutions.models import Person
 
 from . import documents
@@ -102,19 +103,31 @@ def _by_member(docs: list[VisitDocument]) -> list[VisitDocument]:
     return sorted(docs, key=key)  # stable: newest first within a member
 
 
+def visible_documents(documents: QuerySet[VisitDocument], user) -> QuerySet[VisitDocument]:
+    """Documents issued for a member (a visa letter, a certificate) only to those who may
+    see that member; the visit's other documents to all who see the visit."""
+    return documents.filter(
+        Q(participant__isnull=True) | Q(participant__person__in=visible_ids(Person, user))
+    )
+
+
 def tab_context(visit: Visit, user) -> dict:
     """Context for the visit page's documents tab."""
     all_documents = list(
-        visit.documents.select_related("uploaded_by", "participant__person").order_by(
-            "-created", "-pk"
-        )
+        visible_documents(visit.documents.all(), user)
+        .select_related("uploaded_by", "participant__person")
+        .order_by("-created", "-pk")
     )
     by_kind: dict[str, list[VisitDocument]] = {kind: [] for kind in VisitDocumentKind.values}
     for document in all_documents:
         document.type_label = _type_label(document)
         by_kind.setdefault(document.kind, []).append(document)
     members = list(
-        VisitParticipant.objects.filter(visit=visit, side=ParticipantSide.DELEGATION)
+        VisitParticipant.objects.filter(
+            visit=visit,
+            side=ParticipantSide.DELEGATION,
+            person__in=visible_ids(Person, user),
+        )
         .select_related("person")
         .order_by("order", "pk")
     )
@@ -252,7 +265,8 @@ def attendance_certificates_generate(request: HttpRequest, uuid) -> HttpResponse
 @require_GET
 def document_download(request: HttpRequest, uuid, document_uuid) -> FileResponse:
     """A document's file, to those who may see the visit (others get 404)."""
-    visible = VisitDocument.objects.filter(visit__in=Visit.objects.visible_to(request.user))
+    visits = Visit.objects.visible_to(request.user)
+    visible = visible_documents(VisitDocument.objects.filter(visit__in=visits), request.user)
     return uploads.download(visible, uuid=document_uuid, visit__uuid=uuid)
 
 

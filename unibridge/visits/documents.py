@@ -359,9 +359,21 @@ class VisitData:
     signatory: Person | None = None
 
 
+def public(person: Person | None) -> Person | None:
+    """The person, unless confidential.
+
+    Generated files are stored with the visit and downloaded by everyone who sees it, so they
+    name no confidential person, except the member a letter or certificate is issued for
+    (the documents tab lists those only to users who may see that member).
+    """
+    return None if person is None or person.is_confidential else person
+
+
 def collect(visit: Visit, signatory: Person | None = None) -> VisitData:
     """Read what every document of a visit needs (its institutions are already joined)."""
-    responsible = list(visit.responsible_people.select_related("institution"))
+    responsible = list(
+        visit.responsible_people.filter(is_confidential=False).select_related("institution")
+    )
     return VisitData(
         visit=visit, responsible=responsible, signatory=signatory or default_signatory(responsible)
     )
@@ -542,7 +554,7 @@ def _item_version(item: ProgrammeItem, tz, language: str) -> dict[str, Any]:
         "title": item.title,
         "description": item.description,
         "place": place,
-        "responsible": person_name(item.responsible, language),
+        "responsible": person_name(public(item.responsible), language),
     }
 
 

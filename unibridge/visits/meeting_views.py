@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse, reverse_lazy
@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from unibridge.agreements.models import Agreement
 from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
+from unibridge.core.forms import invalid_form_status
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
 from unibridge.core.tables import Column, choice_label
@@ -36,7 +38,8 @@ from unibridge.core.views_support import (
     see_other,
     visible_or_404,
 )
-from unibridge.institutions.models import Person
+from unibridge.core.visibility import annotate_visible, hide_unseen, visible_prefetch
+from unibridge.institutions.models import Partnership, Person
 
 from . import meetings
 from .choices import ActionItemStatus, MeetingKind
@@ -68,16 +71,31 @@ ACTION_ITEM_RELATIONS = (
     "partnership__partner",
     "agreement",
 )
+# the records an action item names, each shown only to those who may see it
+ACTION_ITEM_LINKS = {
+    "meeting": Meeting,
+    "owner": Person,
+    "partnership": Partnership,
+    "agreement": Agreement,
+}
+
+
+def with_visible_links(items: QuerySet[ActionItem], user) -> QuerySet[ActionItem]:
+    """Action items flagged ``meeting_visible``, ``owner_visible``… (``core.visibility``)."""
+    return annotate_visible(items, user, **ACTION_ITEM_LINKS)
 
 
 def visible_action_items(user) -> QuerySet[ActionItem]:
-    """Action items of meetings the user sees, and their own (an owner always sees theirs)."""
+    """Action items of meetings the user sees, and their own (an owner always sees theirs).
+
+    Flagged with what of its meeting, owner, partnership and agreement the user may see.
+    """
     items = ActionItem.objects.all()
     if not (user.is_authenticated and user.is_office):  # the office sees every meeting
         visible = Meeting.objects.visible_to(user).values("pk")
         own = Q(owner__user=user) if user.is_authenticated else Q(pk__in=[])
         items = items.filter(Q(meeting__in=visible) | own)
-    return items.select_related(*ACTION_ITEM_RELATIONS)
+    return with_visible_links(items.select_related(*ACTION_ITEM_RELATIONS), user)
 
 
 def local_time(value: datetime.datetime | None, zone: str) -> str:
@@ -265,9 +283,10 @@ class MeetingDetailView(RecordDetailView):
     tabs = [("overview", gettext_lazy("Meeting")), ("history", gettext_lazy("History"))]
 
     def get_queryset(self):
+        user = self.request.user
         people = Person.objects.select_related("institution").order_by("name_latin", "pk")
-        return meeting_detail_queryset(self.request.user).prefetch_related(
-            Prefetch("participants", queryset=people), "home_units"
+        return meeting_detail_queryset(user).prefetch_related(
+            visible_prefetch("participants", Person, user, people), "home_units"
         )
 
     def tab_context(self, meeting, tab):
@@ -280,11 +299,12 @@ class MeetingDetailView(RecordDetailView):
             return context
         user = self.request.user
         people = list(meeting.participants.all())
+        rows = with_visible_links(
+            meeting.action_items.select_related("owner", "partnership__partner", "agreement"),
+            user,
+        ).order_by("due_on", "pk")
         items = _mark_overdue(
-            meeting.action_items.select_related(
-                "owner", "partnership__partner", "agreement"
-            ).order_by("due_on", "pk"),
-            timezone.localdate(),
+            hide_unseen(rows, "owner", "partnership", "agreement"), timezone.localdate()
         )
         editable = is_editable(meeting, user)
         own = {i.pk for i in items if i.owner and i.owner.user_id == user.pk}
@@ -475,7 +495,8 @@ def _save_action_item(request: HttpRequest, item: ActionItem, *, title: str) -> 
     if data is None:
         return _action_item_page(request, item, form, title=title)
     if not form.is_valid():
-        return _action_item_page(request, item, form, title=title, status=BAD_REQUEST)
+        status = invalid_form_status(form)
+        return _action_item_page(request, item, form, title=title, status=status)
     try:
         saved = meetings.action_item_save(
             item=form.save(commit=False),
@@ -534,9 +555,11 @@ def action_item_delete(request: HttpRequest, uuid) -> HttpResponse:
 def action_item_detail(request: HttpRequest, uuid) -> HttpResponse:
     item = _visible_item(request, uuid)
     user = request.user
-    meeting_visible = Meeting.objects.visible_to(user).filter(pk=item.meeting_id).exists()
+    meeting_visible = item.meeting_visible
     can_edit = meeting_visible and is_editable(item.meeting, user)
     can_change_status = can_edit or ActionItem.objects.editable_by(user).filter(pk=item.pk).exists()
+    # for display only (this view saves nothing): what the user may not see reads as None
+    hide_unseen([item], *ACTION_ITEM_LINKS)
     _mark_overdue([item], timezone.localdate())
     return render(
         request,
@@ -584,10 +607,12 @@ def _paged(request: HttpRequest, queryset: QuerySet) -> Any:
     (ordering thousands of rows joined to five tables costs more than the page)."""
     ids = queryset.values_list("pk", flat=True)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen = ActionItem.objects.filter(pk__in=list(page.object_list))
     rows = {
         item.pk: item
-        for item in queryset.model.objects.filter(pk__in=list(page.object_list)).select_related(
-            *ACTION_ITEM_RELATIONS
+        for item in hide_unseen(
+            with_visible_links(chosen.select_related(*ACTION_ITEM_RELATIONS), request.user),
+            *ACTION_ITEM_LINKS,
         )
     }
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]

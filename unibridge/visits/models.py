@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
+from unibridge.core import fields
 from unibridge.core.models import PublicModel, StoredDocument, TimeStampedModel
 from unibridge.core.permissions import UnitScopedQuerySet
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
@@ -96,12 +97,16 @@ class Visit(PublicModel):
         validators=[validate_time_zone],
         help_text=_("Programme times are entered in it, such as Asia/Almaty or Europe/Warsaw."),
     )
-    purpose = models.TextField(_("purpose"), blank=True)
-    goals = models.TextField(_("goals"), blank=True, help_text=_("One per line."))
+    purpose = fields.TextField(_("purpose"), max_length=fields.NOTES, blank=True)
+    goals = fields.TextField(
+        _("goals"), max_length=fields.NOTES, blank=True, help_text=_("One per line.")
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=VisitStatus.choices, default=VisitStatus.PLANNED
     )
-    cancellation_reason = models.TextField(_("reason for cancellation"), blank=True)
+    cancellation_reason = fields.TextField(
+        _("reason for cancellation"), max_length=fields.SHORT_TEXT, blank=True
+    )
     responsible_people = models.ManyToManyField(
         Person, verbose_name=_("responsible people"), blank=True, related_name="visits_responsible"
     )
@@ -111,7 +116,7 @@ class Visit(PublicModel):
         blank=True,
         related_name="visits",
     )
-    notes = models.TextField(_("internal notes"), blank=True)
+    notes = fields.TextField(_("internal notes"), max_length=fields.NOTES, blank=True)
     is_confidential = models.BooleanField(
         _("confidential"),
         default=False,
@@ -219,7 +224,7 @@ class ProgrammeItem(TimeStampedModel):
     ends_at = models.DateTimeField(_("ends at"))
     place = models.CharField(_("place or room"), max_length=200, blank=True)
     online_link = models.URLField(_("online link"), blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = fields.TextField(_("description"), max_length=fields.NOTES, blank=True)
     responsible = models.ForeignKey(
         Person,
         verbose_name=_("responsible person"),
@@ -362,9 +367,14 @@ class Meeting(PublicModel):
     participants = models.ManyToManyField(
         Person, verbose_name=_("participants"), blank=True, related_name="meetings"
     )
-    agenda = models.TextField(_("agenda"), blank=True, help_text=_("One point per line."))
-    minutes = models.TextField(
-        _("minutes"), blank=True, help_text=_("Formatted text; scripts and styles are removed.")
+    agenda = fields.TextField(
+        _("agenda"), max_length=fields.NOTES, blank=True, help_text=_("One point per line.")
+    )
+    minutes = fields.TextField(
+        _("minutes"),
+        max_length=fields.RICH_TEXT,
+        blank=True,
+        help_text=_("Formatted text; scripts and styles are removed."),
     )
     is_confidential = models.BooleanField(_("confidential"), default=False)
 
@@ -388,7 +398,7 @@ class Decision(TimeStampedModel):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("meeting")
     )
-    text = models.TextField(_("decision"))
+    text = fields.TextField(_("decision"), max_length=fields.NOTES)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -427,7 +437,7 @@ class ActionItem(PublicModel):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("meeting")
     )
-    description = models.TextField(_("what is to be done"))
+    description = fields.TextField(_("what is to be done"), max_length=fields.NOTES)
     owner = models.ForeignKey(
         Person,
         verbose_name=_("owner"),
@@ -521,8 +531,12 @@ class NewsDraft(TimeStampedModel):
     )
     language = models.CharField(_("language"), max_length=2, choices=NewsLanguage.choices)
     title = models.CharField(_("title"), max_length=300)
-    lead = models.TextField(_("lead paragraph"))
-    body = models.TextField(_("body"), help_text=_("Paragraphs separated by an empty line."))
+    lead = fields.TextField(_("lead paragraph"), max_length=fields.NOTES)
+    body = fields.TextField(
+        _("body"),
+        max_length=fields.LONG_TEXT,
+        help_text=_("Paragraphs separated by an empty line."),
+    )
     is_edited = models.BooleanField(
         _("edited by hand"),
         default=False,

@@ -254,12 +254,13 @@ def available_languages() -> list[str]:
 def news_facts(visit: Visit, language: str) -> dict:
     """Everything the news may say about the visit, as plain strings in ``language``.
 
-    Confidential meetings and agreements are left out: the draft is meant for publication.
-    Interpreters are left out of the delegation. Action items count as next steps while
-    they are open or in progress.
+    Confidential people, meetings and agreements are left out: the draft is meant for
+    publication, and whoever sees the visit reads it. Interpreters are left out of the
+    delegation. Action items count as next steps while they are open or in progress.
     """
     participants = list(
         visit.participants.exclude(role=DelegationRole.INTERPRETER)
+        .exclude(person__is_confidential=True)
         .select_related("person")
         .order_by("side", "order", "pk")
     )
@@ -293,7 +294,11 @@ def news_facts(visit: Visit, language: str) -> dict:
     actions = [
         {
             "description": _clean(item.description),
-            "owner": person_name(item.owner, language) if item.owner else "",
+            "owner": (
+                person_name(item.owner, language)
+                if item.owner and not item.owner.is_confidential
+                else ""
+            ),
             "due": format_date(item.due_on, language) if item.due_on else "",
         }
         for meeting in meetings

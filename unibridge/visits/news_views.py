@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from unibridge.core.forms import VersionedFormMixin
+from unibridge.core.forms import VersionedFormMixin, invalid_form_status
 from unibridge.core.services import EditConflict
 from unibridge.core.uploads import content_disposition
 from unibridge.core.views_support import editable_or_403, visible_or_404
@@ -167,7 +167,7 @@ def news_edit(request: HttpRequest, uuid, language: str) -> HttpResponse:
                 )
                 return _back(visit)
         else:
-            status = 400
+            status = invalid_form_status(form)
     context = {
         "object": visit,
         "draft": draft,

@@ -21,6 +21,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from unibridge.core.services import delete_record, save_record
+from unibridge.core.visibility import annotate_visible, hide_unseen, visible_prefetch
 from unibridge.institutions.models import Person
 
 from .models import Meeting, ProgrammeItem, Visit
@@ -119,13 +120,16 @@ def end_before_start_message(item: ProgrammeItem) -> str:
 # --- Reads ---------------------------------------------------------------------------------------
 
 
-def programme_items(visit: Visit) -> list[ProgrammeItem]:
-    """The visit's items in time order with their people (two queries)."""
-    return list(
-        visit.programme.select_related("responsible")
-        .prefetch_related("participants")
-        .order_by("starts_at", "pk")
-    )
+def programme_items(visit: Visit, user) -> list[ProgrammeItem]:
+    """The visit's items in time order with the people the user may see (two queries).
+
+    For display (pages, .ics, documents, warnings): a responsible person the user may not
+    see reads as None; never save these items.
+    """
+    items = annotate_visible(
+        visit.programme.select_related("responsible"), user, responsible=Person
+    ).prefetch_related(visible_prefetch("participants", Person, user))
+    return hide_unseen(items.order_by("starts_at", "pk"), "responsible")
 
 
 # --- Warnings ------------------------------------------------------------------------------------
@@ -170,16 +174,17 @@ def room_key(place: str) -> str:
 
 
 def programme_warnings(
-    visit: Visit, *, user=None, items: Sequence[ProgrammeItem] | None = None
+    visit: Visit, *, user, items: Sequence[ProgrammeItem] | None = None
 ) -> list[ProgrammeWarning]:
-    """Every warning of a visit's programme, in a constant number of queries (at most eight).
+    """Every warning of the visit's programme the user may read, in at most eight queries.
 
-    ``items`` may be passed already loaded by :func:`programme_items`. With ``user``, a
-    conflicting event of a visit or meeting that user may not see is named only as
-    "another event", never by its title.
+    ``items`` may be passed already loaded by :func:`programme_items` for the same user.
+    A conflicting event of a visit or meeting the user may not see is named only as
+    "another event", never by its title; people the user may not see are never named (nor
+    looked for in other events).
     """
     if items is None:
-        items = programme_items(visit)
+        items = programme_items(visit, user)
     if not items:
         return []
     tz = visit.tz
@@ -206,7 +211,7 @@ def programme_warnings(
 
     window = (min(e.starts_at for e in own), max(e.ends_at for e in own if e.ends_at))
     others = _other_events(visit, window, set(people))
-    hidden = _hidden_events(others, user) if user is not None else set()
+    hidden = _hidden_events(others, user)
 
     for item, event in zip(items, own, strict=True):
         # this visit's other items first, then other visits' items and meetings
@@ -276,7 +281,7 @@ def programme_warnings(
     return warnings
 
 
-def item_warnings(item: ProgrammeItem, *, user=None) -> list[ProgrammeWarning]:
+def item_warnings(item: ProgrammeItem, *, user) -> list[ProgrammeWarning]:
     """The warnings about one item (computed with its whole visit, constant queries)."""
     return [w for w in programme_warnings(item.visit, user=user) if w.item_id == item.pk]
 

@@ -20,6 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from unibridge.core.forms import invalid_form_status
 from unibridge.core.services import EditConflict
 from unibridge.core.views_support import (
     add_service_errors,
@@ -53,7 +54,7 @@ FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 
 def tab_context(visit: Visit, user) -> dict[str, Any]:
     """Context for the visit page's programme tab: items by the host's day, with warnings."""
-    items = programme_items(visit)
+    items = programme_items(visit, user)
     warnings = programme_warnings(visit, user=user, items=items)
     by_item = warnings_by_item(warnings)
     host = visit.tz
@@ -164,7 +165,7 @@ def programme_item_edit(request: HttpRequest, uuid, item_uid=None) -> HttpRespon
 
     form = ProgrammeItemForm(request.POST, instance=item, visit=visit, user=request.user)
     if not form.is_valid():
-        return _form_page(request, visit, item, form, status=BAD_REQUEST)
+        return _form_page(request, visit, item, form, status=invalid_form_status(form))
     is_new = item.pk is None
     try:
         programme_item_save(
@@ -225,7 +226,8 @@ def programme_item_delete(request: HttpRequest, uuid, item_uid) -> HttpResponse:
 def programme_calendar(request: HttpRequest, uuid) -> HttpResponse:
     """The visit's programme for calendar programs; re-importing updates, never duplicates."""
     visit = _visible(request, uuid)
-    content = ics.programme_ics(visit, programme_items(visit), absolute=request.build_absolute_uri)
+    items = programme_items(visit, request.user)
+    content = ics.programme_ics(visit, items, absolute=request.build_absolute_uri)
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=ics.file_name(visit)

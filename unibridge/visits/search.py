@@ -8,7 +8,7 @@ left out as noise. Imported by ``VisitsConfig.ready()``; see ``unibridge.core.se
 from django.utils.formats import date_format
 
 from unibridge.core import search
-from unibridge.institutions.models import Institution
+from unibridge.institutions.models import Institution, Person
 
 from .models import ActionItem, Meeting, Visit
 from .selectors import safe_url
@@ -93,7 +93,8 @@ search.register(
 
 
 def action_item_fields(item: ActionItem) -> list[tuple[object, int]]:
-    owner = item.owner
+    # the index is shared by every reader: a confidential owner's name finds nothing
+    owner = item.owner if item.owner and not item.owner.is_confidential else None
     return [
         (item.description, search.NAME),
         (item.meeting.title, search.CONTEXT),
@@ -111,5 +112,6 @@ search.register(
     ),
     url=safe_url,
     queryset=ActionItem.objects.select_related("meeting", "owner"),
-    depends_on={Meeting: "meeting"},
+    # the owner's name is indexed, and left out once the owner is confidential
+    depends_on={Meeting: "meeting", Person: "owner"},
 )

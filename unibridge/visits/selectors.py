@@ -7,8 +7,10 @@ from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
+from unibridge.agreements.models import Agreement
 from unibridge.core.permissions import is_editable
-from unibridge.institutions.models import Institution
+from unibridge.core.visibility import visible_ids, visible_prefetch
+from unibridge.institutions.models import Institution, Person
 
 from .choices import ParticipantSide
 from .models import ActionItem, ChecklistItem, Meeting, Visit, VisitParticipant
@@ -24,7 +26,21 @@ def visit_list(user) -> QuerySet[Visit]:
 
 
 def visit_detail(user) -> QuerySet[Visit]:
-    return visit_list(user).prefetch_related("home_units", "responsible_people", "agreements")
+    """A visit with its units, and the responsible people and agreements the user may see."""
+    return visit_list(user).prefetch_related(
+        "home_units",
+        visible_prefetch("responsible_people", Person, user),
+        visible_prefetch("agreements", Agreement, user),
+    )
+
+
+def visible_participants(visit: Visit, user) -> QuerySet[VisitParticipant]:
+    """The visit's participants whose person the user may see, with person and institution."""
+    return (
+        visit.participants.filter(person__in=visible_ids(Person, user))
+        .select_related("person", "person__institution")
+        .order_by("side", "order", "pk")
+    )
 
 
 def visit_actions(visit: Visit, user, *, can_edit: bool | None = None) -> dict[str, Any]:
@@ -38,16 +54,13 @@ def visit_actions(visit: Visit, user, *, can_edit: bool | None = None) -> dict[s
     return {"can_edit": can_edit, "delete": can_edit and visit.status in DELETABLE, **actions}
 
 
-def participants_of(visit: Visit) -> dict[str, list[VisitParticipant]]:
-    """The delegation and the home participants, in one query."""
+def participants_of(visit: Visit, user) -> dict[str, list[VisitParticipant]]:
+    """The delegation and the home participants the user may see, in one query."""
     sides: dict[str, list[VisitParticipant]] = {
         ParticipantSide.DELEGATION: [],
         ParticipantSide.HOME: [],
     }
-    rows = visit.participants.select_related("person", "person__institution").order_by(
-        "side", "order", "pk"
-    )
-    for participant in rows:
+    for participant in visible_participants(visit, user):
         sides.setdefault(participant.side, []).append(participant)
     return sides
 

@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from unibridge.core.timeline import TimelineEntry, as_datetime, register_timeline
-from unibridge.institutions.models import Partnership
+from unibridge.core.visibility import annotate_visible, shown
+from unibridge.institutions.models import Partnership, Person
 
 from .choices import ActionItemStatus, VisitStatus
 from .models import ActionItem, Decision, Meeting, Visit
@@ -82,8 +83,10 @@ def visit_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
     items = ActionItem.objects.visible_to(user).filter(
         Q(meeting_id__in=list(meetings)) | Q(partnership=partnership)
     )
+    # an owner the user may not see is not named
+    items = annotate_visible(items.select_related("owner", "meeting"), user, owner=Person)
     item_kind = _("Action item")
-    for item in items.select_related("owner", "meeting"):
+    for item in items:
         when = item.completed_on or item.due_on
         if item.status == ActionItemStatus.DONE:
             title = _("Done: %(action)s") % {"action": item}
@@ -95,6 +98,8 @@ def visit_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
             title=title,
             url=safe_url(item),
             detail=" · ".join(
-                part for part in (str(item.owner or ""), item.get_status_display()) if part
+                part
+                for part in (str(shown(item, "owner") or ""), item.get_status_display())
+                if part
             ),
         )

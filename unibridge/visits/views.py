@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from unibridge.agreements.models import Agreement
 from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
+from unibridge.core.forms import invalid_form_status
 from unibridge.core.services import EditConflict
 from unibridge.core.views_support import (
     BAD_REQUEST,
@@ -111,7 +112,7 @@ class VisitDetailView(RecordDetailView):
                     forms.LinkAgreementForm(queryset=selectors.agreements_to_link(visit, user)),
                 )
         elif tab == "participants":
-            sides = selectors.participants_of(visit)
+            sides = selectors.participants_of(visit, user)
             context["delegation"] = sides[ParticipantSide.DELEGATION]
             context["home_participants"] = sides[ParticipantSide.HOME]
         elif tab == "checklist":
@@ -401,7 +402,7 @@ def participant_edit(request: HttpRequest, uuid, participant_id: int | None = No
     if data is None:
         return page()
     if not form.is_valid():
-        return page(BAD_REQUEST)
+        return page(invalid_form_status(form))
     try:
         if participant.pk:
             services.participant_update(
@@ -478,7 +479,7 @@ def checklist_item_edit(request: HttpRequest, uuid, item_id: int | None = None) 
     if data is None:
         return page()
     if not form.is_valid():
-        return page(BAD_REQUEST)
+        return page(invalid_form_status(form))
     try:
         services.checklist_item_save(
             item=form.instance, user=request.user, expected_updated=form.cleaned_data.get("version")

@@ -238,6 +238,63 @@ def test_a_successful_login_resets_the_failure_count(client, alice, axes_on):
     assert is_logged_in(client, alice)
 
 
+@pytest.fixture
+def address_limit(axes_on):
+    """Three failures per account at one address, six per address over all accounts."""
+    axes_on.LOGIN_IP_FAILURE_LIMIT = 6
+    return axes_on
+
+
+def log_in_from(client, address: str, username: str, password: str):
+    return client.post(
+        reverse("accounts:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_one_address_trying_many_usernames_is_locked_after_the_address_limit(
+    client, alice, address_limit
+):
+    for index in range(5):
+        response = log_in_from(client, "203.0.113.7", f"guess{index}", "Summer2025")
+        assert response.status_code == 200, "under both limits"
+    assert log_in_from(client, "203.0.113.7", "guess5", "Summer2025").status_code == 429
+
+    response = log_in_from(client, "203.0.113.7", "alice", "password")
+    assertContains(
+        response,
+        "Sign-in from your network address is paused after 6 failed attempts with any accounts.",
+        status_code=429,
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_address_limit_leaves_other_addresses_alone(client, alice, address_limit):
+    for index in range(6):
+        log_in_from(client, "203.0.113.7", f"guess{index}", "Summer2025")
+    log_in_from(client, "198.51.100.20", "alice", "password")
+    assert is_logged_in(client, alice)
+
+
+def test_colleagues_sharing_an_address_do_not_lock_each_other_out(client, alice, address_limit):
+    for name in ("bob", "carol"):
+        UserFactory(username=name)
+        for _ in range(2):
+            log_in_from(client, "192.0.2.1", name, "typo")
+    log_in_from(client, "192.0.2.1", "alice", "password")
+    assert is_logged_in(client, alice)
+
+
+def test_the_account_limit_at_one_address_still_applies_first(client, alice, address_limit):
+    for _ in range(3):
+        log_in_from(client, "192.0.2.1", "alice", "wrong")
+    response = log_in_from(client, "192.0.2.1", "alice", "password")
+    assertContains(
+        response, "Sign-in to the account alice is paused after 3 failed", status_code=429
+    )
+
+
 def test_administrator_manages_users_and_roles_in_the_admin(admin_user, engineering):
     from django.test import Client
 

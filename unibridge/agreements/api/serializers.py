@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from unibridge.core.api.fields import VERSION_HELP, PublicIdField, code_list, text
+from unibridge.core.api.fields import VERSION_HELP, PublicIdField, code_list, text, version_field
+from unibridge.core.api.serializers import InputSerializer
+from unibridge.core.visibility import shown
 from unibridge.institutions.choices import CooperationArea
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
@@ -25,6 +27,7 @@ from ..models import (
     Signature,
     SubjectArea,
 )
+from ..selectors import signed_by
 
 # --- Types ---------------------------------------------------------------------------------------
 
@@ -63,11 +66,15 @@ class SignatureOutputSerializer(serializers.ModelSerializer):
 
 
 class PartyOutputSerializer(serializers.ModelSerializer):
-    """One party; its id names it in parties/{party_id}/, its "updated" is its version."""
+    """One party; its id names it in parties/{party_id}/, its "updated" is its version.
+
+    A signatory the reader may not see is null, and the signature does not name them
+    (parties come from ``selectors.party_detail``, flagged ``signatory_visible``).
+    """
 
     institution = InstitutionRefSerializer(read_only=True)
     units = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
-    signatory = PersonRefSerializer(read_only=True, allow_null=True)
+    signatory = serializers.SerializerMethodField()
     signature = serializers.SerializerMethodField()
 
     class Meta:
@@ -78,11 +85,20 @@ class PartyOutputSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
+    @extend_schema_field(PersonRefSerializer(allow_null=True))
+    def get_signatory(self, party: AgreementParty) -> dict | None:
+        person = shown(party, "signatory")
+        return PersonRefSerializer(person).data if person else None
+
     @extend_schema_field(SignatureOutputSerializer(allow_null=True))
     def get_signature(self, party: AgreementParty) -> dict | None:
         # a reverse one-to-one raises when missing; the selector has loaded it either way
         signature = getattr(party, "signature", None)
-        return SignatureOutputSerializer(signature).data if signature else None
+        if not signature:
+            return None
+        data = SignatureOutputSerializer(signature).data
+        data["signatory_name"] = signed_by(party)
+        return data
 
 
 class SubjectAreaOutputSerializer(serializers.ModelSerializer):
@@ -182,8 +198,12 @@ class AgreementSummarySerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("The end of the current period, renewals counted; null: no end."),
     )
-    parent = serializers.UUIDField(source="parent.uuid", read_only=True, allow_null=True)
-    predecessor = serializers.UUIDField(source="predecessor.uuid", read_only=True, allow_null=True)
+    parent = serializers.SerializerMethodField(
+        help_text=_("Null also when it is an agreement you may not see.")
+    )
+    predecessor = serializers.SerializerMethodField(
+        help_text=_("Null also when it is an agreement you may not see.")
+    )
     termination_requested_by = serializers.UUIDField(
         source="termination_requested_by.uuid", read_only=True, allow_null=True
     )
@@ -202,6 +222,16 @@ class AgreementSummarySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_parent(self, agreement: Agreement) -> str | None:
+        parent = shown(agreement, "parent")
+        return str(parent.uuid) if parent else None
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_predecessor(self, agreement: Agreement) -> str | None:
+        predecessor = shown(agreement, "predecessor")
+        return str(predecessor.uuid) if predecessor else None
+
 
 @extend_schema_serializer(component_name="Agreement")
 class AgreementOutputSerializer(AgreementSummarySerializer):
@@ -217,7 +247,7 @@ class AgreementOutputSerializer(AgreementSummarySerializer):
 # --- Input ---------------------------------------------------------------------------------------
 
 
-class PartyInputSerializer(serializers.Serializer):
+class PartyInputSerializer(InputSerializer):
     institution = PublicIdField(queryset=Institution.objects.all())
     units = PublicIdField(queryset=OrganizationalUnit.objects.all(), many=True, required=False)
     signatory = PublicIdField(queryset=Person.objects.all(), required=False, allow_null=True)
@@ -225,7 +255,7 @@ class PartyInputSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="Agreement")
-class AgreementInputSerializer(serializers.Serializer):
+class AgreementInputSerializer(InputSerializer):
     agreement_type = serializers.SlugRelatedField(
         slug_field="code", queryset=AgreementType.objects.all(), help_text=_("The type's code.")
     )
@@ -268,7 +298,7 @@ class VersionRequiredMixin:
 
 
 @extend_schema_serializer(component_name="AgreementChange")
-class AgreementChangeInputSerializer(VersionRequiredMixin, serializers.Serializer):
+class AgreementChangeInputSerializer(InputSerializer):
     """The edit page's fields. Fields left out keep their values.
 
     After the draft only responsible_people, notes and is_confidential change; a term sent
@@ -298,17 +328,17 @@ class AgreementChangeInputSerializer(VersionRequiredMixin, serializers.Serialize
     notice_days = serializers.IntegerField(required=False, min_value=0)
     notes = text()
     is_confidential = serializers.BooleanField(required=False)
-    version = required_version()
+    version = version_field()
 
 
-class SubjectAreaInputSerializer(serializers.Serializer):
+class SubjectAreaInputSerializer(InputSerializer):
     isced_code = serializers.CharField(
         allow_blank=True, help_text=_("A four-digit ISCED-F 2013 code such as 0713.")
     )
     clarification = text()
 
 
-class LanguageRequirementInputSerializer(serializers.Serializer):
+class LanguageRequirementInputSerializer(InputSerializer):
     language = serializers.CharField(allow_blank=True, help_text=_("Such as en or pl."))
     cefr_level = text(help_text=_("A1 to C2; optional."))
     isced_code = text(help_text=_("One of the condition's subject areas; optional."))
@@ -316,7 +346,7 @@ class LanguageRequirementInputSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="Condition")
-class ConditionInputSerializer(VersionRequiredMixin, serializers.Serializer):
+class ConditionInputSerializer(VersionRequiredMixin, InputSerializer):
     """A cooperation condition; the EWP IIA v7 rules answer at their fields.
 
     Errors of one subject area or language requirement are named by its position in the
@@ -367,7 +397,7 @@ class ConditionInputSerializer(VersionRequiredMixin, serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="PartyChange")
-class PartyChangeInputSerializer(VersionRequiredMixin, serializers.Serializer):
+class PartyChangeInputSerializer(VersionRequiredMixin, InputSerializer):
     """A party's units (in a draft) and signatory (until the party has signed)."""
 
     units = PublicIdField(
@@ -381,7 +411,7 @@ class PartyChangeInputSerializer(VersionRequiredMixin, serializers.Serializer):
     version = required_version()
 
 
-class SignatureInputSerializer(serializers.Serializer):
+class SignatureInputSerializer(InputSerializer):
     party = PublicIdField(
         queryset=Institution.objects.all(), help_text=_("The signing party's institution.")
     )
@@ -392,7 +422,7 @@ class SignatureInputSerializer(serializers.Serializer):
     signatory_position = text(help_text=_("Defaults to the party's signatory's position."))
 
 
-class TerminationInputSerializer(serializers.Serializer):
+class TerminationInputSerializer(InputSerializer):
     requested_by = PublicIdField(
         queryset=Institution.objects.all(), help_text=_("The party that gave notice.")
     )
@@ -402,11 +432,11 @@ class TerminationInputSerializer(serializers.Serializer):
     )
 
 
-class RenewalInputSerializer(serializers.Serializer):
+class RenewalInputSerializer(InputSerializer):
     effective_date = serializers.DateField(allow_null=True)
     expiry_date = serializers.DateField(allow_null=True, help_text=_("Null: no end."))
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class DecisionInputSerializer(InputSerializer):
     approve = serializers.BooleanField()
     comment = text(help_text=_("Required when rejecting: the reasons."))

@@ -8,8 +8,10 @@ the lifecycle as POST actions on the agreement (``submit/``, ``start-signing/``,
 ``conditions/`` and its parties at ``parties/{party_id}/``, through the pages' forms and
 services. As on the pages, an agreement the user may not see answers 404 and one they see but
 may not change 403; an action the status does not allow answers 409
-{"error": "invalid_transition", "detail": …}; a change carries the record's ``version`` (its
-"updated") and a stale one answers 409 {"error": "conflict", "current": …} writing nothing.
+{"error": "invalid_transition", "detail": …}; a stale ``version`` (the record's "updated")
+answers 409 {"error": "conflict", "current": …} writing nothing. A PUT of the agreement must
+send its version (428 without); a PATCH may leave it out and changes only the fields it names,
+under a lock on the row. Conditions and parties always send it.
 """
 
 import contextlib
@@ -36,7 +38,14 @@ from rest_framework.response import Response
 
 from unibridge.core.api.errors import ERRORS, ErrorSerializer, api_errors, conflict_serializer
 from unibridge.core.api.parsers import JSONParser
-from unibridge.core.api.viewsets import RecordViewSet, form_value, use_public_ids
+from unibridge.core.api.viewsets import (
+    PATCH_DESCRIPTION,
+    PUT_DESCRIPTION,
+    VERSION_REQUIRED,
+    RecordViewSet,
+    form_value,
+    use_public_ids,
+)
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
 from unibridge.institutions.models import Person
@@ -164,7 +173,7 @@ class AgreementApiFilterSet(filters.AgreementFilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List agreements",
-        responses={200: s.AgreementOutputSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+        responses={200: s.AgreementSummarySerializer, 400: ERRORS[400], 401: ERRORS[401]},
     ),
     retrieve=extend_schema(
         summary="Read one agreement with its parties, conditions and approvals",
@@ -174,14 +183,20 @@ class AgreementApiFilterSet(filters.AgreementFilterSet):
     update=extend_schema(
         summary="Change an agreement's fields as its edit page does (fields left out keep "
         "their values)",
+        description=PUT_DESCRIPTION,
         request=s.AgreementChangeInputSerializer,
-        responses={200: s.AgreementOutputSerializer, **ERRORS, 409: AGREEMENT_CONFLICT},
+        responses={
+            200: s.AgreementOutputSerializer,
+            **ERRORS,
+            409: AGREEMENT_CONFLICT,
+            428: VERSION_REQUIRED,
+        },
     ),
     partial_update=extend_schema(
         summary="Change some of an agreement's fields as its edit page does",
         description="A draft's terms change; after the draft only responsible_people, notes "
         "and is_confidential. A term sent with another value answers 400 at its field. "
-        "'version' is required: a stale one answers 409 with the current agreement.",
+        + PATCH_DESCRIPTION,
         request=s.AgreementChangeInputSerializer,
         responses={200: s.AgreementOutputSerializer, **ERRORS, 409: AGREEMENT_CONFLICT},
     ),
@@ -572,6 +587,9 @@ class ConditionViewSet(AgreementPartViewSet):
             )
             for name in self.form_fields
         }
+        if condition.pk:
+            # the form wants a change's version; the service checks the request's own
+            data["version"] = condition.updated.isoformat()
         form = use_public_ids(
             ConditionApiForm(
                 data=data,
@@ -623,10 +641,11 @@ class PartyViewSet(AgreementPartViewSet):
     form_fields = ("units", "signatory", "signatory_position")
 
     def parties(self, agreement: Agreement) -> QuerySet[AgreementParty]:
+        # flagged signatory_visible: the answer names only a signatory the user may see
         return (
-            agreement.parties.select_related("institution", "signatory", "signature", "agreement")
-            .prefetch_related("units")
-            .order_by("order", "pk")
+            selectors.party_detail(self.request.user)
+            .filter(agreement=agreement)
+            .select_related("agreement")
         )
 
     def represent(self, party: AgreementParty) -> dict:
@@ -645,6 +664,8 @@ class PartyViewSet(AgreementPartViewSet):
             )
             for name in self.form_fields
         }
+        # the form wants a change's version; the service checks the request's own
+        data["version"] = party.updated.isoformat()
         form = use_public_ids(PartyApiForm(data=data, instance=party, user=request.user))
         if not form.is_valid():
             raise ValidationError(api_errors(form.errors, party))

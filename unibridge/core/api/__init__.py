@@ -4,6 +4,7 @@
   form and model errors reported by field;
 - ``fields``: serializer fields (public ids, country codes, code lists, ``version``);
 - ``parsers``: the JSON parser, DRF's default one (named in settings);
+- ``serializers``: ``InputSerializer``, the base of request-body serializers (JSON types);
 - ``viewsets``: ``RecordViewSet``, paging, ordering and ``crud_schema``.
 
 Import from those modules. This package re-exports only ``exception_handler``: DRF imports

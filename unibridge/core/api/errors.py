@@ -27,15 +27,10 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = (
-            response.data
-            if isinstance(response.data, dict)
-            else {"non_field_errors": response.data}
-        )
         response.data = {
             "error": "invalid",
             "detail": "The request has invalid fields; see 'fields'.",
-            "fields": fields,
+            "fields": flat_errors(response.data),
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
     else:
@@ -45,6 +40,35 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = {"error": code, "detail": str(detail)}
     return response
+
+
+def flat_errors(errors, prefix: str = "") -> dict[str, list[str]]:
+    """A serializer's errors as {name: [messages]}, the shape ErrorSerializer declares.
+
+    Errors inside nested objects and lists are named by their path: ``new_person.name_native``,
+    ``parties[1].institution``; an error of a nested object as a whole is named after it.
+    """
+    if isinstance(errors, dict):
+        result: dict[str, list[str]] = {}
+        for name, value in errors.items():
+            if name == "non_field_errors" and prefix:
+                key = prefix
+            elif isinstance(name, int) or (prefix and str(name).isdigit()):  # list items
+                key = f"{prefix}[{name}]"
+            else:
+                key = f"{prefix}.{name}" if prefix else str(name)
+            for flat_name, messages in flat_errors(value, key).items():
+                result.setdefault(flat_name, []).extend(messages)
+        return result
+    if isinstance(errors, list) and any(isinstance(item, dict | list) for item in errors):
+        result = {}
+        for position, item in enumerate(errors):
+            if item:
+                for flat_name, messages in flat_errors(item, f"{prefix}[{position}]").items():
+                    result.setdefault(flat_name, []).extend(messages)
+        return result
+    messages = errors if isinstance(errors, list) else [errors]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
 # --- Schema of the error answers -----------------------------------------------------------------

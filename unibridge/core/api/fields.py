@@ -94,7 +94,15 @@ VERSION_HELP = _(
 )
 
 
+CHANGE_VERSION_HELP = _(
+    "The record's “updated” timestamp as last read. Required with PUT (428 without it); "
+    "optional with PATCH, which changes only the fields it names. When someone saved the "
+    "record since, nothing is written and the answer is 409 with the current record."
+)
+
+
 def version_field() -> serializers.DateTimeField:
+    """The version of a change of a whole record: PUT must send it, PATCH may."""
     return serializers.DateTimeField(
-        required=False, allow_null=True, write_only=True, help_text=VERSION_HELP
+        required=False, allow_null=True, write_only=True, help_text=CHANGE_VERSION_HELP
     )

@@ -4,15 +4,22 @@ Reads reuse the pages' selectors and filter sets. Writes reuse the pages' forms,
 lives in one place, and then go through ``core.services.save_record``: the audit trail names the
 API user and a stale ``version`` answers 409. Like the pages, a record the user may not see
 answers 404 and one they see but may not change answers 403.
+
+Concurrent changes are never lost: a change locks the record's row first and builds the form
+from the row as it is then, plus the fields the request names; the others keep their stored
+values. So a PATCH needs no ``version`` (a stale one still answers 409). A PUT must send it
+(428 without): a client replacing the record must say which state it replaces.
 """
 
+import copy
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from uuid import UUID
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -27,7 +34,7 @@ from rest_framework.response import Response
 
 from unibridge.core.forms import LinesField
 from unibridge.core.permissions import is_editable
-from unibridge.core.services import EditConflict, delete_record, save_record
+from unibridge.core.services import EditConflict, delete_record, lock_record, save_record
 
 from .errors import ERRORS, ErrorSerializer, api_errors, conflict_serializer
 from .parsers import JSONParser
@@ -36,8 +43,23 @@ from .parsers import JSONParser
 
 
 class Pagination(PageNumberPagination):
+    """DRF's page numbers: a page past the last one, or below 1, answers 404 (Invalid page).
+
+    The schema declares that 404 on every paged list (``core.api.schema.AutoSchema``) and the
+    numbers' range here; a page_size out of range counts as the default or the maximum.
+    """
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class StableOrderingFilter(OrderingFilter):
@@ -99,7 +121,66 @@ def use_public_ids(form: forms.Form) -> forms.Form:
     return form
 
 
+# --- Changes under a row lock --------------------------------------------------------------------
+
+
+def stored_values(record: Model) -> dict:
+    """The record's column values, to put back those a change does not name."""
+    return {
+        f.attname: copy.deepcopy(getattr(record, f.attname)) for f in record._meta.concrete_fields
+    }
+
+
+def keep_unnamed(record: Model, stored: dict, *, nameable: Iterable[str], named: Iterable[str]):
+    """Give back their stored values to the fields the request could name but did not.
+
+    The form reads every field, and its round trip can alter a value nobody asked to change
+    (aliases split at commas, spaces trimmed); a change writes only what it names.
+    """
+    for name in set(nameable) - set(named):
+        try:
+            field = record._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.concrete and not field.many_to_many:
+            setattr(record, field.attname, stored[field.attname])
+
+
+VERSION_REQUIRED_DETAIL = gettext_lazy(
+    "A PUT must send the record's 'version' (its 'updated' as you last read it), or it could "
+    "undo changes made since; nothing was written. Send it, or PATCH only the fields you change."
+)
+VERSION_REQUIRED = OpenApiResponse(
+    ErrorSerializer,
+    description=gettext_lazy(
+        "The PUT came without 'version' (version_required); nothing was written."
+    ),
+)
+
+
+def version_missing(request) -> bool:
+    """Whether a PUT's body leaves out the version (a body that is no object fails later)."""
+    return isinstance(request.data, dict) and request.data.get("version") in (None, "")
+
+
+def version_required_answer() -> Response:
+    return Response(
+        {"error": "version_required", "detail": str(VERSION_REQUIRED_DETAIL)},
+        status=status.HTTP_428_PRECONDITION_REQUIRED,
+    )
+
+
 # --- Schema --------------------------------------------------------------------------------------
+
+
+PUT_DESCRIPTION = (
+    "'version' is required: without it the answer is 428 (version_required), a stale one 409 "
+    "with the current record; either way nothing is written."
+)
+PATCH_DESCRIPTION = (
+    "Only the fields sent change, under a lock on the record, so concurrent changes of other "
+    "fields are kept. 'version' is optional: a stale one answers 409 with the current record."
+)
 
 
 def crud_schema(noun: str, plural: str, output: type, input_: type) -> Callable:
@@ -123,11 +204,13 @@ def crud_schema(noun: str, plural: str, output: type, input_: type) -> Callable:
         ),
         update=extend_schema(
             summary=f"Update one of the {plural} (fields left out keep their values)",
+            description=PUT_DESCRIPTION,
             request=input_,
-            responses={200: output, **write, 409: conflict},
+            responses={200: output, **write, 409: conflict, 428: VERSION_REQUIRED},
         ),
         partial_update=extend_schema(
             summary=f"Change some fields of one of the {plural}",
+            description=PATCH_DESCRIPTION,
             request=input_,
             responses={200: output, **write, 409: conflict},
         ),
@@ -226,8 +309,11 @@ class RecordViewSet(viewsets.GenericViewSet):
         return self.change(partial=True)
 
     def change(self, *, partial: bool) -> Response:
+        record = self.get_editable_object()
+        if not partial and version_missing(self.request):
+            return version_required_answer()
         try:
-            record = self.write(self.get_editable_object(), partial=partial)
+            record = self.write(record, partial=partial)
         except EditConflict as conflict:
             return Response(
                 {
@@ -256,8 +342,18 @@ class RecordViewSet(viewsets.GenericViewSet):
             )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    def lock(self, instance: Model, version: datetime.datetime | None) -> Model:
+        """The record as stored now, locked for this change (inside its transaction).
+
+        Checked again under the lock: a concurrent change may have taken it out of the user's
+        reach. A stale ``version`` raises EditConflict.
+        """
+        current = lock_record(instance, expected_updated=version)
+        if not is_editable(current, self.request.user):
+            raise PermissionDenied(_("You may read this record but not change it."))
+        return current
+
     def write(self, instance: Model, *, partial: bool) -> Model:
-        user = self.request.user
         serializer = self.input_serializer(
             instance=instance if instance.pk else None,
             data=self.request.data,
@@ -267,7 +363,20 @@ class RecordViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         version = values.pop("version", None)
+        with transaction.atomic():
+            if instance.pk:
+                instance = self.lock(instance, version)
+            return self.write_values(instance, values, version, nameable=tuple(serializer.fields))
+
+    def write_values(self, instance: Model, values: dict, version, *, nameable) -> Model:
+        """Apply the request's values to the (locked) record through the page's form, and save.
+
+        ``nameable``: the fields a request may name; those this one leaves out keep their values.
+        """
+        user = self.request.user
+        is_new = instance.pk is None
         self.prepare(instance, values)
+        stored = stored_values(instance)  # with what prepare() settled from the request
         data = {
             name: form_value(
                 field, values[name] if name in values else self.current(instance, name)
@@ -275,19 +384,20 @@ class RecordViewSet(viewsets.GenericViewSet):
             for name, field in self.form_class.base_fields.items()
             if name != "version" and has_public_id(field)
         }
+        if not is_new:
+            data["version"] = instance.updated.isoformat()  # the row just locked
         form = use_public_ids(self.form_class(data=data, instance=instance, user=user))
         errors = api_errors(form.errors, form.instance)
         if errors:
             raise ValidationError(errors)
         record = form.save(commit=False)
         self.finish(record, values)
+        m2m = self.m2m_values(form, instance)
+        if not is_new:
+            keep_unnamed(record, stored, nameable=nameable, named=values)
+            m2m = {name: chosen for name, chosen in m2m.items() if name in values}
         try:
-            save_record(
-                instance=record,
-                user=user,
-                m2m=self.m2m_values(form, instance),
-                expected_updated=version,
-            )
+            save_record(instance=record, user=user, m2m=m2m, expected_updated=version)
         except DjangoValidationError as error:
             raise ValidationError(
                 api_errors(

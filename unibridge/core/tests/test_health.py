@@ -1,4 +1,8 @@
+import contextlib
+
 import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
 
 
 @pytest.mark.django_db
@@ -6,6 +10,51 @@ def test_healthz_reports_the_database_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_database_with_one_query(client, django_assert_num_queries):
+    with django_assert_num_queries(1) as captured:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert captured.captured_queries[0]["sql"].startswith("UPDATE")
+
+
+@pytest.mark.django_db
+def test_healthz_leaves_the_data_as_it_was(client, office_client):
+    before = list(Session.objects.values_list("session_key", "session_data", "expire_date"))
+    client.get("/healthz")
+    after = list(Session.objects.values_list("session_key", "session_data", "expire_date"))
+    assert after == before != []
+
+
+@contextlib.contextmanager
+def read_only_database():
+    """Make the test's connection refuse writes, as a read-only file or a replica would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+            try:
+                yield
+            finally:
+                cursor.execute("PRAGMA query_only = OFF")
+        elif connection.vendor == "postgresql":
+            # Only for the test's transaction, which is rolled back afterwards.
+            cursor.execute("SET TRANSACTION READ ONLY")
+            yield
+        else:
+            pytest.skip(f"no read-only switch for {connection.vendor}")
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_naming_the_write_when_the_database_is_read_only(client):
+    with read_only_database():
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    answer = response.json()
+    assert answer["status"] == "error"
+    assert answer["failed"] == "database write"
+    assert "read" in answer["database"].lower() and "only" in answer["database"].lower()
 
 
 def test_home_requires_login(client, db):

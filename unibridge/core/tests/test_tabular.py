@@ -199,6 +199,92 @@ def test_a_workbook_without_rows_has_no_headers():
     assert tabular.read_xlsx(xlsx_bytes([]), keep_dates=False) == ([], [])
 
 
+# --- Limits: refused before the work starts ------------------------------------------------------
+
+
+@pytest.fixture
+def limits(settings):
+    settings.IMPORT_MAX_ROWS = 3
+    settings.IMPORT_MAX_COLUMNS = 3
+    return settings
+
+
+def test_files_are_read_from_a_path_or_an_open_file_as_from_bytes(tmp_path):
+    data = b"name,city\r\nAGH,Krakow\r\n"
+    (tmp_path / "a.csv").write_bytes(data)
+    expected = tabular.read_csv(data)
+    assert tabular.read_csv(tmp_path / "a.csv") == expected
+    with open(tmp_path / "a.csv", "rb") as stream:
+        assert tabular.read_csv(stream) == expected
+        assert not stream.closed  # the caller's file stays open
+    (tmp_path / "a.xlsx").write_bytes(xlsx_bytes([["name"], ["AGH"]]))
+    assert tabular.read_xlsx(tmp_path / "a.xlsx", keep_dates=False) == (
+        ["name"],
+        [(2, {"name": "AGH"})],
+    )
+
+
+def test_a_csv_file_with_more_rows_than_the_limit_is_refused_without_reading_further(limits):
+    rows = b"name\r\nA\r\nB\r\nC\r\n"
+    assert len(tabular.read_csv(rows)[1]) == 3
+    # the fifth row is broken: reading stops at the fourth, one past the limit
+    with pytest.raises(
+        tabular.TooManyRows, match=r"^The file has more than 3 rows; split it into smaller files\.$"
+    ):
+        tabular.read_csv(rows + b'D\r\n"broken' + b"x" * 140_000 + b"\r\n")
+
+
+def test_a_lower_row_limit_of_the_caller_applies_and_large_limits_are_written_in_full(settings):
+    with pytest.raises(tabular.TooManyRows, match="more than 1 row;"):
+        tabular.read_csv(b"name\nA\nB\n", max_rows=1)
+    settings.IMPORT_MAX_ROWS = 50_000
+    with translation.override("en"):
+        assert "more than 50,000 rows" in str(tabular.TooManyRows(50_000))
+
+
+def test_a_csv_file_with_more_columns_than_the_limit_is_refused(limits):
+    assert tabular.read_csv(b"a,b,c\n1,2,3,,\n")[1] == [(2, {"a": "1", "b": "2", "c": "3"})]
+    message = r"^The file has more than 3 columns; keep only the columns to import\.$"
+    with pytest.raises(ImportFileError, match=message):
+        tabular.read_csv(b"a,b,c,d\n1,2,3,4\n")
+    with pytest.raises(ImportFileError, match=message):
+        tabular.read_csv(b"a,b,c\n1,2,3,4\n")
+
+
+def test_a_workbook_with_more_rows_or_columns_than_the_limit_is_refused(limits):
+    assert len(tabular.read_xlsx(xlsx_bytes([["n"], [1], [2], [3]]), keep_dates=True)[1]) == 3
+    with pytest.raises(tabular.TooManyRows, match="more than 3 rows"):
+        tabular.read_xlsx(xlsx_bytes([["n"], [1], [2], [3], [4], [5]]), keep_dates=True)
+    with pytest.raises(ImportFileError, match="more than 3 columns"):
+        tabular.read_xlsx(xlsx_bytes([["a", "b", "c", "d"]]), keep_dates=False)
+    with pytest.raises(ImportFileError, match="more than 3 columns"):
+        tabular.read_xlsx(xlsx_bytes([["a"], [1, None, None, 4]]), keep_dates=False)
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_opened(settings):
+    data = xlsx_bytes([["name"], *([f"University number {i} " * 20] for i in range(2000))])
+    assert len(data) < 200_000  # small on disk: its text compresses well
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 500_000
+    message = (
+        r"^This workbook unpacks to [\d.]+\sMB, more than the limit of 488\.3\sKB; "
+        r"split it into smaller files, or save it as CSV\.$"
+    )
+    with pytest.raises(ImportFileError, match=message):
+        tabular.read_xlsx(data, keep_dates=False)
+    with pytest.raises(ImportFileError, match=message):
+        tabular.sniff(io.BytesIO(data), "xlsx")
+
+
+def test_sniffing_refuses_a_file_that_is_plainly_not_its_format_and_rewinds_it():
+    with pytest.raises(ImportFileError, match="not CSV: it holds binary data"):
+        tabular.sniff(b"\x89PNG\r\n\x1a\n\x00\x00", "csv")
+    with pytest.raises(ImportFileError, match="not an XLSX workbook"):
+        tabular.sniff(b"name\n", "xlsx")
+    stream = io.BytesIO(xlsx_bytes([["name"]]))
+    tabular.sniff(stream, "xlsx")
+    assert stream.tell() == 0
+
+
 # --- Uploads kept between the steps of a web import -----------------------------------------------
 
 

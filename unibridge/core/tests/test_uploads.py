@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
 
 from unibridge.agreements.models import AgreementDocument
 from unibridge.core import uploads
@@ -103,10 +104,31 @@ def test_a_file_over_20_mb_is_refused_with_its_size():
     assert "limit of 20 MB" in error.messages[0]
 
 
+def pdf_of_size(size: int) -> bytes:
+    """A sound PDF of exactly ``size`` bytes: one page and an attachment that fills it up."""
+    padding = size
+    for _attempt in range(3):
+        writer = PdfWriter()
+        writer.add_blank_page(width=200, height=200)
+        writer.add_attachment("padding.bin", b"\0" * padding)
+        output = io.BytesIO()
+        writer.write(output)
+        if len(output.getvalue()) == size:
+            return output.getvalue()
+        padding -= len(output.getvalue()) - size
+    raise AssertionError(f"no PDF of {size} bytes")
+
+
 def test_a_file_of_exactly_20_mb_is_accepted():
-    data = pdf_bytes()
-    content = data + b"\0" * (uploads.MAX_UPLOAD_BYTES - len(data))
+    content = pdf_of_size(uploads.MAX_UPLOAD_BYTES)
     assert uploads.check_upload(upload("big.pdf", content)) == ("application/pdf", "pdf")
+
+
+def test_a_pdf_followed_by_megabytes_of_junk_is_refused():
+    content = pdf_bytes() + b"\0" * (uploads.MAX_UPLOAD_BYTES // 2)
+    error = error_of(upload("big.pdf", content))
+    assert error.code == "name_mismatch"
+    assert "is named as a PDF document, but its content is not one" in error.messages[0]
 
 
 # --- Names -------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from unibridge.core.api.fields import (
     text,
     version_field,
 )
+from unibridge.core.api.serializers import InputSerializer
+from unibridge.core.api.viewsets import CHOICE_NOT_ALLOWED
 
 from ..choices import (
     CooperationArea,
@@ -53,7 +55,7 @@ class InstitutionOutputSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="Institution")
-class InstitutionInputSerializer(serializers.Serializer):
+class InstitutionInputSerializer(InputSerializer):
     name = serializers.CharField(help_text=_("Official name, in the institution's own language."))
     name_en = text()
     name_ru = text()
@@ -99,7 +101,7 @@ class UnitOutputSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="Unit")
-class UnitInputSerializer(serializers.Serializer):
+class UnitInputSerializer(InputSerializer):
     institution = PublicIdField(
         queryset=Institution.objects.all(),
         help_text=_("Set when the unit is created; a unit never moves to another institution."),
@@ -139,7 +141,7 @@ class PersonOutputSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="Person")
-class PersonInputSerializer(serializers.Serializer):
+class PersonInputSerializer(InputSerializer):
     name_native = serializers.CharField(help_text=_("As the person writes it, in any script."))
     name_latin = text(help_text=_("Transliterated from the name when left empty."))
     title = text()
@@ -181,7 +183,7 @@ class PartnershipOutputSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="Partnership")
-class PartnershipInputSerializer(serializers.Serializer):
+class PartnershipInputSerializer(InputSerializer):
     partner = PublicIdField(
         queryset=Institution.objects.all(),
         help_text=_("Set when the partnership is created; it never changes afterwards."),
@@ -212,6 +214,9 @@ class PartnershipInputSerializer(serializers.Serializer):
         existing = Partnership.objects.filter(partner=partner)
         if self.instance is not None:
             existing = existing.exclude(pk=self.instance.pk)
-        if existing.exists():
+        if existing.visible_to(self.context["request"].user).exists():
             raise serializers.ValidationError(_("This institution already has a partnership."))
+        if existing.exists():
+            # one the user may not see: refused as any choice outside what they may see
+            raise serializers.ValidationError(CHOICE_NOT_ALLOWED % {"value": partner.uuid})
         return partner

@@ -203,13 +203,20 @@ def test_office_creates_reads_replaces_patches_and_deletes_an_institution(office
 
 
 def test_put_requires_the_required_fields(office_api, world):
-    response = office_api.put(detail_url(world["agh"]), {"city": "Krakow"}, format="json")
+    agh = world["agh"]
+    response = office_api.put(
+        detail_url(agh), {"city": "Krakow", "version": agh.updated.isoformat()}, format="json"
+    )
     assert set(field_errors(response)) == {"name", "country"}
 
 
 def test_put_keeps_fields_the_request_leaves_out(office_api, world):
     agh = world["agh"]
-    response = office_api.put(detail_url(agh), {"name": "AGH", "country": "PL"}, format="json")
+    response = office_api.put(
+        detail_url(agh),
+        {"name": "AGH", "country": "PL", "version": agh.updated.isoformat()},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     agh.refresh_from_db()
     assert (agh.name, agh.hei_id, agh.city) == ("AGH", "agh.edu.pl", "Kraków")
@@ -543,7 +550,7 @@ MATRIX = [
         "replace an institution",
         "put",
         lambda w: detail_url(w["agh"]),
-        lambda w: {"name": "AGH", "country": "PL"},
+        lambda w: {"name": "AGH", "country": "PL", "version": w["agh"].updated.isoformat()},
         expect(401, 403, 403, 403, 200, 200),
     ),
     (
@@ -667,7 +674,11 @@ MATRIX = [
         "replace a confidential partnership",
         "put",
         lambda w: detail_url(w["secret"]),
-        lambda w: {"partner": str(w["tu"].uuid), "home_units": [str(w["economics"].uuid)]},
+        lambda w: {
+            "partner": str(w["tu"].uuid),
+            "home_units": [str(w["economics"].uuid)],
+            "version": w["secret"].updated.isoformat(),
+        },
         expect(401, 404, 404, 200, 200, 200),
     ),
     (

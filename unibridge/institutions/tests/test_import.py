@@ -10,7 +10,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django_countries import countries
 from openpyxl import Workbook
@@ -617,9 +617,15 @@ def test_command_explains_what_is_wrong(db, tmp_path, args, expected):
 
 
 def upload(client, data: bytes, name: str, **fields):
-    return client.post(
-        reverse(IMPORT_URL), {"file": SimpleUploadedFile(name, data), "file_format": "", **fields}
-    )
+    """Upload a file; its check runs as a job (at once in tests): the preview page, or the form."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse(IMPORT_URL),
+            {"file": SimpleUploadedFile(name, data), "file_format": "", **fields},
+        )
+    if response.status_code != 302:
+        return response
+    return client.get(response["Location"])
 
 
 def test_office_uploads_previews_and_confirms_an_import(
@@ -637,21 +643,30 @@ def test_office_uploads_previews_and_confirms_an_import(
     assert office_client.get(reverse(IMPORT_URL)).status_code == 200
     response = upload(office_client, data, "partners.csv", map_name="Uczelnia")
 
+    # The file was checked by a background job; the preview page shows what it found.
     assert response.status_code == 200
     page = response.content.decode()
     assert "Nowa Uczelnia" in page
     assert "ug.gda.pl" in page and "→" in page
+    assert "every 2s" not in page  # the check has ended: the page no longer polls
     token = response.context["token"]
     stored_file = media / "imports" / f"{token}.upload"
     assert stored_file.exists()
     assert Institution.objects.count() == 1  # nothing written by the preview
+    preview = Job.objects.get(kind="institution_preview")
+    assert (preview.status, preview.user, preview.result["counts"]) == (
+        "done",
+        office_user,
+        [1, 1, 0],
+    )
+    assert preview.message == "Checked partners.csv: 1 to create, 1 to update, 0 unchanged."
 
     with django_capture_on_commit_callbacks(execute=True):
         response = office_client.post(reverse(CONFIRM_URL), {"token": token, "confirm": ""})
 
     # The import runs as a background job (immediately in tests); its page tells the outcome.
     assert response.status_code == 302
-    job = Job.objects.get()
+    job = Job.objects.get(kind="institution_import")
     assert response["Location"] == job.get_absolute_url()
     assert (job.status, job.user, job.attempts) == ("done", office_user, 1)
     assert job.message == "Imported partners.csv: 1 created, 1 updated, 0 unchanged."
@@ -677,7 +692,7 @@ def test_an_import_whose_data_changed_since_the_preview_fails_and_writes_nothing
     with django_capture_on_commit_callbacks(execute=True):
         response = office_client.post(reverse(CONFIRM_URL), {"token": token})
 
-    job = Job.objects.get()
+    job = Job.objects.get(kind="institution_import")
     assert response["Location"] == job.get_absolute_url()
     assert job.status == "failed"
     assert "changed since you checked" in job.message
@@ -767,6 +782,8 @@ def test_only_the_office_may_import(request, client_name, media):
     assert client.get(reverse(IMPORT_URL)).status_code == 403
     assert upload(client, csv_bytes("name,country", "A,PL"), "a.csv").status_code == 403
     assert client.post(reverse(CONFIRM_URL), {"token": "0" * 32}).status_code == 403
+    preview_url = reverse("institutions:institution_import_preview", args=["0" * 32])
+    assert client.get(preview_url).status_code == 403
     assert Institution.objects.filter(name="A").count() == 0
 
 

@@ -24,7 +24,9 @@ from rest_framework import serializers
 
 from unibridge.agreements.api.serializers import InstitutionRefSerializer, PersonRefSerializer
 from unibridge.agreements.models import Agreement
-from unibridge.core.api.fields import VERSION_HELP, PublicIdField, text
+from unibridge.core.api.fields import VERSION_HELP, PublicIdField, text, version_field
+from unibridge.core.api.serializers import InputSerializer
+from unibridge.core.visibility import shown
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 
 from ..choices import (
@@ -244,7 +246,9 @@ class ProgrammeItemOutputSerializer(ProgrammeItemSummarySerializer):
     ends_local = serializers.SerializerMethodField(
         help_text=_("The end as the host's wall-clock time.")
     )
-    responsible = serializers.UUIDField(source="responsible.uuid", read_only=True, allow_null=True)
+    responsible = serializers.SerializerMethodField(
+        help_text=_("Null also when it is someone you may not see.")
+    )
     participants = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
     warnings = serializers.SerializerMethodField()
 
@@ -261,6 +265,11 @@ class ProgrammeItemOutputSerializer(ProgrammeItemSummarySerializer):
 
     def get_ends_local(self, item: ProgrammeItem) -> str | None:
         return wall_clock(item.ends_at, item.visit.time_zone)
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_responsible(self, item: ProgrammeItem) -> str | None:
+        person = shown(item, "responsible")
+        return str(person.uuid) if person else None
 
     @extend_schema_field(WarningSerializer(many=True))
     def get_warnings(self, item: ProgrammeItem) -> list[dict]:
@@ -348,8 +357,13 @@ class DecisionOutputSerializer(serializers.ModelSerializer):
 
 
 class ActionItemSummarySerializer(serializers.ModelSerializer):
+    """An action item; an owner, partnership or agreement the reader may not see is null.
+
+    Its querysets carry the flags of ``core.visibility.annotate_visible``.
+    """
+
     id = serializers.UUIDField(source="uuid", read_only=True)
-    owner = PersonRefSerializer(read_only=True, allow_null=True)
+    owner = serializers.SerializerMethodField()
     status = NamedChoiceField(
         component="ActionItemStatus", choices=ActionItemStatus.choices, read_only=True
     )
@@ -358,6 +372,11 @@ class ActionItemSummarySerializer(serializers.ModelSerializer):
         model = ActionItem
         fields = ["id", "description", "owner", "due_on", "status", "completed_on"]
         read_only_fields = fields
+
+    @extend_schema_field(PersonRefSerializer(allow_null=True))
+    def get_owner(self, item: ActionItem) -> dict | None:
+        owner = shown(item, "owner")
+        return PersonRefSerializer(owner).data if owner else None
 
 
 @extend_schema_serializer(component_name="MeetingSummary")
@@ -419,8 +438,8 @@ class ActionItemOutputSerializer(ActionItemSummarySerializer):
     """An action item; its owner sees it even when they may not see its meeting (then null)."""
 
     meeting = serializers.SerializerMethodField()
-    partnership = serializers.UUIDField(source="partnership.uuid", read_only=True, allow_null=True)
-    agreement = serializers.UUIDField(source="agreement.uuid", read_only=True, allow_null=True)
+    partnership = serializers.SerializerMethodField()
+    agreement = serializers.SerializerMethodField()
     is_overdue = serializers.SerializerMethodField()
 
     class Meta(ActionItemSummarySerializer.Meta):
@@ -435,6 +454,16 @@ class ActionItemOutputSerializer(ActionItemSummarySerializer):
         if not getattr(item, "meeting_visible", True):
             return None
         return MeetingRefSerializer(item.meeting).data
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_partnership(self, item: ActionItem) -> str | None:
+        partnership = shown(item, "partnership")
+        return str(partnership.uuid) if partnership else None
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_agreement(self, item: ActionItem) -> str | None:
+        agreement = shown(item, "agreement")
+        return str(agreement.uuid) if agreement else None
 
     def get_is_overdue(self, item: ActionItem) -> bool:
         today = self.context.get("today") or timezone.localdate()
@@ -461,7 +490,7 @@ class VersionRequiredMixin:
 
 
 @extend_schema_serializer(component_name="Visit")
-class VisitInputSerializer(serializers.Serializer):
+class VisitInputSerializer(InputSerializer):
     """A new planned visit; the direction and the partner decide who visits and who hosts."""
 
     direction = NamedChoiceField(component="Direction", choices=Direction.choices)
@@ -494,7 +523,7 @@ class VisitInputSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="VisitChange")
-class VisitChangeInputSerializer(VersionRequiredMixin, serializers.Serializer):
+class VisitChangeInputSerializer(InputSerializer):
     """The edit page's fields; fields left out keep their values."""
 
     direction = NamedChoiceField(component="Direction", choices=Direction.choices, required=False)
@@ -512,16 +541,16 @@ class VisitChangeInputSerializer(VersionRequiredMixin, serializers.Serializer):
     responsible_people = PublicIdField(queryset=Person.objects.all(), many=True, required=False)
     notes = text()
     is_confidential = serializers.BooleanField(required=False)
-    version = required_version()
+    version = version_field()
 
 
-class CancelInputSerializer(serializers.Serializer):
+class CancelInputSerializer(InputSerializer):
     reason = serializers.CharField(
         allow_blank=True, help_text=_("Why the visit is cancelled; required.")
     )
 
 
-class NewPersonInputSerializer(serializers.Serializer):
+class NewPersonInputSerializer(InputSerializer):
     """A person not yet in the directory, created with the participant."""
 
     name_native = serializers.CharField(
@@ -543,7 +572,7 @@ DELEGATION_ONLY = ("role", "needs_visa_invitation", "nationality", "passport_num
 
 
 @extend_schema_serializer(component_name="Participant")
-class ParticipantInputSerializer(serializers.Serializer):
+class ParticipantInputSerializer(InputSerializer):
     """A participant: a person from the directory, or a new one (``new_person``)."""
 
     side = serializers.ChoiceField(
@@ -562,7 +591,7 @@ class ParticipantInputSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ParticipantChange")
-class ParticipantChangeInputSerializer(VersionRequiredMixin, serializers.Serializer):
+class ParticipantChangeInputSerializer(VersionRequiredMixin, InputSerializer):
     person = PublicIdField(queryset=Person.objects.all(), required=False)
     role = serializers.ChoiceField(choices=DelegationRole.choices, required=False)
     function = text()
@@ -574,7 +603,7 @@ class ParticipantChangeInputSerializer(VersionRequiredMixin, serializers.Seriali
 
 
 @extend_schema_serializer(component_name="ProgrammeItem")
-class ProgrammeItemInputSerializer(serializers.Serializer):
+class ProgrammeItemInputSerializer(InputSerializer):
     """A programme item; the start and end with an offset, or as the host's wall-clock time."""
 
     kind = NamedChoiceField(
@@ -603,7 +632,7 @@ class ProgrammeItemChangeInputSerializer(VersionRequiredMixin, ProgrammeItemInpu
 
 
 @extend_schema_serializer(component_name="Meeting")
-class MeetingInputSerializer(serializers.Serializer):
+class MeetingInputSerializer(InputSerializer):
     """A meeting of a visit (``visit``) or a standalone one (with ``partner`` and units)."""
 
     visit = PublicIdField(
@@ -640,10 +669,10 @@ class MeetingInputSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="MeetingChange")
-class MeetingChangeInputSerializer(VersionRequiredMixin, MeetingInputSerializer):
+class MeetingChangeInputSerializer(MeetingInputSerializer):
     """Fields left out keep their values; a meeting does not move to another visit."""
 
-    version = required_version()
+    version = version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -653,12 +682,12 @@ class MeetingChangeInputSerializer(VersionRequiredMixin, MeetingInputSerializer)
 
 
 @extend_schema_serializer(component_name="MeetingDecision")
-class DecisionInputSerializer(serializers.Serializer):
+class DecisionInputSerializer(InputSerializer):
     text = serializers.CharField(allow_blank=True)
 
 
 @extend_schema_serializer(component_name="ActionItem")
-class ActionItemInputSerializer(serializers.Serializer):
+class ActionItemInputSerializer(InputSerializer):
     meeting = PublicIdField(queryset=Meeting.objects.all())
     description = serializers.CharField()
     owner = PublicIdField(queryset=Person.objects.all(), required=False, allow_null=True)
@@ -681,7 +710,7 @@ class ActionItemInputSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ActionItemChange")
-class ActionItemChangeInputSerializer(VersionRequiredMixin, serializers.Serializer):
+class ActionItemChangeInputSerializer(InputSerializer):
     """Those who may change the meeting change any field; the owner alone only the status."""
 
     description = serializers.CharField(required=False)
@@ -692,4 +721,4 @@ class ActionItemChangeInputSerializer(VersionRequiredMixin, serializers.Serializ
     )
     partnership = PublicIdField(queryset=Partnership.objects.all(), required=False, allow_null=True)
     agreement = PublicIdField(queryset=Agreement.objects.all(), required=False, allow_null=True)
-    version = required_version()
+    version = version_field()

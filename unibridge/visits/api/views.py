@@ -17,8 +17,10 @@ visits services, and answer the record as it is now:
 
 As on the pages, a record the user may not see answers 404 and one they see but may not change
 403; an action the visit's status does not allow answers 409 {"error": "invalid_transition"};
-a change carries the record's ``version`` (its "updated") and a stale one answers 409
-{"error": "conflict", "current": …} writing nothing.
+a stale ``version`` (the record's "updated") answers 409 {"error": "conflict", "current": …}
+writing nothing. Visits, meetings and action items: a PUT must send the version (428 without);
+a PATCH may leave it out and changes only the fields it names, under a lock on the row.
+Participants and programme items always send it.
 """
 
 import datetime
@@ -29,7 +31,7 @@ import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Exists, Model, OuterRef, Prefetch, ProtectedError, QuerySet
+from django.db.models import Model, Prefetch, ProtectedError, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,9 +50,21 @@ from rest_framework.response import Response
 
 from unibridge.core.api.errors import ERRORS, ErrorSerializer, api_errors, conflict_serializer
 from unibridge.core.api.parsers import JSONParser
-from unibridge.core.api.viewsets import RecordViewSet, form_value, use_public_ids
+from unibridge.core.api.viewsets import (
+    PATCH_DESCRIPTION,
+    PUT_DESCRIPTION,
+    VERSION_REQUIRED,
+    RecordViewSet,
+    form_value,
+    keep_unnamed,
+    stored_values,
+    use_public_ids,
+    version_missing,
+    version_required_answer,
+)
 from unibridge.core.permissions import is_editable
-from unibridge.core.services import EditConflict, save_record
+from unibridge.core.services import EditConflict, lock_record, save_record
+from unibridge.core.visibility import annotate_visible, visible_ids, visible_prefetch
 from unibridge.institutions.models import Partnership, Person
 
 from .. import filters, meetings, programme, selectors, services
@@ -62,6 +76,7 @@ from ..meeting_views import (
     meeting_detail_queryset,
     meeting_list_queryset,
     visible_action_items,
+    with_visible_links,
 )
 from ..models import (
     ActionItem,
@@ -183,6 +198,8 @@ PROTECTED = OpenApiResponse(
 )
 READ = {401: ERRORS[401], 404: ERRORS[404]}
 VISIT_CONFLICT = _conflict(s.VisitOutputSerializer, "VisitConflict")
+# the fields a change may name; those it leaves out keep their stored values
+VISIT_NAMEABLE = tuple(s.VisitChangeInputSerializer().fields)
 MEETING_CONFLICT = _conflict(s.MeetingOutputSerializer, "MeetingConflict")
 VISIT_ID = OpenApiParameter(
     "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The visit's id."
@@ -241,16 +258,18 @@ def visit_action_schema(summary: str, request=None, description: str = ""):
     ),
     update=extend_schema(
         summary="Change a visit's fields as its edit page does (fields left out keep their values)",
+        description=PUT_DESCRIPTION,
         request=s.VisitChangeInputSerializer,
         responses={
             200: s.VisitOutputSerializer,
             **ERRORS,
             409: VISIT_CONFLICT,
+            428: VERSION_REQUIRED,
         },
     ),
     partial_update=extend_schema(
         summary="Change some of a visit's fields as its edit page does",
-        description="'version' is required: a stale one answers 409 with the current visit.",
+        description=PATCH_DESCRIPTION,
         request=s.VisitChangeInputSerializer,
         responses={
             200: s.VisitOutputSerializer,
@@ -280,9 +299,11 @@ class VisitViewSet(RecordViewSet):
     def selector(self, user):
         if self.action == "list":  # list rows are summaries (VisitSummarySerializer)
             return selectors.visit_list(user).prefetch_related("home_units")
-        participants = VisitParticipant.objects.select_related(
-            "person", "person__institution"
-        ).order_by("side", "order", "pk")
+        participants = (
+            VisitParticipant.objects.filter(person__in=visible_ids(Person, user))
+            .select_related("person", "person__institution")
+            .order_by("side", "order", "pk")
+        )
         return selectors.visit_detail(user).prefetch_related(
             Prefetch("participants", queryset=participants),
             Prefetch("checklist", queryset=ChecklistItem.objects.select_related("owner")),
@@ -324,13 +345,22 @@ class VisitViewSet(RecordViewSet):
         return super().current(instance, name)
 
     def write(self, instance: Visit, *, partial: bool) -> Visit:
-        user = self.request.user
         is_new = instance.pk is None
         serializer = s.VisitInputSerializer if is_new else s.VisitChangeInputSerializer
         values = valid_input(self, serializer, partial=partial and not is_new)
         version = values.pop("version", None)
         if "partner" in values:
             values["partner"] = [values["partner"]]  # the form picks one among many
+        if is_new:
+            return self.write_values(instance, values, version)
+        # built from the row as locked, so a concurrent change of another field is kept
+        with transaction.atomic():
+            return self.write_values(self.lock(instance, version), values, version)
+
+    def write_values(self, instance: Visit, values: dict, version) -> Visit:
+        user = self.request.user
+        is_new = instance.pk is None
+        stored = stored_values(instance)
         data = {
             name: form_value(
                 field, values[name] if name in values else self.current(instance, name)
@@ -338,6 +368,8 @@ class VisitViewSet(RecordViewSet):
             for name, field in VisitApiForm.base_fields.items()
             if name != "version"
         }
+        if not is_new:
+            data["version"] = instance.updated.isoformat()
         form = use_public_ids(VisitApiForm(data=data, instance=instance, user=user))
         if not form.is_valid():
             raise form_errors(form)
@@ -351,23 +383,27 @@ class VisitViewSet(RecordViewSet):
                     home_units=cleaned["home_units"],
                     responsible_people=cleaned["responsible_people"],
                 )
-            return self.save_changes(visit, cleaned, version)
+            keep_unnamed(visit, stored, nameable=VISIT_NAMEABLE, named=values)
+            return self.save_changes(visit, cleaned, values, version)
         except DjangoValidationError as error:
             if isinstance(error, services.TransitionError):
                 raise
             raise service_errors(error, visit) from None
 
     @transaction.atomic
-    def save_changes(self, visit: Visit, cleaned: dict, version) -> Visit:
-        """As the edit page: the fields, then the meetings follow the partner and secrecy."""
+    def save_changes(self, visit: Visit, cleaned: dict, named: dict, version) -> Visit:
+        """As the edit page: the fields, then the meetings follow the partner and secrecy.
+
+        Of the sets, only those the request names are written.
+        """
         user = self.request.user
-        people = [*cleaned["responsible_people"], *hidden_people(visit.responsible_people, user)]
-        save_record(
-            instance=visit,
-            user=user,
-            m2m={"home_units": cleaned["home_units"], "responsible_people": people},
-            expected_updated=version,
-        )
+        m2m = {}
+        if "home_units" in named:
+            m2m["home_units"] = cleaned["home_units"]
+        if "responsible_people" in named:
+            hidden = hidden_people(visit.responsible_people, user)
+            m2m["responsible_people"] = [*cleaned["responsible_people"], *hidden]
+        save_record(instance=visit, user=user, m2m=m2m, expected_updated=version)
         meetings.sync_visit_meetings(visit=visit, user=user)
         return visit
 
@@ -510,9 +546,8 @@ class ParticipantViewSet(VisitPartViewSet):
     lookup_value_regex = "[0-9]+"
 
     def rows(self, visit: Visit) -> QuerySet[VisitParticipant]:
-        return visit.participants.select_related("person", "person__institution").order_by(
-            "side", "order", "pk"
-        )
+        # a participant whose person the user may not see answers 404, as the person would
+        return selectors.visible_participants(visit, self.request.user)
 
     def answer(self, visit: Visit, participant: VisitParticipant, **kwargs) -> Response:
         fresh = self.rows(visit).get(pk=participant.pk)
@@ -600,6 +635,9 @@ class ParticipantViewSet(VisitPartViewSet):
         for name, value in (new_person or {}).items():
             form_name = NEW_PERSON_FIELDS[name]
             data[form_name] = form_value(fields[form_name], value)
+        if participant.pk:
+            # the form wants a change's version; the service checks the request's own
+            data["version"] = participant.updated.isoformat()
         form = use_public_ids(
             ParticipantForm(
                 data=data,
@@ -671,7 +709,11 @@ class ProgrammeItemViewSet(VisitPartViewSet):
             uid = UUID(str(item_id))
         except ValueError:
             raise NotFound from None
-        items = visit.programme.select_related("responsible").prefetch_related("participants")
+        user = self.request.user
+        # the responsible person stays loaded for a change; the answer shows it only if visible
+        items = annotate_visible(
+            visit.programme.select_related("responsible"), user, responsible=Person
+        ).prefetch_related(visible_prefetch("participants", Person, user))
         item = get_object_or_404(items, uid=uid)
         item.visit = visit  # the loaded visit, with its zone
         return item
@@ -685,7 +727,7 @@ class ProgrammeItemViewSet(VisitPartViewSet):
 
     def list(self, request, id=None):
         visit = self.visit(editable=False)
-        items = programme.programme_items(visit)
+        items = programme.programme_items(visit, request.user)
         warnings = programme.programme_warnings(visit, user=request.user, items=items)
         context = {"warnings": programme.warnings_by_item(warnings)}
         return Response(s.ProgrammeItemOutputSerializer(items, many=True, context=context).data)
@@ -737,6 +779,9 @@ class ProgrammeItemViewSet(VisitPartViewSet):
             data[name] = form_value(fields[name], value)
         for name in ("starts_at", "ends_at"):
             data[name] = values.get(name, getattr(item, name))
+        if item.pk:
+            # the form wants a change's version; the service checks the request's own
+            data["version"] = item.updated.isoformat()
         form = use_public_ids(
             ProgrammeItemApiForm(data=data, instance=item, visit=visit, user=user)
         )
@@ -780,6 +825,7 @@ MEETING_FORM_FIELDS = (
     "minutes", "is_confidential",
 )  # fmt: skip
 VISIT_FIELDS = ("partner", "home_units", "is_confidential")
+MEETING_NAMEABLE = tuple(s.MeetingChangeInputSerializer().fields)
 
 
 def wall_clock_in(value: datetime.datetime | None, zone: str) -> datetime.datetime | None:
@@ -813,17 +859,19 @@ def wall_clock_in(value: datetime.datetime | None, zone: str) -> datetime.dateti
     ),
     update=extend_schema(
         summary="Change a meeting (fields left out keep their values)",
+        description=PUT_DESCRIPTION,
         request=s.MeetingChangeInputSerializer,
         responses={
             200: s.MeetingOutputSerializer,
             **ERRORS,
             409: MEETING_CONFLICT,
+            428: VERSION_REQUIRED,
         },
     ),
     partial_update=extend_schema(
         summary="Change some of a meeting's fields",
         description="A new time_zone alone keeps the wall-clock times, as the page does. "
-        "'version' is required: a stale one answers 409 with the current meeting.",
+        + PATCH_DESCRIPTION,
         request=s.MeetingChangeInputSerializer,
         responses={
             200: s.MeetingOutputSerializer,
@@ -852,15 +900,13 @@ class MeetingViewSet(RecordViewSet):
         if self.action == "list":  # list rows are summaries (MeetingListSerializer)
             return meeting_list_queryset(user)
         people = Person.objects.select_related("institution").order_by("name_latin", "pk")
+        action_items = with_visible_links(ActionItem.objects.select_related("owner"), user)
         return meeting_detail_queryset(user).prefetch_related(
-            Prefetch("participants", queryset=people),
+            visible_prefetch("participants", Person, user, people),
             "home_units",
             "visit__home_units",
             Prefetch("decisions", queryset=Decision.objects.order_by("order", "pk")),
-            Prefetch(
-                "action_items",
-                queryset=ActionItem.objects.select_related("owner").order_by("due_on", "pk"),
-            ),
+            Prefetch("action_items", queryset=action_items.order_by("due_on", "pk")),
         )
 
     def write(self, instance: Meeting, *, partial: bool) -> Meeting:
@@ -875,6 +921,15 @@ class MeetingViewSet(RecordViewSet):
                 raise PermissionDenied(_("You may not add meetings to this visit."))
             instance.visit = visit
             instance.time_zone = meetings.default_time_zone(visit)
+            return self.write_values(instance, values, version)
+        # built from the row as locked, so a concurrent change of another field is kept
+        with transaction.atomic():
+            return self.write_values(self.lock(instance, version), values, version)
+
+    def write_values(self, instance: Meeting, values: dict, version) -> Meeting:
+        user = self.request.user
+        is_new = instance.pk is None
+        stored = stored_values(instance)
         visit = instance.visit if instance.visit_id else None
         if visit is not None:
             refused = [name for name in VISIT_FIELDS if name in values]
@@ -899,10 +954,17 @@ class MeetingViewSet(RecordViewSet):
                 data[form_name] = wall_clock_in(values[name], zone)
             else:
                 data[form_name] = in_zone(getattr(instance, name), instance.time_zone)
+        if not is_new:
+            data["version"] = instance.updated.isoformat()
         form = use_public_ids(MeetingForm(data=data, instance=instance, user=user, visit=visit))
         if not form.is_valid():
             raise form_errors(form, MEETING_NAMES)
         meeting = form.save(commit=False)
+        if not is_new:
+            named = set(values)
+            if "time_zone" in named:  # a new zone alone keeps the wall-clock times
+                named |= {"starts_at", "ends_at"}
+            keep_unnamed(meeting, stored, nameable=MEETING_NAMEABLE, named=named)
         # An instant sent with its offset is kept exactly: as a wall-clock time it could name
         # the other of two instants in the hour the clocks repeat.
         for name in ("starts_at", "ends_at"):
@@ -911,15 +973,21 @@ class MeetingViewSet(RecordViewSet):
                 setattr(meeting, name, value)
         if meeting.ends_at is not None and meeting.ends_at <= meeting.starts_at:
             raise ValidationError({"ends_at": [_("The end must come after the start.")]})
-        people = list(form.cleaned_data["participants"])
-        if not is_new:
-            people += hidden_people(instance.participants.all(), user)
+        # of the sets, a change writes only those it names
+        people = None
+        if is_new or "participants" in values:
+            people = list(form.cleaned_data["participants"])
+            if not is_new:
+                people += hidden_people(instance.participants.all(), user)
+        units = None
+        if visit is None and (is_new or "home_units" in values):
+            units = form.cleaned_data.get("home_units")
         try:
             return meetings.meeting_save(
                 meeting=meeting,
                 user=user,
                 participants=people,
-                home_units=form.cleaned_data.get("home_units") if visit is None else None,
+                home_units=units,
                 expected_updated=version,
             )
         except DjangoValidationError as error:
@@ -1024,6 +1092,7 @@ class ActionItemFilterSet(django_filters.FilterSet):
 
 
 ACTION_ITEM_CONFLICT = _conflict(s.ActionItemOutputSerializer, "ActionItemConflict")
+ACTION_ITEM_NAMEABLE = tuple(s.ActionItemChangeInputSerializer().fields)
 
 
 @extend_schema_view(
@@ -1044,14 +1113,19 @@ ACTION_ITEM_CONFLICT = _conflict(s.ActionItemOutputSerializer, "ActionItemConfli
     ),
     update=extend_schema(
         summary="Change an action item (fields left out keep their values)",
+        description=PUT_DESCRIPTION,
         request=s.ActionItemChangeInputSerializer,
-        responses={200: s.ActionItemOutputSerializer, **ERRORS, 409: ACTION_ITEM_CONFLICT},
+        responses={
+            200: s.ActionItemOutputSerializer,
+            **ERRORS,
+            409: ACTION_ITEM_CONFLICT,
+            428: VERSION_REQUIRED,
+        },
     ),
     partial_update=extend_schema(
         summary="Change an action item, or (its owner) its status",
         description="Those who may change the meeting change any field; the owner alone "
-        "changes only the status (other fields answer 403). 'version' is required: a stale "
-        "one answers 409 with the current item.",
+        "changes only the status (other fields answer 403). " + PATCH_DESCRIPTION,
         request=s.ActionItemChangeInputSerializer,
         responses={200: s.ActionItemOutputSerializer, **ERRORS, 409: ACTION_ITEM_CONFLICT},
     ),
@@ -1069,8 +1143,8 @@ class ActionItemViewSet(RecordViewSet):
     ordering = ["due_on"]
 
     def selector(self, user):
-        meeting_visible = Meeting.objects.visible_to(user).filter(pk=OuterRef("meeting_id"))
-        return visible_action_items(user).annotate(meeting_visible=Exists(meeting_visible))
+        # flagged meeting_visible, owner_visible…: the serializer shows only those
+        return visible_action_items(user)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
@@ -1101,49 +1175,58 @@ class ActionItemViewSet(RecordViewSet):
         may_edit_meeting = is_editable(item.meeting, user)
         if not may_edit_meeting and not is_editable(item, user):  # the owner may, partly
             raise PermissionDenied(READ_ONLY)
+        if not partial and version_missing(self.request):
+            return version_required_answer()
         values = valid_input(self, s.ActionItemChangeInputSerializer, partial=partial)
-        version = values.pop("version")
+        version = values.pop("version", None)
         try:
-            if may_edit_meeting:
-                item = self.save(item, values, version=version)
-            else:
-                item = self.owner_sets_status(item, values, version=version)
+            # built from the row as locked, so a concurrent change of another field is kept
+            with transaction.atomic():
+                current = lock_record(item, expected_updated=version)
+                if may_edit_meeting:
+                    item = self.save(current, values, version=version)
+                else:
+                    item = self.owner_sets_status(current, values)
         except EditConflict as conflict:
             return conflict_answer(conflict, self.represent(conflict.current))
         return Response(self.represent(item))
 
-    def owner_sets_status(self, item: ActionItem, values: dict, *, version) -> ActionItem:
+    def owner_sets_status(self, item: ActionItem, values: dict) -> ActionItem:
         """The owner who may not change the meeting changes the status, as on the pages."""
         others = sorted(set(values) - {"status"})
         if others:
             raise PermissionDenied(
                 _("As its owner you may change only the status; ask the meeting's editors.")
             )
-        with transaction.atomic():
-            current = ActionItem.objects.select_for_update().get(pk=item.pk)
-            if current.updated != version:
-                raise EditConflict(current)
-            return meetings.action_item_set_status(
-                item=current, user=self.request.user, status=values.get("status", current.status)
-            )
+        return meetings.action_item_set_status(
+            item=item, user=self.request.user, status=values.get("status", item.status)
+        )
 
     def save(self, item: ActionItem, values: dict, *, version) -> ActionItem:
-        """Validate with the page's form, then save with ``action_item_save``."""
+        """Validate with the page's form, then save with ``action_item_save``.
+
+        A change (``item`` locked by the caller) writes only the fields it names.
+        """
         user = self.request.user
+        is_new = item.pk is None
+        stored_row = stored_values(item)
         data = {
             name: form_value(field, values[name] if name in values else stored(item, name))
             for name, field in ActionItemForm.base_fields.items()
             if name != "version"
         }
+        if not is_new:
+            data["version"] = item.updated.isoformat()
         form = use_public_ids(
             ActionItemForm(data=data, instance=item, user=user, meeting=item.meeting)
         )
         if not form.is_valid():
             raise form_errors(form)
+        record = form.save(commit=False)
+        if not is_new:
+            keep_unnamed(record, stored_row, nameable=ACTION_ITEM_NAMEABLE, named=values)
         try:
-            return meetings.action_item_save(
-                item=form.save(commit=False), user=user, expected_updated=version
-            )
+            return meetings.action_item_save(item=record, user=user, expected_updated=version)
         except DjangoValidationError as error:
             raise service_errors(error, form.instance) from None
 

@@ -361,9 +361,16 @@ def test_a_change_with_the_current_version_is_saved_and_a_stale_one_answers_409(
     assert visit.title == "AGH delegation, May"
 
 
-def test_a_change_needs_the_version(office_user, visit):
-    body = assert_error(api_for(office_user).patch(visit_url(visit), {"title": "X"}), 400)
-    assert "version" in body["fields"]
+def test_a_put_needs_the_version_and_a_patch_does_not(office_user, visit):
+    client = api_for(office_user)
+    body = assert_error(client.put(visit_url(visit), {"title": "X"}), 428, "version_required")
+    assert "'version'" in body["detail"]
+    visit.refresh_from_db()
+    assert visit.title == "AGH delegation"
+    response = client.patch(visit_url(visit), {"title": "X"})
+    assert response.status_code == 200, response.content
+    visit.refresh_from_db()
+    assert (visit.title, visit.purpose) == ("X", "Round table on joint research")
 
 
 def test_a_visits_meetings_follow_its_confidentiality(office_user, visit):

@@ -445,7 +445,12 @@ def test_editing_the_visit_makes_its_meetings_confidential_too(office_client, ho
     visit = make_visit(home, partner, units=[engineering])
     meeting = MeetingFactory(visit=visit)
     assert not meeting.is_confidential
-    data = visit_form_data(partner, is_confidential="on", home_units=[engineering.pk])
+    data = visit_form_data(
+        partner,
+        is_confidential="on",
+        home_units=[engineering.pk],
+        version=visit.updated.isoformat(),
+    )
     response = office_client.post(visit.get_absolute_url() + "edit/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     meeting.refresh_from_db()

@@ -188,7 +188,10 @@ def test_editing_saves_the_text_and_marks_the_draft_edited(office_client, office
 
 def test_an_empty_title_is_refused_and_nothing_is_saved(office_client, office_user, visit):
     draft = make_draft(visit, office_user)
-    response = office_client.post(edit_url(visit), {"title": "", "lead": "x", "body": "y"})
+    response = office_client.post(
+        edit_url(visit),
+        {"title": "", "lead": "x", "body": "y", "version": draft.updated.isoformat()},
+    )
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
     draft.refresh_from_db()

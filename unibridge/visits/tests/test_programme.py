@@ -253,7 +253,7 @@ def test_a_period_without_an_end_occupies_its_start():
 # --- Warnings: dates -----------------------------------------------------------------------------
 
 
-def test_an_item_outside_the_visits_dates_in_the_hosts_zone_is_a_warning(visit):
+def test_an_item_outside_the_visits_dates_in_the_hosts_zone_is_a_warning(visit, office_user):
     # 11 May 23:00 in Almaty: the day before the visit
     early = ProgrammeItemFactory(
         visit=visit,
@@ -265,7 +265,7 @@ def test_an_item_outside_the_visits_dates_in_the_hosts_zone_is_a_warning(visit):
     # 12 May 03:00 in Almaty is still 11 May in UTC, but inside the visit where it happens
     ProgrammeItemFactory(visit=visit, starts_at=at(MAY_12, 3), ends_at=at(MAY_12, 4))
     item(visit, 22, 23, day=datetime.date(2026, 5, 14))
-    warnings = programme_warnings(visit)
+    warnings = programme_warnings(visit, user=office_user)
     assert codes(warnings) == sorted([(OUTSIDE_DATES, early.pk), (OUTSIDE_DATES, late.pk)])
     messages = {w.item_id: w.message for w in warnings}
     assert messages[early.pk] == (
@@ -275,13 +275,13 @@ def test_an_item_outside_the_visits_dates_in_the_hosts_zone_is_a_warning(visit):
     assert "“Excursion” on May 15, 2026" in messages[late.pk]
 
 
-def test_an_item_ending_at_midnight_of_the_last_day_is_inside(visit):
+def test_an_item_ending_at_midnight_of_the_last_day_is_inside(visit, office_user):
     ProgrammeItemFactory(
         visit=visit,
         starts_at=at(datetime.date(2026, 5, 14), 22),
         ends_at=at(datetime.date(2026, 5, 15), 0),
     )
-    assert programme_warnings(visit) == []
+    assert programme_warnings(visit, user=office_user) == []
 
 
 # --- Warnings: people ----------------------------------------------------------------------------
@@ -292,12 +292,14 @@ def aigerim(db):
     return PersonFactory(name_native="Aigerim Bekova")
 
 
-def test_a_person_in_two_overlapping_items_of_the_visit_is_warned_about_on_both(visit, aigerim):
+def test_a_person_in_two_overlapping_items_of_the_visit_is_warned_about_on_both(
+    visit, aigerim, office_user
+):
     tour = item(visit, 10, 11, title="Lab tour")
     lecture = item(visit, 10, 12, title="Lecture")  # shares 10:00–11:00
     tour.participants.add(aigerim)
     lecture.participants.add(aigerim)
-    warnings = programme_warnings(visit)
+    warnings = programme_warnings(visit, user=office_user)
     assert codes(warnings) == sorted(
         [(PERSON_BOOKED_TWICE, tour.pk), (PERSON_BOOKED_TWICE, lecture.pk)]
     )
@@ -310,97 +312,105 @@ def test_a_person_in_two_overlapping_items_of_the_visit_is_warned_about_on_both(
     assert by_item[tour.pk].other_url.endswith(f"/programme/#item-{lecture.uid}")
 
 
-def test_touching_items_do_not_book_a_person_twice(visit, aigerim):
+def test_touching_items_do_not_book_a_person_twice(visit, aigerim, office_user):
     first = item(visit, 10, 11)
     second = item(visit, 11, 12)
     first.participants.add(aigerim)
     second.participants.add(aigerim)
-    assert programme_warnings(visit) == []
+    assert programme_warnings(visit, user=office_user) == []
 
 
-def test_different_people_in_parallel_items_are_fine(visit, aigerim):
+def test_different_people_in_parallel_items_are_fine(visit, aigerim, office_user):
     item(visit, 10, 11).participants.add(aigerim)
     item(visit, 10, 11).participants.add(PersonFactory())
-    assert programme_warnings(visit) == []
+    assert programme_warnings(visit, user=office_user) == []
 
 
-def test_the_responsible_person_counts_as_booked(visit, aigerim):
+def test_the_responsible_person_counts_as_booked(visit, aigerim, office_user):
     signing = item(visit, 10, 11, title="Signing", responsible=aigerim)
     tour = item(visit, 10, 11, title="Tour")
     tour.participants.add(aigerim)
-    assert codes(programme_warnings(visit)) == sorted(
+    assert codes(programme_warnings(visit, user=office_user)) == sorted(
         [(PERSON_BOOKED_TWICE, signing.pk), (PERSON_BOOKED_TWICE, tour.pk)]
     )
 
 
-def test_several_shared_people_are_named_in_one_warning(visit, aigerim):
+def test_several_shared_people_are_named_in_one_warning(visit, aigerim, office_user):
     jan = PersonFactory(name_native="Jan Kowalski")
     first = item(visit, 10, 11, title="First")
     second = item(visit, 10, 11, title="Second")
     first.participants.add(aigerim, jan)
     second.participants.add(aigerim, jan)
-    warning = item_warnings(first)[0]
+    warning = item_warnings(first, user=office_user)[0]
     assert warning.message == (
         "Aigerim Bekova, Jan Kowalski also take part in “Second” at the same time "
         "(10:00–11:00 Asia/Almaty)."
     )
 
 
-def test_a_person_booked_in_another_visit_at_the_same_time_is_a_warning(visit, aigerim):
+def test_a_person_booked_in_another_visit_at_the_same_time_is_a_warning(
+    visit, aigerim, office_user
+):
     other_visit = VisitFactory(title="AGH delegation")
     mine = item(visit, 10, 11, title="Round table")
     theirs = item(other_visit, 10, 12, title="Lecture at AGH")
     mine.participants.add(aigerim)
     theirs.participants.add(aigerim)
-    [warning] = programme_warnings(visit)
+    [warning] = programme_warnings(visit, user=office_user)
     assert warning.code == PERSON_BOOKED_TWICE
     assert warning.item_id == mine.pk
     assert "“Lecture at AGH” of the visit “AGH delegation”" in warning.message
     assert warning.other_url.endswith(f"/visits/{other_visit.uuid}/programme/#item-{theirs.uid}")
     # and the other visit is told too
-    assert codes(programme_warnings(other_visit)) == [(PERSON_BOOKED_TWICE, theirs.pk)]
+    assert codes(programme_warnings(other_visit, user=office_user)) == [
+        (PERSON_BOOKED_TWICE, theirs.pk)
+    ]
 
 
-def test_a_person_in_a_meeting_at_the_same_time_is_a_warning(visit, aigerim):
+def test_a_person_in_a_meeting_at_the_same_time_is_a_warning(visit, aigerim, office_user):
     mine = item(visit, 10, 11, title="Lab tour")
     mine.participants.add(aigerim)
     meeting = MeetingFactory(
         visit=None, title="Senate", starts_at=at(MAY_12, 10, 30), ends_at=at(MAY_12, 12)
     )
     meeting.participants.add(aigerim)
-    [warning] = programme_warnings(visit)
+    [warning] = programme_warnings(visit, user=office_user)
     assert warning.code == PERSON_BOOKED_TWICE
     assert "the meeting “Senate”" in warning.message
 
 
-def test_meetings_touching_or_elsewhere_in_time_are_fine(visit, aigerim):
+def test_meetings_touching_or_elsewhere_in_time_are_fine(visit, aigerim, office_user):
     item(visit, 10, 11).participants.add(aigerim)
     for starts, ends in [(at(MAY_12, 11), at(MAY_12, 12)), (at(MAY_12, 9), at(MAY_12, 10))]:
         MeetingFactory(visit=None, starts_at=starts, ends_at=ends).participants.add(aigerim)
     # a meeting without an end occupies its start: at 11:00 it starts as the item ends
     MeetingFactory(visit=None, starts_at=at(MAY_12, 11), ends_at=None).participants.add(aigerim)
-    assert programme_warnings(visit) == []
+    assert programme_warnings(visit, user=office_user) == []
     MeetingFactory(visit=None, starts_at=at(MAY_12, 10, 45), ends_at=None).participants.add(aigerim)
-    assert codes(programme_warnings(visit)) == [(PERSON_BOOKED_TWICE, visit.programme.get().pk)]
+    assert codes(programme_warnings(visit, user=office_user)) == [
+        (PERSON_BOOKED_TWICE, visit.programme.get().pk)
+    ]
 
 
-def test_the_visits_own_meeting_starting_with_an_item_is_that_item_not_a_clash(visit, aigerim):
+def test_the_visits_own_meeting_starting_with_an_item_is_that_item_not_a_clash(
+    visit, aigerim, office_user
+):
     round_table = item(visit, 10, 12, title="Round table", place="Senate hall")
     round_table.participants.add(aigerim)
     minutes = MeetingFactory(
         visit=visit, starts_at=at(MAY_12, 10), ends_at=at(MAY_12, 12), place="Senate hall"
     )
     minutes.participants.add(aigerim)
-    assert programme_warnings(visit) == []
+    assert programme_warnings(visit, user=office_user) == []
 
 
 # --- Warnings: rooms -----------------------------------------------------------------------------
 
 
-def test_the_same_room_at_the_same_time_across_visits_is_a_warning(visit):
+def test_the_same_room_at_the_same_time_across_visits_is_a_warning(visit, office_user):
     mine = item(visit, 10, 11, title="Round table", place="Senate Hall, room 101")
     item(VisitFactory(title="Other"), 10, 12, title="Exam", place="  senate hall,  ROOM 101 ")
-    [warning] = programme_warnings(visit)
+    [warning] = programme_warnings(visit, user=office_user)
     assert (warning.code, warning.item_id) == (ROOM_BOOKED_TWICE, mine.pk)
     assert warning.message == (
         "Senate Hall, room 101 is also booked for “Exam” of the visit “Other” at the same time "
@@ -408,19 +418,19 @@ def test_the_same_room_at_the_same_time_across_visits_is_a_warning(visit):
     )
 
 
-def test_rooms_touching_different_or_empty_are_fine(visit):
+def test_rooms_touching_different_or_empty_are_fine(visit, office_user):
     item(visit, 10, 11, place="Room 101")
     item(visit, 11, 12, place="room 101")
     item(visit, 10, 11, place="Room 102")
     item(visit, 10, 11, place="")
     item(visit, 10, 11, place="")
-    assert programme_warnings(visit) == []
+    assert programme_warnings(visit, user=office_user) == []
 
 
-def test_a_meetings_room_counts(visit):
+def test_a_meetings_room_counts(visit, office_user):
     mine = item(visit, 10, 11, place="Room 101")
     MeetingFactory(visit=None, starts_at=at(MAY_12, 9), ends_at=at(MAY_12, 10, 1), place="ROOM 101")
-    assert codes(programme_warnings(visit)) == [(ROOM_BOOKED_TWICE, mine.pk)]
+    assert codes(programme_warnings(visit, user=office_user)) == [(ROOM_BOOKED_TWICE, mine.pk)]
 
 
 # --- Warnings: what a user may see ---------------------------------------------------------------
@@ -479,10 +489,10 @@ def test_the_warnings_take_a_constant_number_of_queries(
     assert sum(w.code == PERSON_BOOKED_TWICE for w in warnings) >= 2 * size
 
 
-def test_item_warnings_are_those_of_the_item(visit, aigerim):
+def test_item_warnings_are_those_of_the_item(visit, aigerim, office_user):
     first = item(visit, 10, 11, place="Room 1")
     second = item(visit, 10, 11, place="room 1")
     third = item(visit, 10, 11, day=datetime.date(2026, 5, 20))
-    assert codes(item_warnings(first)) == [(ROOM_BOOKED_TWICE, first.pk)]
-    assert codes(item_warnings(second)) == [(ROOM_BOOKED_TWICE, second.pk)]
-    assert codes(item_warnings(third)) == [(OUTSIDE_DATES, third.pk)]
+    assert codes(item_warnings(first, user=office_user)) == [(ROOM_BOOKED_TWICE, first.pk)]
+    assert codes(item_warnings(second, user=office_user)) == [(ROOM_BOOKED_TWICE, second.pk)]
+    assert codes(item_warnings(third, user=office_user)) == [(OUTSIDE_DATES, third.pk)]

@@ -373,7 +373,13 @@ QUERIES_OF_THE_TAB = 18
 def test_a_refused_edit_keeps_the_stored_item_unchanged(office_client, visit):
     item = ProgrammeItemFactory(visit=visit, title="Lab tour")
     response = office_client.post(
-        edit_url(item), data(title="Renamed", start_time="12:00", end_time="11:00")
+        edit_url(item),
+        data(
+            title="Renamed",
+            start_time="12:00",
+            end_time="11:00",
+            version=item.updated.isoformat(),
+        ),
     )
     assert response.status_code == 400
     assert "Edit “Lab tour”" in text(response)

@@ -1,0 +1,16 @@
+"""manage.py sweep_jobs: recover the background jobs whose task worker died in the middle."""
+
+from django.core.management.base import BaseCommand
+
+from unibridge.core import jobs
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue again the running jobs whose worker is gone (their lease ran out), or fail them "
+        "after JOB_MAX_ATTEMPTS attempts and delete their uploaded files."
+    )
+
+    def handle(self, *args, **options):
+        counts = jobs.sweep()
+        self.stdout.write(f"requeued: {counts['requeued']}, failed: {counts['failed']}")
