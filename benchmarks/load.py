@@ -142,6 +142,17 @@ end
 """
 
 
+def check_mix(port: int, paths: list[str], cookie: str) -> None:
+    """Every URL of the mix answers 200 to the session (not a redirect to the login page)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for path in paths:
+        connection.request("GET", path, headers={"Cookie": cookie})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            sys.exit(f"{path} answers HTTP {response.status}, not 200: the mix would be wrong")
+
+
 def worker_cpu_seconds(master: int) -> float:
     """User and system CPU of the master's worker processes, in seconds."""
     total = 0
@@ -252,6 +263,7 @@ def main() -> None:
     try:
         wait_until_up(port, server)
         cookie = log_in(port, "office", demo_password())
+        check_mix(port, paths, cookie)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
             handle.write(LUA % {"paths": ", ".join(f'"{p}"' for p in paths), "cookie": cookie})
             script = Path(handle.name)

@@ -39,7 +39,13 @@ from unibridge.core.views_support import (
 from unibridge.institutions.models import Institution
 
 from . import document_views, filters, forms, selectors, services, tables
-from .models import Agreement, AgreementParty, ApprovalStep, CooperationCondition
+from .models import (
+    Agreement,
+    AgreementDocument,
+    AgreementParty,
+    ApprovalStep,
+    CooperationCondition,
+)
 
 
 class AgreementListView(RecordListView):
@@ -64,6 +70,7 @@ class AgreementDetailView(RecordDetailView):
         ("documents", gettext_lazy("Documents")),
         ("history", gettext_lazy("History")),
     ]
+    history_children = [(AgreementDocument, "agreement")]
     # set by the action views that answer an error with this page (see _refused)
     extra_context: dict[str, Any] | None = None
 

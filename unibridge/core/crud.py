@@ -4,16 +4,18 @@ Each app subclasses these with its selector, filter set, table columns and form.
 a record the user may not see answers 404; one they see but may not change answers 403.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Model, ProtectedError, QuerySet
+from django.db.models import CharField, Model, ProtectedError, Q, QuerySet
+from django.db.models.functions import Cast
 from django.forms import ModelForm
 from django.http import (
     Http404,
@@ -144,6 +146,8 @@ class RecordDetailView(LoginRequiredMixin, View):
 
     tabs: Sequence[tuple[str, Any]] = ()
     template_name: str = ""
+    # child records shown on the history tab: (model, name of its foreign key to the record)
+    history_children: Sequence[tuple[type[Model], str]] = ()
 
     def get_queryset(self) -> QuerySet:
         raise _missing(self, "get_queryset")
@@ -166,7 +170,7 @@ class RecordDetailView(LoginRequiredMixin, View):
             "can_edit": is_editable(obj, request.user),
         }
         if tab == "history":
-            context["history"] = history_for(obj, request.user)
+            context["history"] = history_for(obj, request.user, children=self.history_children)
         context.update(self.tab_context(obj, tab))
         return render(request, self.template_name, context)
 
@@ -181,32 +185,103 @@ def action_label(action: int) -> str:
     return labels.get(action, _("accessed"))
 
 
-def history_for(obj: Model, user, limit: int = 200) -> list[dict]:
+def history_for(
+    obj: Model,
+    user,
+    limit: int = 200,
+    *,
+    children: Iterable[tuple[type[Model], str]] = (),
+) -> list[dict]:
     """Audit entries of a record, newest first, with field names in the reader's language.
 
     A many-to-many change names the records added or removed as they read then; those the
     user may not see (by their model's ``visible_to``) are left out.
+
+    ``children`` adds the entries of the record's child records: (child model, name of its
+    foreign key to the record). A child is found by its entry's own change of that key (its
+    creation and deletion name the record), so deleted children are found too, as are the
+    entries of children the record has now. Such an entry names the child's kind; a child
+    the user may not see is named by its kind only.
     """
-    entries = LogEntry.objects.get_for_object(obj).select_related("actor")[:limit]
-    fields = {f.name: f for f in type(obj)._meta.get_fields()}
-    labels = {name: f.verbose_name for name, f in fields.items() if hasattr(f, "verbose_name")}
-    hidden: dict[str, set[str]] = {}
+    own_type = ContentType.objects.get_for_model(type(obj))
+    if isinstance(obj.pk, int):  # as LogEntry.objects.get_for_object finds them
+        query = Q(content_type=own_type, object_id=obj.pk)
+    else:
+        query = Q(content_type=own_type, object_pk=str(obj.pk))
+    kinds: dict[int, tuple[type[Model], str]] = {own_type.pk: (type(obj), "")}
+    for model, key in children:
+        child_type = ContentType.objects.get_for_model(model)
+        kinds[child_type.pk] = (model, key)
+        named = LogEntry.objects.filter(content_type=child_type).filter(
+            Q(**{f"changes__{key}__0": str(obj.pk)}) | Q(**{f"changes__{key}__1": str(obj.pk)})
+        )
+        current = model._default_manager.filter(**{key: obj.pk}).values_list(
+            Cast("pk", CharField())
+        )
+        query |= Q(content_type=child_type) & (
+            Q(object_pk__in=named.values("object_pk")) | Q(object_pk__in=current)
+        )
+    entries = LogEntry.objects.filter(query).select_related("actor").order_by("-timestamp", "-pk")
+    entries = entries[:limit]
+    fields: dict[type[Model], dict[str, Any]] = {}
+    seen_children: dict[type[Model], set[str] | None] = {}
+    hidden: dict[tuple[type[Model], str], set[str]] = {}
     result = []
     for entry in entries:
+        model, key = kinds[entry.content_type_id]
+        if model not in fields:
+            fields[model] = {f.name: f for f in model._meta.get_fields()}
+        model_fields = fields[model]
+        item: dict[str, Any] = {"entry": entry, "action": action_label(entry.action)}
+        if key:  # a child's entry: its kind, and its name unless the user may not see it
+            if model not in seen_children:
+                seen_children[model] = _seen_children(model, key, obj, user)
+            item["kind"] = model._meta.verbose_name
+            seen = seen_children[model]
+            if seen is not None and entry.object_pk not in seen:
+                item["changes"] = []
+                result.append(item)
+                continue
+            item["name"] = entry.object_repr
         changes = []
         for field, change in sorted(entry.changes_dict.items()):
-            label = labels.get(field, field)
+            if field == key:  # the child's link to the record itself
+                continue
+            label = getattr(model_fields.get(field), "verbose_name", field)
             if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation", "objects"}
-                if field not in hidden:
-                    hidden[field] = _hidden_labels(fields.get(field), user)
-                names = [str(o) for o in change.get("objects", []) if str(o) not in hidden[field]]
+                if (model, field) not in hidden:
+                    hidden[model, field] = _hidden_labels(model_fields.get(field), user)
+                names = [
+                    str(o) for o in change.get("objects", []) if str(o) not in hidden[model, field]
+                ]
                 if names:
                     changes.append((label, change.get("operation", ""), ", ".join(names)))
             else:
                 before, after = [*list(change), "", ""][:2]
                 changes.append((label, _none(before), _none(after)))
-        result.append({"entry": entry, "action": action_label(entry.action), "changes": changes})
+        item["changes"] = changes
+        result.append(item)
     return result
+
+
+def _seen_children(model: type[Model], key: str, obj: Model, user) -> set[str] | None:
+    """Which children of ``obj`` the user may see, or None when they may see all of its kind.
+
+    Without ``visible_to`` a child is seen with its record. With it, when some record of
+    the kind is hidden from the user, only the present children they see are named: a
+    deleted child can no longer be checked.
+    """
+    visible_to = getattr(model._default_manager, "visible_to", None)
+    if not callable(visible_to):
+        return None
+    manager = model._default_manager
+    visible = visible_to(user).values("pk")
+    if not manager.exclude(pk__in=visible).exists():
+        return None
+    return {
+        str(pk)
+        for pk in manager.filter(**{key: obj.pk}, pk__in=visible).values_list("pk", flat=True)
+    }
 
 
 def _hidden_labels(field, user) -> set[str]:

@@ -44,7 +44,7 @@ from unibridge.institutions.models import Partnership, Person
 from . import meetings
 from .choices import ActionItemStatus, MeetingKind
 from .meeting_forms import ActionItemForm, ActionItemStatusForm, DecisionForm, MeetingForm
-from .models import ActionItem, Meeting, Visit
+from .models import ActionItem, Decision, Meeting, Visit
 from .sanitize import minutes_html
 
 BAD_REQUEST, CONFLICT = 400, 409
@@ -281,6 +281,7 @@ class MeetingListView(RecordListView):
 class MeetingDetailView(RecordDetailView):
     template_name = "visits/meetings/meeting_detail.html"
     tabs = [("overview", gettext_lazy("Meeting")), ("history", gettext_lazy("History"))]
+    history_children = [(Decision, "meeting"), (ActionItem, "meeting")]
 
     def get_queryset(self):
         user = self.request.user

@@ -495,6 +495,18 @@ class VisitDocumentKind(models.TextChoices):
     NEWS = "news", _("News draft")
 
 
+class VisitDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "VisitDocumentQuerySet":
+        """Documents of the visits the user may see; one issued for a member (a visa letter,
+        a certificate) only to those who may see that member."""
+        if user.is_authenticated and user.is_office:
+            return self
+        return self.filter(visit__in=Visit.objects.visible_to(user).values("pk")).filter(
+            Q(participant__isnull=True)
+            | Q(participant__person__in=Person.objects.visible_to(user).values("pk"))
+        )
+
+
 class VisitDocument(StoredDocument):
     """A file of a visit: an upload, a photo, or a document generated from its record."""
 
@@ -516,6 +528,8 @@ class VisitDocument(StoredDocument):
         related_name="documents",
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
+
+    objects = VisitDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit document")

@@ -52,7 +52,7 @@ from . import (
     tables,
 )
 from .choices import ParticipantSide
-from .models import ChecklistItem, Visit, VisitParticipant
+from .models import ChecklistItem, NewsDraft, Visit, VisitDocument, VisitParticipant
 
 
 class VisitListView(RecordListView):
@@ -78,6 +78,7 @@ class VisitDetailView(RecordDetailView):
         ("news", gettext_lazy("News draft")),
         ("history", gettext_lazy("History")),
     ]
+    history_children = [(VisitDocument, "visit"), (NewsDraft, "visit")]
     # tabs whose context another module of the app builds
     tab_builders = {
         "programme": programme_views.tab_context,
