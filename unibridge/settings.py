@@ -180,6 +180,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How long a list's filter options over records (units, agreement types) are reused.
+CHOICES_CACHE_SECONDS = env_int("CHOICES_CACHE_SECONDS", 300)
+
 # Huey: SQLite-backed queue by default (no extra service, survives restarts), Redis when set.
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", TESTING)
 if REDIS_URL:
