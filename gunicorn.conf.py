@@ -6,9 +6,10 @@ out of the garbage collector's reach, so a full collection in a worker scans onl
 worker allocated since, instead of every module object on each of its requests.
 """
 
-import gc
 import multiprocessing
 import os
+
+from unibridge.core.gc_tuning import freeze_startup_heap, tune_collector
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # CPU-bound requests: two sync workers per core keep both cores busy while one waits on SQL.
@@ -19,16 +20,11 @@ max_requests_jitter = max_requests // 10
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 
-# Fewer young collections than the default of 700: a list page allocates tens of thousands
-# of short-lived objects, and each collection pass over them costs more than it frees.
-GC_THRESHOLDS = (50_000, 20, 100)
-
 
 def when_ready(server):
     # Runs in the master after the app is preloaded and before any worker is forked.
-    gc.collect()
-    gc.freeze()
+    freeze_startup_heap()
 
 
 def post_fork(server, worker):
-    gc.set_threshold(*GC_THRESHOLDS)
+    tune_collector()

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from benchmarks import dataset
 from unibridge.accounts.models import User
 from unibridge.agreements.models import Agreement, AgreementType
+from unibridge.core.gc_tuning import freeze_startup_heap, tune_collector
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.visits.models import Visit
 
@@ -157,6 +158,10 @@ def measure(name: str, url: str, client: Client, repeats: int) -> Measurement:
 def run(repeats: int, log: Callable[[str], None], only: str = "") -> list[Measurement]:
     client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.get(username="office"))
+    # the collector as in a gunicorn worker (gunicorn.conf.py): without it, full collections
+    # land on one request in a dozen and measure the heap's size, not the page
+    freeze_startup_heap()
+    tune_collector()
     results = []
     for name, url in targets():
         if only and only.lower() not in name.lower() and name != "healthz":

@@ -12,3 +12,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Filter options are read fresh in tests that create records and then look at the filter;
+# core/tests/test_widgets.py turns the cache on to test it.
+CHOICES_CACHE_SECONDS = 0

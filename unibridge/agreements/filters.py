@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.fields import has_choice
-from unibridge.core.widgets import CountrySelect, FastSelect, country_choices
+from unibridge.core.widgets import CachedChoicesSelect, CountrySelect, country_choices
 from unibridge.institutions.choices import CooperationArea
 from unibridge.institutions.filters import TextSearchFilter, UnitFilter
 from unibridge.institutions.models import OrganizationalUnit
@@ -20,7 +20,9 @@ from .models import Agreement, AgreementParty, AgreementType
 class AgreementFilterSet(django_filters.FilterSet):
     q = TextSearchFilter(label=_("Reference, title or partner"))
     agreement_type = django_filters.ModelChoiceFilter(
-        label=_("Type"), queryset=AgreementType.objects.filter(is_active=True), widget=FastSelect
+        label=_("Type"),
+        queryset=AgreementType.objects.filter(is_active=True),
+        widget=CachedChoicesSelect(cache_key="agreements.filter.type"),
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AgreementStatus.choices)
     partner = django_filters.UUIDFilter(
@@ -37,7 +39,7 @@ class AgreementFilterSet(django_filters.FilterSet):
         queryset=OrganizationalUnit.objects.of_home().order_by("path"),
         to_field_name="uuid",
         method="filter_unit",
-        widget=FastSelect,
+        widget=CachedChoicesSelect(cache_key="agreements.filter.home-unit"),
     )
     # bounded: a date past the year 9999 is an OverflowError, not an empty list
     expiring_within = django_filters.NumberFilter(

@@ -4,6 +4,7 @@ Imported by ``AgreementsConfig.ready()``; see ``unibridge.core.search`` for the 
 """
 
 from unibridge.core import search
+from unibridge.core.tables import choice_label
 from unibridge.institutions.models import Institution
 
 from .models import Agreement, AgreementParty
@@ -27,7 +28,7 @@ search.register(
     kind="agreement",
     fields=agreement_fields,
     title=lambda agreement: f"{agreement.reference} {agreement.display_title}",
-    subtitle=lambda agreement: agreement.get_status_display(),
+    subtitle=choice_label(Agreement, "status"),
     queryset=Agreement.objects.select_related("agreement_type").prefetch_related(
         "parties__institution"
     ),

@@ -13,9 +13,17 @@ from .choices import AgreementStatus, ApprovalDecision
 from .models import Agreement, AgreementParty, ApprovalStep
 from .services import ACTIONS
 
+# What a list row shows of an institution: its names (and whether it is the home one).
+INSTITUTION_NAME_COLUMNS = ["uuid", "is_home", "name", "name_en", "name_ru", "name_kk", "name_pl"]
+
 
 def agreement_list(user) -> QuerySet[Agreement]:
-    parties = AgreementParty.objects.select_related("institution").order_by("order", "pk")
+    """Agreements for the list page and its exports: the partners' names, not their records."""
+    parties = (
+        AgreementParty.objects.select_related("institution")
+        .only("agreement_id", "order", *(f"institution__{c}" for c in INSTITUTION_NAME_COLUMNS))
+        .order_by("order", "pk")
+    )
     return (
         Agreement.objects.visible_to(user)
         .select_related("agreement_type")

@@ -35,7 +35,7 @@ from .forms import invalid_form_status
 from .permissions import is_editable
 from .saved_filter_views import filter_query, saved_filters_for
 from .services import EditConflict, delete_record, save_record
-from .tables import Column, Table
+from .tables import Column, Table, rows_html
 
 PAGE_SIZE = 50
 
@@ -82,12 +82,14 @@ class RecordListView(LoginRequiredMixin, View):
         # the unfiltered selector: the filters already chose these ids
         loaded = {obj.pk: obj for obj in self.get_queryset().filter(pk__in=ids)}
         page.object_list = [loaded[pk] for pk in ids]
+        rows = table.rows(page.object_list)
         context = {
             "title": self.title,
             "filterset": filterset,
             "table": table,
             "headers": table.headers(),
-            "rows": table.rows(page.object_list),
+            "rows": rows,
+            "rows_html": rows_html(rows),
             "page": page,
             "create_url": self.create_url if self.can_create() else "",
             "query_without_page": _without(request, "page"),

@@ -1,11 +1,16 @@
 """Sortable list tables: columns declared once per model, rendered by core/partials/table.html."""
 
+import datetime
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +86,46 @@ class Table:
                 cells.append((value if value not in (None, "") else "", url))
             rows.append((obj, cells))
         return rows
+
+
+def rows_html(rows: list[tuple[Any, list[tuple[Any, str]]]]) -> SafeString:
+    """The rows of :meth:`Table.rows` as HTML, built here rather than by a template per cell.
+
+    A page of 50 rows with 6 columns costs about 300 template node renders and context
+    lookups; joining escaped strings costs a fraction of that. Cells read as ``{{ value }}``
+    showed them: dates in the reader's format, the first cell of a confidential record badged.
+    """
+    badge = format_html(' <span class="badge badge-confidential">{}</span>', _("confidential"))
+    parts = []
+    for obj, cells in rows:
+        parts.append("<tr>")
+        for index, (value, url) in enumerate(cells):
+            text = cell_text(value)
+            if url:
+                parts.append(f'<td><a href="{escape(url)}">{text}</a>')
+                if index == 0 and getattr(obj, "is_confidential", False):
+                    parts.append(badge)
+                parts.append("</td>")
+            else:
+                parts.append(f"<td>{text}</td>")
+        parts.append("</tr>\n")
+    return mark_safe("".join(parts))  # every part above is escaped
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as escaped text, as ``{{ value }}`` in a template would show it."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return conditional_escape(local_date(value, get_language() or ""))
+    return conditional_escape(localize(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def local_date(value: datetime.date, language: str) -> str:
+    """A date in the active language's DATE_FORMAT; a list shows the same dates again and
+    again, and Django's formatter costs about 50 µs each time."""
+    return localize(value)
 
 
 def yes_no(value: bool) -> Any:

@@ -1,6 +1,8 @@
 """Form widgets shared by every app."""
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -36,6 +38,28 @@ class FastSelect(forms.Select):
                 yield from label
             else:
                 yield ("" if option_value is None else option_value), label
+
+
+class CachedChoicesSelect(FastSelect):
+    """A filter's <select> over records whose options are read once per cache period.
+
+    A list page's filter bar would otherwise query its units and types on every request.
+    ``cache_key`` names the choice list (one per filter); the options are kept per language
+    for ``CHOICES_CACHE_SECONDS``, so a new record appears in the filter within that time.
+    Validation of a chosen value still reads the database.
+    """
+
+    def __init__(self, *args, cache_key: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cache_key = cache_key
+
+    def _flat_choices(self):
+        key = f"choices:{self.cache_key}:{get_language() or ''}"
+        options = cache.get(key)
+        if options is None:
+            options = [(str(value), str(label)) for value, label in super()._flat_choices()]
+            cache.set(key, options, settings.CHOICES_CACHE_SECONDS)
+        return options
 
 
 class CountrySelect(FastSelect):

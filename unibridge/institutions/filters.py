@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from unibridge.core import search
 from unibridge.core.fields import has_choice
-from unibridge.core.widgets import CountrySelect, FastSelect, country_choices
+from unibridge.core.widgets import CachedChoicesSelect, CountrySelect, country_choices
 
 from .choices import (
     CooperationArea,
@@ -125,7 +125,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
         queryset=OrganizationalUnit.objects.of_home().order_by("path"),
         to_field_name="uuid",
         method="filter_unit",
-        widget=FastSelect,
+        widget=CachedChoicesSelect(cache_key="partnerships.filter.home-unit"),
     )
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.translation import override
 from django_countries import countries
 
 from unibridge.core import search
+from unibridge.core.tables import choice_label
 
 from .models import Institution, OrganizationalUnit, Partnership, Person
 
@@ -108,7 +109,7 @@ search.register(
     kind="partnership",
     fields=partnership_fields,
     title=lambda partnership: partnership.partner.display_name,
-    subtitle=lambda partnership: partnership.get_status_display(),
+    subtitle=choice_label(Partnership, "status"),
     queryset=Partnership.objects.select_related("partner"),
     depends_on={Institution: "partner"},
 )

@@ -63,6 +63,7 @@ from ..models import (
     SubjectArea,
 )
 from . import serializers as s
+from . import summaries
 from .forms import ConditionApiForm, PartyApiForm, flat_errors
 
 TRANSITION_CONFLICT = OpenApiResponse(
@@ -225,9 +226,9 @@ class AgreementViewSet(RecordViewSet):
     ordering = ["-effective_date", "reference"]
 
     def selector(self, user):
+        if self.action == "list":  # list rows are summaries, built by hand (summaries.py)
+            return summaries.agreement_summaries(user)
         agreements = selectors.agreement_detail(user).select_related("termination_requested_by")
-        if self.action == "list":  # list rows are summaries (AgreementSummarySerializer)
-            return agreements
         conditions = CooperationCondition.objects.select_related(
             "sending_institution", "sending_unit", "receiving_institution", "receiving_unit"
         ).prefetch_related("subject_areas", "language_requirements")
@@ -238,6 +239,9 @@ class AgreementViewSet(RecordViewSet):
             Prefetch("approvals", queryset=approvals),
             Prefetch("documents", queryset=documents),
         )
+
+    def list_rows(self, records: list) -> list:
+        return summaries.summary_rows(records, self.request.user)
 
     def handle_exception(self, exc):
         if isinstance(exc, services.TransitionError):

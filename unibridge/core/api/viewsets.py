@@ -285,7 +285,11 @@ class RecordViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response(self.list_rows(page))
+
+    def list_rows(self, records: list) -> list:
+        """A page of list rows as JSON data: by default the list serializer's."""
+        return self.get_serializer(records, many=True).data
 
     def retrieve(self, request, id=None):
         return Response(self.get_serializer(self.get_object()).data)
