@@ -12,7 +12,7 @@ import shutil
 import pytest
 from django.test import Client
 
-from unibridge.accounts.models import Role
+from unibridge.accounts.choices import Role
 from unibridge.core.testing import InstitutionFactory, UnitFactory, UserFactory
 
 

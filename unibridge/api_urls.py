@@ -2,11 +2,10 @@
 
 from django.urls import include, path
 
-from unibridge.accounts.api import obtain_token
 from unibridge.core import search_api
 
 urlpatterns: list = [
-    path("auth/token/", obtain_token, name="api-token"),
+    path("", include("unibridge.accounts.api.urls")),
     path("search/", search_api.SearchView.as_view(), name="search"),
     path("", include("unibridge.institutions.api.urls")),
     path("", include("unibridge.agreements.api.urls")),

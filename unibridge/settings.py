@@ -15,6 +15,11 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# Four small helpers rather than django-environ: its Env.bool reads any unknown spelling as
+# False ("DEBUG=ture" silently turns debugging off), where these refuse it and name the
+# variable; its e-mail URL schemes (consolemail://…) would also change existing settings.
+
+
 def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
@@ -244,7 +249,7 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 8 * 60)
 if SESSION_IDLE_MINUTES < 1:
     raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1")
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-# API tokens are accepted for this many days after they are issued (accounts.tokens).
+# API tokens are accepted for this many days after they are issued (accounts.services).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 if API_TOKEN_DAYS < 1:
     raise ImproperlyConfigured("API_TOKEN_DAYS must be at least 1")
@@ -309,7 +314,7 @@ X_FRAME_OPTIONS = "DENY"
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "unibridge.accounts.tokens.ExpiringTokenAuthentication",
+        "unibridge.accounts.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

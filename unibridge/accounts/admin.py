@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import User
-from .tokens import revoke_tokens
+from .services import tokens_revoke
 
 
 @admin.register(User)
@@ -28,7 +28,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Revoke the API tokens of the selected users"))
     def revoke_api_tokens(self, request, queryset) -> None:
-        count = revoke_tokens(queryset)
+        count = tokens_revoke(users=queryset)
         self.message_user(
             request,
             ngettext(

@@ -13,7 +13,8 @@ from django.conf import settings
 from unibridge.core.services import save_record
 from unibridge.institutions.models import OrganizationalUnit, Person
 
-from .models import Role, User
+from .choices import Role
+from .models import User
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,9 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("Administrator")
-    OFFICE = "office", _("International office")
-    COORDINATOR = "coordinator", _("Unit coordinator")
-    VIEWER = "viewer", _("Viewer (leadership)")
+from .choices import Role
 
 
 class User(AbstractUser):
@@ -48,11 +44,9 @@ class User(AbstractUser):
         if self._state.adding or not password_changed:
             super().save(*args, **kwargs)
             return
-        from .tokens import revoke_tokens
-
         with transaction.atomic():
             super().save(*args, **kwargs)
-            revoke_tokens(self)
+            Token.objects.filter(user=self).delete()
         self._password_dropped = False
 
     @property

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from pypdf import PdfReader, PdfWriter
 
-from unibridge.accounts.models import Role
+from unibridge.accounts.choices import Role
 from unibridge.core import documents as core_documents
 from unibridge.core import uploads
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from unibridge.accounts.models import Role
+from unibridge.accounts.choices import Role
 from unibridge.agreements.choices import AgreementStatus
 from unibridge.agreements.models import Agreement, AgreementDocument
 from unibridge.agreements.services import PartyInput, agreement_create

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from unibridge.accounts.models import Role
+from unibridge.accounts.choices import Role
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision, SignatureMethod
 from unibridge.agreements.models import Agreement, ApprovalStep, ReferenceCounter, Signature
 from unibridge.agreements.services import (

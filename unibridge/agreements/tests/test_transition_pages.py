@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from unibridge.accounts.models import Role
+from unibridge.accounts.choices import Role
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
 from unibridge.agreements.models import Agreement, Signature
 from unibridge.agreements.services import (

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from unibridge.accounts.models import Role
+from unibridge.accounts.choices import Role
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
 from unibridge.agreements.tests.factories import (
     AgreementFactory,

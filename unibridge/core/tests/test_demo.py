@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from unibridge.accounts.models import Role, User
+from unibridge.accounts.choices import Role
+from unibridge.accounts.models import User
 from unibridge.core.management.commands.load_demo import LOADERS
 from unibridge.core.testing import InstitutionFactory
 from unibridge.institutions.choices import PartnershipPriority, PartnershipStatus, UnitType

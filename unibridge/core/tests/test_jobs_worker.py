@@ -20,7 +20,7 @@ from django.db import connection
 from huey.contrib.djhuey import HUEY
 from huey.storage import SqliteStorage
 
-from unibridge.accounts.models import Role
+from unibridge.accounts.choices import Role
 from unibridge.core import jobs
 from unibridge.core.models import Job
 from unibridge.core.testing import UserFactory

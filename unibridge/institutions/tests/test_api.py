@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from unibridge.accounts.models import Role
+from unibridge.accounts.choices import Role
 from unibridge.core.testing import (
     InstitutionFactory,
     PartnershipFactory,

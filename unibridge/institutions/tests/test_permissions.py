@@ -6,7 +6,7 @@ A record the user may not see answers 404; one they see but may not change answe
 import pytest
 from django.test import Client
 
-from unibridge.accounts.models import Role
+from unibridge.accounts.choices import Role
 from unibridge.core.testing import (
     InstitutionFactory,
     PartnershipFactory,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from unibridge.accounts.models import Role
+from unibridge.accounts.choices import Role
 from unibridge.agreements.models import Agreement, AgreementType
 from unibridge.core.testing import (
     InstitutionFactory,

@@ -1,13 +1,11 @@
 """API sign-in: exchange a username and password for the token that authenticates API calls.
 
-The token is valid for API_TOKEN_DAYS (see tokens.py); signing in again before then returns
-the same one, afterwards a new one.
+The token is valid for API_TOKEN_DAYS; signing in again before then returns the same one,
+afterwards a new one (``services.token_issue``).
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -16,22 +14,8 @@ from rest_framework.response import Response
 from unibridge.core.api.errors import ErrorSerializer
 from unibridge.core.api.parsers import JSONParser
 
-from .tokens import expires, issue_token
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(
-        source="key",
-        read_only=True,
-        help_text=_("Send it as the header 'Authorization: Token <token>'."),
-    )
-    expires = serializers.SerializerMethodField(
-        help_text=_("When the token stops working; sign in again before then for a new one.")
-    )
-
-    @extend_schema_field(OpenApiTypes.DATETIME)
-    def get_expires(self, token) -> str:
-        return serializers.DateTimeField().to_representation(expires(token))
+from ..services import token_issue
+from .serializers import TokenSerializer
 
 
 class ObtainTokenView(ObtainAuthToken):
@@ -56,8 +40,5 @@ class ObtainTokenView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token = issue_token(serializer.validated_data["user"])
+        token = token_issue(user=serializer.validated_data["user"])
         return Response(TokenSerializer(token).data)
-
-
-obtain_token = ObtainTokenView.as_view()
