@@ -2,53 +2,21 @@
 
 The condition form reads subject areas and language skills as lines of text; over the API they
 are JSON lists, so they are handed to the form as rows and their errors are named by position
-(``subject_areas[1].isced_code``) rather than by line. The party form shows what the status no
-longer allows as disabled fields, which would ignore a change silently; here the fields stay
-open and the service refuses the change with its reason.
+(``subject_areas[1].isced_code``) rather than by line. (Agreements and parties go serializer →
+service; only conditions still take this round trip through their page's form.)
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
-from unibridge.core.api.errors import api_errors
-from unibridge.institutions.models import Person
+from unibridge.core.api.errors import api_errors, flat_errors  # noqa: F401 (moved to core)
 
-from ..forms import ConditionForm, PartyForm
+from ..forms import ConditionForm
 from ..models import LanguageRequirement, SubjectArea
 
 
 def item_key(field: str, position: int, part: str = "") -> str:
     """The name of an error of one item of a JSON list: ``subject_areas[1].isced_code``."""
     return f"{field}[{position}]" + (f".{part}" if part else "")
-
-
-def flat_errors(errors, prefix: str = "") -> dict[str, list[str]]:
-    """A serializer's nested errors as {name: [messages]}, the API's one error shape.
-
-    Errors of list items are named by position (``subject_areas[1].isced_code``); an error of
-    a nested object as a whole is named after the object.
-    """
-    if isinstance(errors, dict):
-        result: dict[str, list[str]] = {}
-        for name, value in errors.items():
-            if name == "non_field_errors" and prefix:
-                key = prefix
-            elif isinstance(name, int):  # DRF names the items of a list by position
-                key = f"{prefix}[{name}]"
-            else:
-                key = f"{prefix}.{name}" if prefix else name
-            for flat_name, messages in flat_errors(value, key).items():
-                result.setdefault(flat_name, []).extend(messages)
-        return result
-    if isinstance(errors, list) and any(isinstance(item, dict | list) for item in errors):
-        result = {}
-        for position, item in enumerate(errors):
-            if item:
-                for flat_name, messages in flat_errors(item, f"{prefix}[{position}]").items():
-                    result.setdefault(flat_name, []).extend(messages)
-        return result
-    messages = errors if isinstance(errors, list) else [errors]
-    return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
 class ConditionApiForm(ConditionForm):
@@ -92,18 +60,3 @@ class ConditionApiForm(ConditionForm):
 
     def api_errors(self) -> dict[str, list[str]]:
         return api_errors(self.errors, self.instance)
-
-
-class PartyApiForm(PartyForm):
-    """The page's party form; a change the status does not allow is left to the service."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields.pop("remove", None)
-        for field in self.fields.values():
-            field.disabled = False
-        # the stored signatory stays a valid choice even when the user cannot see that person
-        signatory = self.fields["signatory"]
-        signatory.queryset = Person.objects.filter(
-            Q(pk__in=signatory.queryset.values("pk")) | Q(pk=self.instance.signatory_id or 0)
-        ).order_by("name_latin", "pk")

@@ -1,17 +1,17 @@
 """JSON API for agreements and agreement types (mounted at /api/v1/).
 
-Reads reuse the pages' selectors and filter set. Writes go through the pages' forms and the
-agreements services and answer the record as it is now: creation through ``agreement_create``;
-changes of the agreement's fields (PUT/PATCH) through the edit page's form and ``save_record``;
-the lifecycle as POST actions on the agreement (``submit/``, ``start-signing/``, ``sign/``,
-``terminate/``, ``renew/``, ``approvals/{step}/decide/``); a draft's cooperation conditions at
-``conditions/`` and its parties at ``parties/{party_id}/``, through the pages' forms and
-services. As on the pages, an agreement the user may not see answers 404 and one they see but
-may not change 403; an action the status does not allow answers 409
-{"error": "invalid_transition", "detail": …}; a stale ``version`` (the record's "updated")
-answers 409 {"error": "conflict", "current": …} writing nothing. A PUT of the agreement must
-send its version (428 without); a PATCH may leave it out and changes only the fields it names,
-under a lock on the row. Conditions and parties always send it.
+Reads reuse the pages' selectors and filter set. Writes go serializer → the agreements services
+and answer the record as it is now: creation through ``agreement_create``; changes of the
+agreement's fields (PUT/PATCH) through ``agreement_update``; the lifecycle as POST actions on
+the agreement (``submit/``, ``start-signing/``, ``sign/``, ``terminate/``, ``renew/``,
+``approvals/{step}/decide/``); a draft's cooperation conditions at ``conditions/`` (still
+through the page's condition form, then ``condition_save``) and its parties at
+``parties/{party_id}/`` (``party_update``). As on the pages, an agreement the user may not see
+answers 404 and one they see but may not change 403; an action the status does not allow
+answers 409 {"error": "invalid_transition", "detail": …}; a stale ``version`` (the record's
+"updated") answers 409 {"error": "conflict", "current": …} writing nothing. A PUT of the
+agreement must send its version (428 without); a PATCH may leave it out and changes only the
+fields it names, under a lock on the row. Conditions and parties always send it.
 """
 
 import contextlib
@@ -36,7 +36,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from unibridge.core.api.errors import ERRORS, ErrorSerializer, api_errors, conflict_serializer
+from unibridge.core.api.errors import (
+    ERRORS,
+    ErrorSerializer,
+    conflict_serializer,
+    flat_errors,
+)
 from unibridge.core.api.parsers import JSONParser
 from unibridge.core.api.viewsets import (
     PATCH_DESCRIPTION,
@@ -48,10 +53,9 @@ from unibridge.core.api.viewsets import (
 )
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
-from unibridge.institutions.models import Person
 
 from .. import filters, selectors, services
-from ..forms import AgreementForm, ConditionForm
+from ..forms import ConditionForm
 from ..models import (
     Agreement,
     AgreementDocument,
@@ -63,7 +67,7 @@ from ..models import (
     SubjectArea,
 )
 from . import serializers as s
-from .forms import ConditionApiForm, PartyApiForm, flat_errors
+from .forms import ConditionApiForm
 
 TRANSITION_CONFLICT = OpenApiResponse(
     ErrorSerializer,
@@ -151,13 +155,6 @@ def fields_renamed(names: dict[str, str]):
         ) from None
 
 
-def _differs(stored, value) -> bool:
-    """Whether a value from the request changes the stored one (lists in any order)."""
-    if isinstance(value, list):
-        return sorted(map(str, value)) != sorted(map(str, stored or []))
-    return value != stored
-
-
 class AgreementApiFilterSet(filters.AgreementFilterSet):
     """The pages' filters; the type is named by its code, as in the answers."""
 
@@ -210,8 +207,6 @@ class AgreementViewSet(RecordViewSet):
     output_serializer = s.AgreementOutputSerializer
     list_serializer = s.AgreementSummarySerializer
     input_serializer = s.AgreementChangeInputSerializer
-    form_class = AgreementForm
-    m2m_fields = ("responsible_people",)
     filterset_class = AgreementApiFilterSet
     ordering_fields = [
         "reference",
@@ -269,38 +264,10 @@ class AgreementViewSet(RecordViewSet):
 
     # --- changes of the agreement's fields (PUT/PATCH through RecordViewSet.change) ---
 
-    def prepare(self, instance, values):
-        # The edit form leaves out what the status no longer allows, and the page ignores it;
-        # here a change of such a field is refused at the field. Its stored value is accepted,
-        # so a client may send back the whole agreement it read.
-        changeable = services.agreement_changeable_fields(instance)
-        refused = [
-            name
-            for name, value in values.items()
-            if name not in changeable and _differs(getattr(instance, name), value)
-        ]
-        if refused:
-            error = services.TransitionError(status=instance.status, action="change_terms")
-            raise ValidationError({name: [error.messages[0]] for name in refused})
-
-    def current(self, instance, name):
-        if name == "responsible_people":
-            return list(self._responsible_people(instance, visible=True))
-        return super().current(instance, name)
-
-    def m2m_values(self, form, instance):
-        # confidential people the user cannot see stay responsible: never dropped unseen
-        m2m = super().m2m_values(form, instance)
-        m2m["responsible_people"] = [
-            *m2m["responsible_people"],
-            *self._responsible_people(instance, visible=False),
-        ]
-        return m2m
-
-    def _responsible_people(self, instance, *, visible: bool) -> QuerySet:
-        visible_ids = Person.objects.visible_to(self.request.user).values("pk")
-        people = instance.responsible_people.all()
-        return people.filter(pk__in=visible_ids) if visible else people.exclude(pk__in=visible_ids)
+    def update_record(self, instance, values, version):
+        return services.agreement_update(
+            agreement=instance, user=self.request.user, values=values, expected_updated=version
+        )
 
     # --- the lifecycle ---
 
@@ -638,7 +605,6 @@ class PartyViewSet(AgreementPartViewSet):
     queryset = AgreementParty.objects.none()  # for the schema; reads go through parties()
     serializer_class = s.PartyOutputSerializer
     lookup_url_kwarg = "party_id"
-    form_fields = ("units", "signatory", "signatory_position")
 
     def parties(self, agreement: Agreement) -> QuerySet[AgreementParty]:
         # flagged signatory_visible: the answer names only a signatory the user may see
@@ -656,28 +622,15 @@ class PartyViewSet(AgreementPartViewSet):
         party = get_object_or_404(self.parties(agreement), pk=party_id)
         check_allowed(agreement, "change_signatory")
         values = self.valid_input(s.PartyChangeInputSerializer, partial=True)
-        version = values.pop("version")
-        data = {
-            name: form_value(
-                PartyApiForm.base_fields[name],
-                values[name] if name in values else _stored(party, name),
-            )
-            for name in self.form_fields
-        }
-        # the form wants a change's version; the service checks the request's own
-        data["version"] = party.updated.isoformat()
-        form = use_public_ids(PartyApiForm(data=data, instance=party, user=request.user))
-        if not form.is_valid():
-            raise ValidationError(api_errors(form.errors, party))
         try:
             with fields_renamed({}):
                 party = services.party_update(
                     party=party,
                     user=request.user,
-                    units=form.cleaned_data["units"],
-                    signatory=form.cleaned_data["signatory"],
-                    signatory_position=form.cleaned_data["signatory_position"],
-                    expected_updated=version,
+                    units=values["units"] if "units" in values else party.units.all(),
+                    signatory=values.get("signatory", party.signatory),
+                    signatory_position=values.get("signatory_position", party.signatory_position),
+                    expected_updated=values["version"],
                 )
         except EditConflict as conflict:
             return conflict_answer(conflict, self.represent(conflict.current))
