@@ -39,8 +39,10 @@ from rest_framework.response import Response
 from unibridge.core.api.errors import (
     ERRORS,
     ErrorSerializer,
+    conflict_answer,
     conflict_serializer,
     flat_errors,
+    transition_answer,
 )
 from unibridge.core.api.parsers import JSONParser
 from unibridge.core.api.viewsets import (
@@ -106,21 +108,6 @@ AGREEMENT_CONFLICT = OpenApiResponse(
     conflict_serializer(s.AgreementOutputSerializer, "AgreementConflict"),
     description=gettext_lazy("The record changed since 'version'; nothing was written."),
 )
-
-
-def conflict_answer(conflict: EditConflict, current: dict) -> Response:
-    """409 to a stale version: core's conflict body with the record as it is stored now."""
-    return Response(
-        {"error": "conflict", "detail": str(conflict), "current": current},
-        status=status.HTTP_409_CONFLICT,
-    )
-
-
-def transition_answer(error: services.TransitionError) -> Response:
-    return Response(
-        {"error": "invalid_transition", "detail": error.messages[0]},
-        status=status.HTTP_409_CONFLICT,
-    )
 
 
 def check_allowed(agreement: Agreement, action: str) -> None:

@@ -1,4 +1,4 @@
-"""The API's one error shape: the exception handler, its schema, and record errors by field."""
+"""The API's one error shape: the exception handler, 409 answers, schema and errors by field."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from unibridge.core.services import unique_constraint_errors
@@ -77,6 +78,25 @@ def flat_errors(errors, prefix: str = "") -> dict[str, list[str]]:
         return result
     messages = errors if isinstance(errors, list) else [errors]
     return {prefix or "non_field_errors": [str(message) for message in messages]}
+
+
+# --- Answers of a refused change ------------------------------------------------------------------
+
+
+def conflict_answer(conflict, current: dict) -> Response:
+    """409 to a stale version: the conflict and the record as it is stored now."""
+    return Response(
+        {"error": "conflict", "detail": str(conflict), "current": current},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def transition_answer(error: DjangoValidationError) -> Response:
+    """409 to an action the record's status does not allow (a service's TransitionError)."""
+    return Response(
+        {"error": "invalid_transition", "detail": error.messages[0]},
+        status=status.HTTP_409_CONFLICT,
+    )
 
 
 # --- Schema of the error answers -----------------------------------------------------------------

@@ -48,7 +48,7 @@ from unibridge.core.services import (
     save_record,
 )
 
-from .errors import ERRORS, ErrorSerializer, api_errors, conflict_serializer
+from .errors import ERRORS, ErrorSerializer, api_errors, conflict_answer, conflict_serializer
 from .parsers import JSONParser
 
 # --- Lists ---------------------------------------------------------------------------------------
@@ -325,14 +325,7 @@ class RecordViewSet(viewsets.GenericViewSet):
         try:
             record = self.write(record, partial=partial)
         except EditConflict as conflict:
-            return Response(
-                {
-                    "error": "conflict",
-                    "detail": str(conflict),
-                    "current": self.represent(conflict.current),
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            return conflict_answer(conflict, self.represent(conflict.current))
         return Response(self.represent(record))
 
     def destroy(self, request, id=None):
