@@ -968,6 +968,30 @@ def check_conditions_allowed(agreement: Agreement) -> None:
         )
 
 
+def _validate_condition_choices(condition: CooperationCondition, agreement: Agreement) -> None:
+    """Institutions and units of the condition are the parties' (and its fields valid).
+
+    The page's form offers only these; here a choice outside them is refused in the API's
+    words, with the fields' own errors, before the EWP rules (which assume sound fields).
+    """
+    party_ids = set(agreement.parties.values_list("institution_id", flat=True))
+    errors: dict[str, list] = {}
+    for name in ("sending_institution", "receiving_institution"):
+        institution = getattr(condition, name) if getattr(condition, f"{name}_id") else None
+        if institution is not None and institution.pk not in party_ids:
+            errors[name] = [not_allowed(institution)]
+    for name in ("sending_unit", "receiving_unit"):
+        unit = getattr(condition, name) if getattr(condition, f"{name}_id") else None
+        if unit is not None and unit.institution_id not in party_ids:
+            errors[name] = [not_allowed(unit)]
+    try:
+        condition.clean_fields(exclude=[*errors, "agreement"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def condition_save(
     *,
@@ -999,6 +1023,7 @@ def condition_save(
         condition.order = 0 if last is None else last + 1
     condition.agreement = locked
     subject_areas, language_requirements = list(subject_areas), list(language_requirements)
+    _validate_condition_choices(condition, locked)
     validate_condition(condition, subject_areas, language_requirements)
     save_record(instance=condition, user=user)
     with acting_as(user):

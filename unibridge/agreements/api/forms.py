@@ -1,17 +1,13 @@
-"""The pages' forms, adapted to JSON input: same fields, same rules, errors named for the API.
+"""The API's names for the errors of a cooperation condition's subject areas and languages.
 
-The condition form reads subject areas and language skills as lines of text; over the API they
-are JSON lists, so they are handed to the form as rows and their errors are named by position
-(``subject_areas[1].isced_code``) rather than by line. (Agreements and parties go serializer →
-service; only conditions still take this round trip through their page's form.)
+The condition page reads subject areas and language skills as lines of text; over the API they
+are JSON lists, and the errors of their items are named by position
+(``subject_areas[1].isced_code``) rather than by line.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 
-from unibridge.core.api.errors import api_errors, flat_errors  # noqa: F401 (moved to core)
-
-from ..forms import ConditionForm
-from ..models import LanguageRequirement, SubjectArea
+from unibridge.core.api.errors import flat_errors  # noqa: F401 (moved to core)
 
 
 def item_key(field: str, position: int, part: str = "") -> str:
@@ -19,44 +15,19 @@ def item_key(field: str, position: int, part: str = "") -> str:
     return f"{field}[{position}]" + (f".{part}" if part else "")
 
 
-class ConditionApiForm(ConditionForm):
-    """The page's condition form with its subject areas and language skills given as rows."""
+def condition_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``condition_save``'s errors (``subject_areas-0-isced_code``) named for the API.
 
-    def __init__(
-        self,
-        *args,
-        subject_areas: list[SubjectArea],
-        language_requirements: list[LanguageRequirement],
-        **kwargs,
-    ):
-        super().__init__(*args, **kwargs)
-        self.given_subject_areas = subject_areas
-        self.given_languages = language_requirements
-
-    def clean_subject_areas(self) -> str:
-        self.subject_area_rows = list(enumerate(self.given_subject_areas))
-        return ""
-
-    def clean_language_requirements(self) -> str:
-        self.language_rows = list(enumerate(self.given_languages))
-        return ""
-
-    def add_condition_errors(self, errors: dict[str, list]) -> None:
-        """Errors named as in ``conditions`` (``subject_areas-0-isced_code``), for the API."""
-        for key, messages in errors.items():
-            texts = [
-                text
-                for item in messages
-                for text in (item.messages if isinstance(item, ValidationError) else [str(item)])
-            ]
-            field, _dash, rest = key.partition("-")
-            position, _dash, part = rest.partition("-")
-            if position.isdigit():
-                # not a form field: kept beside the fields' errors so the form is invalid
-                name = item_key(field, int(position), part)
-                self._errors.setdefault(name, self.error_class()).extend(texts)
-            else:
-                self.add_error(field if field in self.fields else None, texts)
-
-    def api_errors(self) -> dict[str, list[str]]:
-        return api_errors(self.errors, self.instance)
+    A field validator and the EWP rules can both give the same message: it is kept once.
+    """
+    result: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        field, _dash, rest = key.partition("-")
+        position, _dash, part = rest.partition("-")
+        if position.isdigit():
+            name = item_key(field, int(position), part)
+        else:
+            name = "non_field_errors" if key == NON_FIELD_ERRORS else key
+        kept = result.setdefault(name, [])
+        kept.extend(m for m in messages if m not in kept)
+    return result

@@ -4,14 +4,14 @@ Reads reuse the pages' selectors and filter set. Writes go serializer → the ag
 and answer the record as it is now: creation through ``agreement_create``; changes of the
 agreement's fields (PUT/PATCH) through ``agreement_update``; the lifecycle as POST actions on
 the agreement (``submit/``, ``start-signing/``, ``sign/``, ``terminate/``, ``renew/``,
-``approvals/{step}/decide/``); a draft's cooperation conditions at ``conditions/`` (still
-through the page's condition form, then ``condition_save``) and its parties at
-``parties/{party_id}/`` (``party_update``). As on the pages, an agreement the user may not see
-answers 404 and one they see but may not change 403; an action the status does not allow
-answers 409 {"error": "invalid_transition", "detail": …}; a stale ``version`` (the record's
-"updated") answers 409 {"error": "conflict", "current": …} writing nothing. A PUT of the
-agreement must send its version (428 without); a PATCH may leave it out and changes only the
-fields it names, under a lock on the row. Conditions and parties always send it.
+``approvals/{step}/decide/``); a draft's cooperation conditions at ``conditions/``
+(``condition_save``) and its parties at ``parties/{party_id}/`` (``party_update``). As on the
+pages, an agreement the user may not see answers 404 and one they see but may not change 403;
+an action the status does not allow answers 409 {"error": "invalid_transition", "detail": …};
+a stale ``version`` (the record's "updated") answers 409 {"error": "conflict", "current": …}
+writing nothing. A PUT of the agreement must send its version (428 without); a PATCH may leave
+it out and changes only the fields it names, under a lock on the row. Conditions and parties
+always send it.
 """
 
 import contextlib
@@ -50,14 +50,11 @@ from unibridge.core.api.viewsets import (
     PUT_DESCRIPTION,
     VERSION_REQUIRED,
     RecordViewSet,
-    form_value,
-    use_public_ids,
 )
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
 
 from .. import filters, selectors, services
-from ..forms import ConditionForm
 from ..models import (
     Agreement,
     AgreementDocument,
@@ -69,7 +66,7 @@ from ..models import (
     SubjectArea,
 )
 from . import serializers as s
-from .forms import ConditionApiForm
+from .forms import condition_errors
 
 TRANSITION_CONFLICT = OpenApiResponse(
     ErrorSerializer,
@@ -186,7 +183,7 @@ class AgreementApiFilterSet(filters.AgreementFilterSet):
     ),
 )
 class AgreementViewSet(RecordViewSet):
-    """Agreements: read as the pages do; every write goes through a page form or a service."""
+    """Agreements: read as the pages do; every write goes through a service."""
 
     model = Agreement
     # never deleted here: a draft is deleted on its page, a later agreement stays on record
@@ -436,16 +433,6 @@ def _condition_rows(values: dict, condition: CooperationCondition):
     )  # fmt: skip
 
 
-def _stored(record, name: str):
-    """A field's stored value for the form (None for a relation not set yet)."""
-    field = type(record)._meta.get_field(name)
-    if field.many_to_many:
-        return list(getattr(record, name).all()) if record.pk else []
-    if field.is_relation and getattr(record, field.attname) is None:
-        return None
-    return getattr(record, name)
-
-
 CONDITION_CONFLICT = conflict_response(s.ConditionOutputSerializer, "ConditionConflict")
 CONDITION_REFUSED = OpenApiResponse(
     ErrorSerializer,
@@ -479,16 +466,11 @@ CONDITION_REFUSED = OpenApiResponse(
     ),
 )
 class ConditionViewSet(AgreementPartViewSet):
-    """A draft's cooperation conditions, through the page's form and ``condition_save``."""
+    """A draft's cooperation conditions, through the page's service ``condition_save``."""
 
     queryset = CooperationCondition.objects.none()  # for the schema; reads go through conditions()
     serializer_class = s.ConditionOutputSerializer
     lookup_url_kwarg = "condition_id"
-    form_fields = [
-        name
-        for name in ConditionForm.base_fields
-        if name not in ("version", "subject_areas", "language_requirements")
-    ]
 
     def conditions(self, agreement: Agreement) -> QuerySet[CooperationCondition]:
         return agreement.conditions.select_related(
@@ -529,46 +511,25 @@ class ConditionViewSet(AgreementPartViewSet):
     def save(
         self, agreement: Agreement, condition: CooperationCondition, *, partial: bool
     ) -> CooperationCondition:
-        """Validate with the page's form, then save with the page's service."""
-        user = self.request.user
+        """The request's values on the condition, saved by the page's service."""
         values = self.valid_input(s.ConditionInputSerializer, partial=partial)
         version = values.pop("version", None)
         subject_areas, languages = _condition_rows(values, condition)
-        data = {
-            name: form_value(
-                ConditionForm.base_fields[name],
-                values[name] if name in values else _stored(condition, name),
-            )
-            for name in self.form_fields
-        }
-        if condition.pk:
-            # the form wants a change's version; the service checks the request's own
-            data["version"] = condition.updated.isoformat()
-        form = use_public_ids(
-            ConditionApiForm(
-                data=data,
-                instance=condition,
-                user=user,
-                subject_areas=subject_areas,
-                language_requirements=languages,
-            )
-        )
-        if not form.is_valid():
-            raise ValidationError(form.api_errors())
+        for name, value in values.items():
+            setattr(condition, name, value)
         try:
             return services.condition_save(
                 agreement=agreement,
-                user=user,
-                condition=form.instance,
-                subject_areas=form.subject_area_list,
-                language_requirements=form.language_list,
+                user=self.request.user,
+                condition=condition,
+                subject_areas=subject_areas,
+                language_requirements=languages,
                 expected_updated=version,
             )
         except DjangoValidationError as error:
             if isinstance(error, services.TransitionError) or not hasattr(error, "error_dict"):
                 raise
-            form.add_condition_errors(error.error_dict)
-            raise ValidationError(form.api_errors()) from None
+            raise ValidationError(condition_errors(error.message_dict)) from None
 
 
 PARTY_CONFLICT = conflict_response(s.PartyOutputSerializer, "PartyConflict")
@@ -587,7 +548,7 @@ PARTY_CONFLICT = conflict_response(s.PartyOutputSerializer, "PartyConflict")
     ),
 )
 class PartyViewSet(AgreementPartViewSet):
-    """An agreement's parties, through the parties page's form and ``party_update``."""
+    """An agreement's parties, through the parties page's service ``party_update``."""
 
     queryset = AgreementParty.objects.none()  # for the schema; reads go through parties()
     serializer_class = s.PartyOutputSerializer
