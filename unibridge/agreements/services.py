@@ -22,7 +22,16 @@ from django.db.models import Count, F, Max, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from unibridge.core.services import EditConflict, acting_as, delete_record, save_record
+from unibridge.core.permissions import is_editable
+from unibridge.core.services import (
+    EditConflict,
+    acting_as,
+    delete_record,
+    lock_record,
+    not_allowed,
+    save_record,
+    write_record,
+)
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
 from .choices import AgreementStatus, ApprovalDecision, SignatureMethod
@@ -734,6 +743,87 @@ def agreement_changeable_fields(agreement: Agreement) -> frozenset[str]:
     return ANY_TIME_FIELDS
 
 
+def _differs(stored, value) -> bool:
+    """Whether a value changes the stored one (lists in any order)."""
+    if isinstance(value, list | tuple):
+        return sorted(map(str, value)) != sorted(map(str, stored or []))
+    return value != stored
+
+
+def _agreement_errors(agreement: Agreement, values: dict, user) -> dict[str, list]:
+    """The edit page's rules: an active type, a visible umbrella without cycles, date order."""
+    errors: dict[str, list] = {}
+    kind = values.get("agreement_type")
+    if kind is not None and not kind.is_active and kind.pk != agreement.agreement_type_id:
+        errors["agreement_type"] = [not_allowed(kind)]
+    parent = values.get("parent")
+    if parent is not None:
+        if (
+            parent.pk == agreement.pk
+            or not Agreement.objects.visible_to(user).filter(pk=parent.pk).exists()
+        ):
+            errors["parent"] = [not_allowed(parent)]
+        else:
+            ancestor, seen = parent, set()
+            while ancestor is not None and ancestor.pk not in seen:
+                if ancestor.pk == agreement.pk:
+                    errors["parent"] = [
+                        ValidationError(
+                            _(
+                                "An agreement cannot be under itself or under one of its own "
+                                "agreements."
+                            ),
+                            code="cycle",
+                        )
+                    ]
+                    break
+                seen.add(ancestor.pk)
+                ancestor = ancestor.parent
+    effective, expiry = agreement.effective_date, agreement.expiry_date
+    if effective and expiry and expiry <= effective:
+        # at the field rather than as the model constraint's message about the whole record
+        errors["expiry_date"] = [_("The expiry date must come after the effective date.")]
+    return errors
+
+
+@transaction.atomic
+def agreement_update(
+    *, agreement: Agreement, user, values: dict[str, Any], expected_updated=None
+) -> Agreement:
+    """Change the named fields of an agreement, as its edit page does, under a row lock.
+
+    After the draft only the internal fields change: a term sent with another value than the
+    stored one is refused at its field (its stored value is accepted, so a client may send
+    back what it read). Responsible people the user cannot see stay responsible.
+    """
+    locked = lock_record(agreement, expected_updated=expected_updated)
+    if not is_editable(locked, user):
+        raise PermissionDenied(_("You may read this record but not change it."))
+    changeable = agreement_changeable_fields(locked)
+    values = dict(values)
+    refused = [
+        name
+        for name, value in values.items()
+        if name not in changeable and _differs(getattr(locked, name), value)
+    ]
+    if refused:
+        error = TransitionError(status=locked.status, action="change_terms")
+        raise ValidationError({name: [error.messages[0]] for name in refused})
+    values = {name: value for name, value in values.items() if name in changeable}
+    m2m = {}
+    if "responsible_people" in values:
+        hidden = locked.responsible_people.exclude(
+            pk__in=Person.objects.visible_to(user).values("pk")
+        )
+        m2m["responsible_people"] = [*values.pop("responsible_people"), *hidden]
+    for name, value in values.items():
+        setattr(locked, name, value)
+    errors = _agreement_errors(locked, values, user)
+    write_record(instance=locked, user=user, m2m=m2m, errors=errors)
+    _copy_state(source=locked, target=agreement)
+    return locked
+
+
 @transaction.atomic
 def agreement_delete(*, agreement: Agreement, user) -> None:
     """Delete a draft (its parties and conditions go with it); a reference is never reused.
@@ -797,10 +887,15 @@ def party_update(
                 institution=locked.institution.display_name,
             )
     errors: dict[str, Any] = {}
-    if any(unit.institution_id != locked.institution_id for unit in units):
-        errors["units"] = _("Choose units of this institution.")
-    if signatory and signatory.institution_id not in (None, locked.institution_id):
-        errors["signatory"] = _("This person works at another institution.")
+    # the words of the API for a choice outside the party (the page's form refuses it first)
+    if outside := [unit for unit in units if unit.institution_id != locked.institution_id]:
+        errors["units"] = not_allowed(outside[0])
+    if (
+        signatory
+        and signatory.pk != locked.signatory_id
+        and signatory.institution_id != locked.institution_id
+    ):
+        errors["signatory"] = not_allowed(signatory)
     if (
         units_changed
         and not user.is_office
@@ -873,6 +968,30 @@ def check_conditions_allowed(agreement: Agreement) -> None:
         )
 
 
+def _validate_condition_choices(condition: CooperationCondition, agreement: Agreement) -> None:
+    """Institutions and units of the condition are the parties' (and its fields valid).
+
+    The page's form offers only these; here a choice outside them is refused in the API's
+    words, with the fields' own errors, before the EWP rules (which assume sound fields).
+    """
+    party_ids = set(agreement.parties.values_list("institution_id", flat=True))
+    errors: dict[str, list] = {}
+    for name in ("sending_institution", "receiving_institution"):
+        institution = getattr(condition, name) if getattr(condition, f"{name}_id") else None
+        if institution is not None and institution.pk not in party_ids:
+            errors[name] = [not_allowed(institution)]
+    for name in ("sending_unit", "receiving_unit"):
+        unit = getattr(condition, name) if getattr(condition, f"{name}_id") else None
+        if unit is not None and unit.institution_id not in party_ids:
+            errors[name] = [not_allowed(unit)]
+    try:
+        condition.clean_fields(exclude=[*errors, "agreement"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def condition_save(
     *,
@@ -904,6 +1023,7 @@ def condition_save(
         condition.order = 0 if last is None else last + 1
     condition.agreement = locked
     subject_areas, language_requirements = list(subject_areas), list(language_requirements)
+    _validate_condition_choices(condition, locked)
     validate_condition(condition, subject_areas, language_requirements)
     save_record(instance=condition, user=user)
     with acting_as(user):

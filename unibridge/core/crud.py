@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import CharField, Model, ProtectedError, Q, QuerySet
 from django.db.models.functions import Cast
@@ -364,6 +364,17 @@ class RecordEditView(LoginRequiredMixin, View):
             instance=record, user=self.request.user, m2m=m2m, expected_updated=expected_updated
         )
 
+    def save_form(self, form: ModelForm, *, expected_updated) -> Model:
+        """Write a valid form: an app with services overrides this to hand them its values.
+
+        By default the form's record and its ``m2m_fields`` go to :meth:`save`.
+        """
+        record = form.save(commit=False)
+        m2m = {
+            name: form.cleaned_data[name] for name in self.m2m_fields if name in form.cleaned_data
+        }
+        return self.save(record, m2m=m2m, expected_updated=expected_updated)
+
     def get(self, request: HttpRequest, uuid=None, **kwargs) -> HttpResponse:
         instance = self.get_instance(uuid, **kwargs)
         return self.render_form(self.form_class(**self.form_kwargs(instance, **kwargs)), instance)
@@ -374,12 +385,13 @@ class RecordEditView(LoginRequiredMixin, View):
         # a change without its version is refused by the form (428): it could undo others'
         if not form.is_valid():
             return self.render_form(form, instance, status=invalid_form_status(form))
-        record = form.save(commit=False)
-        m2m = {
-            name: form.cleaned_data[name] for name in self.m2m_fields if name in form.cleaned_data
-        }
         try:
-            self.save(record, m2m=m2m, expected_updated=form.cleaned_data.get("version"))
+            record = self.save_form(form, expected_updated=form.cleaned_data.get("version"))
+        except ValidationError as error:
+            # a service's rule the form does not check itself: shown as the form's own errors
+            for name, texts in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, texts)
+            return self.render_form(form, instance, status=400)
         except EditConflict as conflict:
             changed = _conflicting_fields(form, conflict.current)
             form.add_error(None, _("Someone else saved this record while you were editing it."))
@@ -392,6 +404,15 @@ class RecordEditView(LoginRequiredMixin, View):
             return self.render_form(fresh, conflict.current, conflict=changed, status=409)
         messages.success(request, _("Saved %(name)s.") % {"name": record})
         return HttpResponseRedirect(record.get_absolute_url())
+
+
+def form_values(form: ModelForm) -> dict:
+    """A valid form's values by field name, for a service (the version is passed apart)."""
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if name in form.fields and name != "version"
+    }
 
 
 def _with_version(data, current: Model):

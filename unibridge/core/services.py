@@ -9,8 +9,22 @@ import datetime
 from collections.abc import Iterable, Iterator, Mapping
 
 from auditlog.context import auditlog_value, set_actor
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+# A record chosen where it may not be (another institution's unit, a unit outside the user's
+# scope): the same words wherever the rule is checked, the pages' forms, services or the API.
+CHOICE_NOT_ALLOWED = _(
+    "“%(value)s” cannot be chosen here: it belongs elsewhere or is outside what you may change."
+)
+
+
+def not_allowed(record: models.Model) -> ValidationError:
+    """The error of a record chosen where it may not be, naming it by its public id."""
+    return ValidationError(
+        CHOICE_NOT_ALLOWED, code="invalid_choice", params={"value": getattr(record, "uuid", record)}
+    )
 
 
 class EditConflict(Exception):
@@ -86,3 +100,71 @@ def delete_record(*, instance: models.Model, user) -> None:
     """Delete a record as an audited change (protected relations raise ProtectedError)."""
     with acting_as(user):
         instance.delete()
+
+
+# --- Validation with the caller's own rules -------------------------------------------------------
+
+
+def unique_constraint_errors(instance: models.Model) -> dict[str, list[str]]:
+    """Duplicates of unique identifiers, each on its field rather than on the whole record.
+
+    Checked before saving so that the answer is a field error and never an IntegrityError;
+    a constraint over several fields is reported on its last one (such as ewp_ounit_id).
+    """
+    errors: dict[str, list[str]] = {}
+    for constraint in instance._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint) or not constraint.fields:
+            continue
+        try:
+            constraint.validate(type(instance), instance)
+        except ValidationError as error:
+            errors.setdefault(constraint.fields[-1], []).extend(error.messages)
+    return errors
+
+
+def validate_record(
+    instance: models.Model, *, errors: Mapping[str, Iterable] | None = None
+) -> None:
+    """full_clean() plus the errors a service's own rules found: one ValidationError of all.
+
+    A field the service already refused keeps only that error (as a form stops at a field's
+    first failure); duplicates of unique identifiers are named on their field.
+    """
+    found: dict[str, list] = {}
+    for name, messages in (errors or {}).items():
+        found[name] = list(ValidationError(list(messages)).messages)
+    try:
+        instance.full_clean(exclude=list(found) or None)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            if name not in found or name == NON_FIELD_ERRORS:
+                found.setdefault(name, []).extend(messages)
+    if NON_FIELD_ERRORS in found:
+        for name, messages in unique_constraint_errors(instance).items():
+            general = [m for m in found.pop(NON_FIELD_ERRORS, []) if m not in messages]
+            if general:
+                found[NON_FIELD_ERRORS] = general
+            found[name] = list(dict.fromkeys([*found.get(name, []), *messages]))
+    if found:
+        raise ValidationError(found)
+
+
+@transaction.atomic
+def write_record(
+    *,
+    instance: models.Model,
+    user,
+    m2m: Mapping[str, Iterable] | None = None,
+    errors: Mapping[str, Iterable] | None = None,
+) -> models.Model:
+    """Validate (with the caller's rule errors) and save a record as one audited change.
+
+    For services that have locked the row themselves (:func:`lock_record`) and checked their
+    own rules; ``errors`` are those rules' findings, reported along with the model's.
+    """
+    validate_record(instance, errors=errors)
+    with acting_as(user):
+        instance.save()
+        for name, values in (m2m or {}).items():
+            getattr(instance, name).set(values)
+    return instance

@@ -1,6 +1,7 @@
 """Institutions, their organisational units, people and the home ↔ partner partnerships."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,6 +13,7 @@ from unibridge.core.fields import ChoiceListField, has_choice
 from unibridge.core.models import MultilingualNameMixin, PublicModel
 from unibridge.core.names import has_non_latin, transliterate
 from unibridge.core.permissions import UnitScopedQuerySet
+from unibridge.core.services import not_allowed
 
 from . import validators
 from .choices import (
@@ -228,6 +230,15 @@ class OrganizationalUnit(MultilingualNameMixin, PublicModel):
                 ),
             ),
         ]
+
+    def clean(self):
+        # the tree stays inside one institution and never loops
+        parent = self.parent
+        if parent is not None and (
+            parent.institution_id != self.institution_id
+            or (self.pk and self.path and parent.path.startswith(self.path))
+        ):
+            raise ValidationError({"parent": not_allowed(parent)})
 
     def save(self, *args, **kwargs):
         if self.ewp_ounit_id == "":

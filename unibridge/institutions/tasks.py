@@ -13,7 +13,7 @@ from huey.contrib.djhuey import db_task
 
 from unibridge.core import jobs
 
-from . import importing
+from . import importing, services
 
 RETRIES = 2
 # Rows the preview page lists of each kind, and bad rows it reports; the counts are complete.
@@ -158,7 +158,7 @@ def import_institutions(job_id: int, task=None) -> None:
                 raise importing.ImportRejected(
                     _("Institutions were changed since you checked the file; upload it again.")
                 )
-            result = importing.apply(plan, job.user)
+            result = services.institutions_import(plan=plan, user=job.user)
         except (importing.ImportFileError, importing.ImportRejected, OSError) as exc:
             jobs.delete_files(job)
             jobs.fail(job, str(exc))

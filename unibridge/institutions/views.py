@@ -10,10 +10,16 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from unibridge.core.crud import RecordDeleteView, RecordDetailView, RecordEditView, RecordListView
+from unibridge.core.crud import (
+    RecordDeleteView,
+    RecordDetailView,
+    RecordEditView,
+    RecordListView,
+    form_values,
+)
 from unibridge.core.timeline import timeline_for
 
-from . import filters, forms, selectors, tables
+from . import filters, forms, selectors, services, tables
 from .models import Institution, OrganizationalUnit, Partnership, Person
 
 HISTORY = ("history", _("History"))
@@ -110,6 +116,14 @@ class InstitutionEditView(RecordEditView):
     def cancel_url(self) -> str:
         return reverse("institutions:institution_list")
 
+    def save_form(self, form, *, expected_updated):
+        user, values = self.request.user, form_values(form)
+        if form.instance.pk is None:
+            return services.institution_create(user=user, values=values)
+        return services.institution_update(
+            institution=form.instance, user=user, values=values, expected_updated=expected_updated
+        )
+
 
 class InstitutionDeleteView(RecordDeleteView):
     success_url = reverse_lazy("institutions:institution_list")
@@ -188,6 +202,14 @@ class UnitEditView(RecordEditView):
             result["initial"] = {"parent": instance.parent_id}
         return result
 
+    def save_form(self, form, *, expected_updated):
+        user, values, unit = self.request.user, form_values(form), form.instance
+        if unit.pk is None:
+            return services.unit_create(user=user, institution=unit.institution, values=values)
+        return services.unit_update(
+            unit=unit, user=user, values=values, expected_updated=expected_updated
+        )
+
 
 class UnitDeleteView(RecordDeleteView):
     success_url = reverse_lazy("institutions:unit_list")
@@ -238,6 +260,14 @@ class PersonEditView(RecordEditView):
 
     def cancel_url(self) -> str:
         return reverse("institutions:person_list")
+
+    def save_form(self, form, *, expected_updated):
+        user, values = self.request.user, form_values(form)
+        if form.instance.pk is None:
+            return services.person_create(user=user, values=values)
+        return services.person_update(
+            person=form.instance, user=user, values=values, expected_updated=expected_updated
+        )
 
 
 class PersonDeleteView(RecordDeleteView):
@@ -298,7 +328,6 @@ TIMELINE_PAGE_SIZE = 100
 
 class PartnershipEditView(RecordEditView):
     form_class = forms.PartnershipForm
-    m2m_fields = ("home_units", "responsible_people")
 
     def get_queryset(self):
         return Partnership.objects.visible_to(self.request.user)
@@ -315,6 +344,16 @@ class PartnershipEditView(RecordEditView):
             # one the user may not see: the same answer as for any record they may not see
             raise Http404
         return Partnership(partner=partner)
+
+    def save_form(self, form, *, expected_updated):
+        user, values, partnership = self.request.user, form_values(form), form.instance
+        if partnership.pk is None:
+            return services.partnership_create(
+                user=user, partner=partnership.partner, values=values
+            )
+        return services.partnership_update(
+            partnership=partnership, user=user, values=values, expected_updated=expected_updated
+        )
 
     def title(self, instance):
         if instance.pk:

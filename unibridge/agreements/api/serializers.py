@@ -10,7 +10,11 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from unibridge.core.api.fields import VERSION_HELP, PublicIdField, code_list, text, version_field
-from unibridge.core.api.serializers import InputSerializer
+from unibridge.core.api.serializers import (  # the references are importable here still
+    InputSerializer,
+    InstitutionRefSerializer,
+    PersonRefSerializer,
+)
 from unibridge.core.visibility import shown
 from unibridge.institutions.choices import CooperationArea
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
@@ -44,18 +48,6 @@ class AgreementTypeOutputSerializer(serializers.ModelSerializer):
 
 
 # --- Parts of an agreement -----------------------------------------------------------------------
-
-
-class InstitutionRefSerializer(serializers.Serializer):
-    """An institution named by its public id, with its name for display."""
-
-    id = serializers.UUIDField(source="uuid", read_only=True)
-    name = serializers.CharField(source="display_name", read_only=True)
-
-
-class PersonRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="uuid", read_only=True)
-    name = serializers.CharField(source="__str__", read_only=True)
 
 
 class SignatureOutputSerializer(serializers.ModelSerializer):

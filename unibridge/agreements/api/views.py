@@ -1,17 +1,17 @@
 """JSON API for agreements and agreement types (mounted at /api/v1/).
 
-Reads reuse the pages' selectors and filter set. Writes go through the pages' forms and the
-agreements services and answer the record as it is now: creation through ``agreement_create``;
-changes of the agreement's fields (PUT/PATCH) through the edit page's form and ``save_record``;
-the lifecycle as POST actions on the agreement (``submit/``, ``start-signing/``, ``sign/``,
-``terminate/``, ``renew/``, ``approvals/{step}/decide/``); a draft's cooperation conditions at
-``conditions/`` and its parties at ``parties/{party_id}/``, through the pages' forms and
-services. As on the pages, an agreement the user may not see answers 404 and one they see but
-may not change 403; an action the status does not allow answers 409
-{"error": "invalid_transition", "detail": …}; a stale ``version`` (the record's "updated")
-answers 409 {"error": "conflict", "current": …} writing nothing. A PUT of the agreement must
-send its version (428 without); a PATCH may leave it out and changes only the fields it names,
-under a lock on the row. Conditions and parties always send it.
+Reads reuse the pages' selectors and filter set. Writes go serializer → the agreements services
+and answer the record as it is now: creation through ``agreement_create``; changes of the
+agreement's fields (PUT/PATCH) through ``agreement_update``; the lifecycle as POST actions on
+the agreement (``submit/``, ``start-signing/``, ``sign/``, ``terminate/``, ``renew/``,
+``approvals/{step}/decide/``); a draft's cooperation conditions at ``conditions/``
+(``condition_save``) and its parties at ``parties/{party_id}/`` (``party_update``). As on the
+pages, an agreement the user may not see answers 404 and one they see but may not change 403;
+an action the status does not allow answers 409 {"error": "invalid_transition", "detail": …};
+a stale ``version`` (the record's "updated") answers 409 {"error": "conflict", "current": …}
+writing nothing. A PUT of the agreement must send its version (428 without); a PATCH may leave
+it out and changes only the fields it names, under a lock on the row. Conditions and parties
+always send it.
 """
 
 import contextlib
@@ -36,22 +36,25 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from unibridge.core.api.errors import ERRORS, ErrorSerializer, api_errors, conflict_serializer
+from unibridge.core.api.errors import (
+    ERRORS,
+    ErrorSerializer,
+    conflict_answer,
+    conflict_serializer,
+    flat_errors,
+    transition_answer,
+)
 from unibridge.core.api.parsers import JSONParser
 from unibridge.core.api.viewsets import (
     PATCH_DESCRIPTION,
     PUT_DESCRIPTION,
     VERSION_REQUIRED,
     RecordViewSet,
-    form_value,
-    use_public_ids,
 )
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
-from unibridge.institutions.models import Person
 
 from .. import filters, selectors, services
-from ..forms import AgreementForm, ConditionForm
 from ..models import (
     Agreement,
     AgreementDocument,
@@ -64,7 +67,7 @@ from ..models import (
 )
 from . import serializers as s
 from . import summaries
-from .forms import ConditionApiForm, PartyApiForm, flat_errors
+from .forms import condition_errors
 
 TRANSITION_CONFLICT = OpenApiResponse(
     ErrorSerializer,
@@ -105,21 +108,6 @@ AGREEMENT_CONFLICT = OpenApiResponse(
 )
 
 
-def conflict_answer(conflict: EditConflict, current: dict) -> Response:
-    """409 to a stale version: core's conflict body with the record as it is stored now."""
-    return Response(
-        {"error": "conflict", "detail": str(conflict), "current": current},
-        status=status.HTTP_409_CONFLICT,
-    )
-
-
-def transition_answer(error: services.TransitionError) -> Response:
-    return Response(
-        {"error": "invalid_transition", "detail": error.messages[0]},
-        status=status.HTTP_409_CONFLICT,
-    )
-
-
 def check_allowed(agreement: Agreement, action: str) -> None:
     """Refuse at once what the status does not allow, before the input is read (as the pages)."""
     if agreement.status not in services.ACTIONS[action][0]:
@@ -150,13 +138,6 @@ def fields_renamed(names: dict[str, str]):
         raise ValidationError(
             {names.get(field, field): messages for field, messages in error.message_dict.items()}
         ) from None
-
-
-def _differs(stored, value) -> bool:
-    """Whether a value from the request changes the stored one (lists in any order)."""
-    if isinstance(value, list):
-        return sorted(map(str, value)) != sorted(map(str, stored or []))
-    return value != stored
 
 
 class AgreementApiFilterSet(filters.AgreementFilterSet):
@@ -203,7 +184,7 @@ class AgreementApiFilterSet(filters.AgreementFilterSet):
     ),
 )
 class AgreementViewSet(RecordViewSet):
-    """Agreements: read as the pages do; every write goes through a page form or a service."""
+    """Agreements: read as the pages do; every write goes through a service."""
 
     model = Agreement
     # never deleted here: a draft is deleted on its page, a later agreement stays on record
@@ -211,8 +192,6 @@ class AgreementViewSet(RecordViewSet):
     output_serializer = s.AgreementOutputSerializer
     list_serializer = s.AgreementSummarySerializer
     input_serializer = s.AgreementChangeInputSerializer
-    form_class = AgreementForm
-    m2m_fields = ("responsible_people",)
     filterset_class = AgreementApiFilterSet
     ordering_fields = [
         "reference",
@@ -273,38 +252,10 @@ class AgreementViewSet(RecordViewSet):
 
     # --- changes of the agreement's fields (PUT/PATCH through RecordViewSet.change) ---
 
-    def prepare(self, instance, values):
-        # The edit form leaves out what the status no longer allows, and the page ignores it;
-        # here a change of such a field is refused at the field. Its stored value is accepted,
-        # so a client may send back the whole agreement it read.
-        changeable = services.agreement_changeable_fields(instance)
-        refused = [
-            name
-            for name, value in values.items()
-            if name not in changeable and _differs(getattr(instance, name), value)
-        ]
-        if refused:
-            error = services.TransitionError(status=instance.status, action="change_terms")
-            raise ValidationError({name: [error.messages[0]] for name in refused})
-
-    def current(self, instance, name):
-        if name == "responsible_people":
-            return list(self._responsible_people(instance, visible=True))
-        return super().current(instance, name)
-
-    def m2m_values(self, form, instance):
-        # confidential people the user cannot see stay responsible: never dropped unseen
-        m2m = super().m2m_values(form, instance)
-        m2m["responsible_people"] = [
-            *m2m["responsible_people"],
-            *self._responsible_people(instance, visible=False),
-        ]
-        return m2m
-
-    def _responsible_people(self, instance, *, visible: bool) -> QuerySet:
-        visible_ids = Person.objects.visible_to(self.request.user).values("pk")
-        people = instance.responsible_people.all()
-        return people.filter(pk__in=visible_ids) if visible else people.exclude(pk__in=visible_ids)
+    def update_record(self, instance, values, version):
+        return services.agreement_update(
+            agreement=instance, user=self.request.user, values=values, expected_updated=version
+        )
 
     # --- the lifecycle ---
 
@@ -486,16 +437,6 @@ def _condition_rows(values: dict, condition: CooperationCondition):
     )  # fmt: skip
 
 
-def _stored(record, name: str):
-    """A field's stored value for the form (None for a relation not set yet)."""
-    field = type(record)._meta.get_field(name)
-    if field.many_to_many:
-        return list(getattr(record, name).all()) if record.pk else []
-    if field.is_relation and getattr(record, field.attname) is None:
-        return None
-    return getattr(record, name)
-
-
 CONDITION_CONFLICT = conflict_response(s.ConditionOutputSerializer, "ConditionConflict")
 CONDITION_REFUSED = OpenApiResponse(
     ErrorSerializer,
@@ -529,16 +470,11 @@ CONDITION_REFUSED = OpenApiResponse(
     ),
 )
 class ConditionViewSet(AgreementPartViewSet):
-    """A draft's cooperation conditions, through the page's form and ``condition_save``."""
+    """A draft's cooperation conditions, through the page's service ``condition_save``."""
 
     queryset = CooperationCondition.objects.none()  # for the schema; reads go through conditions()
     serializer_class = s.ConditionOutputSerializer
     lookup_url_kwarg = "condition_id"
-    form_fields = [
-        name
-        for name in ConditionForm.base_fields
-        if name not in ("version", "subject_areas", "language_requirements")
-    ]
 
     def conditions(self, agreement: Agreement) -> QuerySet[CooperationCondition]:
         return agreement.conditions.select_related(
@@ -579,46 +515,25 @@ class ConditionViewSet(AgreementPartViewSet):
     def save(
         self, agreement: Agreement, condition: CooperationCondition, *, partial: bool
     ) -> CooperationCondition:
-        """Validate with the page's form, then save with the page's service."""
-        user = self.request.user
+        """The request's values on the condition, saved by the page's service."""
         values = self.valid_input(s.ConditionInputSerializer, partial=partial)
         version = values.pop("version", None)
         subject_areas, languages = _condition_rows(values, condition)
-        data = {
-            name: form_value(
-                ConditionForm.base_fields[name],
-                values[name] if name in values else _stored(condition, name),
-            )
-            for name in self.form_fields
-        }
-        if condition.pk:
-            # the form wants a change's version; the service checks the request's own
-            data["version"] = condition.updated.isoformat()
-        form = use_public_ids(
-            ConditionApiForm(
-                data=data,
-                instance=condition,
-                user=user,
-                subject_areas=subject_areas,
-                language_requirements=languages,
-            )
-        )
-        if not form.is_valid():
-            raise ValidationError(form.api_errors())
+        for name, value in values.items():
+            setattr(condition, name, value)
         try:
             return services.condition_save(
                 agreement=agreement,
-                user=user,
-                condition=form.instance,
-                subject_areas=form.subject_area_list,
-                language_requirements=form.language_list,
+                user=self.request.user,
+                condition=condition,
+                subject_areas=subject_areas,
+                language_requirements=languages,
                 expected_updated=version,
             )
         except DjangoValidationError as error:
             if isinstance(error, services.TransitionError) or not hasattr(error, "error_dict"):
                 raise
-            form.add_condition_errors(error.error_dict)
-            raise ValidationError(form.api_errors()) from None
+            raise ValidationError(condition_errors(error.message_dict)) from None
 
 
 PARTY_CONFLICT = conflict_response(s.PartyOutputSerializer, "PartyConflict")
@@ -637,12 +552,11 @@ PARTY_CONFLICT = conflict_response(s.PartyOutputSerializer, "PartyConflict")
     ),
 )
 class PartyViewSet(AgreementPartViewSet):
-    """An agreement's parties, through the parties page's form and ``party_update``."""
+    """An agreement's parties, through the parties page's service ``party_update``."""
 
     queryset = AgreementParty.objects.none()  # for the schema; reads go through parties()
     serializer_class = s.PartyOutputSerializer
     lookup_url_kwarg = "party_id"
-    form_fields = ("units", "signatory", "signatory_position")
 
     def parties(self, agreement: Agreement) -> QuerySet[AgreementParty]:
         # flagged signatory_visible: the answer names only a signatory the user may see
@@ -660,28 +574,15 @@ class PartyViewSet(AgreementPartViewSet):
         party = get_object_or_404(self.parties(agreement), pk=party_id)
         check_allowed(agreement, "change_signatory")
         values = self.valid_input(s.PartyChangeInputSerializer, partial=True)
-        version = values.pop("version")
-        data = {
-            name: form_value(
-                PartyApiForm.base_fields[name],
-                values[name] if name in values else _stored(party, name),
-            )
-            for name in self.form_fields
-        }
-        # the form wants a change's version; the service checks the request's own
-        data["version"] = party.updated.isoformat()
-        form = use_public_ids(PartyApiForm(data=data, instance=party, user=request.user))
-        if not form.is_valid():
-            raise ValidationError(api_errors(form.errors, party))
         try:
             with fields_renamed({}):
                 party = services.party_update(
                     party=party,
                     user=request.user,
-                    units=form.cleaned_data["units"],
-                    signatory=form.cleaned_data["signatory"],
-                    signatory_position=form.cleaned_data["signatory_position"],
-                    expected_updated=version,
+                    units=values["units"] if "units" in values else party.units.all(),
+                    signatory=values.get("signatory", party.signatory),
+                    signatory_position=values.get("signatory_position", party.signatory_position),
+                    expected_updated=values["version"],
                 )
         except EditConflict as conflict:
             return conflict_answer(conflict, self.represent(conflict.current))

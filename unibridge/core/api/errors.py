@@ -1,21 +1,30 @@
-"""The API's one error shape: the exception handler, its schema, and record errors by field."""
+"""The API's one error shape: the exception handler, 409 answers, schema and errors by field."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import Model, UniqueConstraint
+from django.db.models import Model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from unibridge.core.services import unique_constraint_errors
 
 
 def exception_handler(exc, context):
     """Errors answer {"error": code, "detail": message, "fields": {field: [messages]}}."""
     if isinstance(exc, DjangoValidationError):
+        # a service's errors: the record as a whole is named as DRF names it
         exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            {
+                ("non_field_errors" if name == NON_FIELD_ERRORS else name): messages
+                for name, messages in exc.message_dict.items()
+            }
+            if hasattr(exc, "error_dict")
+            else {"non_field_errors": exc.messages}
         )
     elif isinstance(exc, IntegrityError):
         exc = exceptions.ValidationError({"non_field_errors": [str(exc).splitlines()[0]]})
@@ -71,6 +80,25 @@ def flat_errors(errors, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
+# --- Answers of a refused change ------------------------------------------------------------------
+
+
+def conflict_answer(conflict, current: dict) -> Response:
+    """409 to a stale version: the conflict and the record as it is stored now."""
+    return Response(
+        {"error": "conflict", "detail": str(conflict), "current": current},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def transition_answer(error: DjangoValidationError) -> Response:
+    """409 to an action the record's status does not allow (a service's TransitionError)."""
+    return Response(
+        {"error": "invalid_transition", "detail": error.messages[0]},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
 # --- Schema of the error answers -----------------------------------------------------------------
 
 
@@ -109,23 +137,6 @@ ERRORS = {
 
 
 # --- Form and model errors, by field -------------------------------------------------------------
-
-
-def unique_constraint_errors(instance: Model) -> dict[str, list[str]]:
-    """Duplicates of unique identifiers, each on its field rather than on the whole record.
-
-    Checked before saving so that the answer is a field error and never an IntegrityError;
-    a constraint over several fields is reported on its last one (such as ewp_ounit_id).
-    """
-    errors: dict[str, list[str]] = {}
-    for constraint in instance._meta.constraints:
-        if not isinstance(constraint, UniqueConstraint) or not constraint.fields:
-            continue
-        try:
-            constraint.validate(type(instance), instance)
-        except DjangoValidationError as error:
-            errors.setdefault(constraint.fields[-1], []).extend(error.messages)
-    return errors
 
 
 def api_errors(errors: dict[str, list[str]], instance: Model) -> dict[str, list[str]]:

@@ -1,4 +1,6 @@
-"""The base of the API's input serializers: JSON types are checked before the values.
+"""The base of the API's input serializers, and the references every resource answers with.
+
+JSON types are checked before the values.
 
 DRF's CharField takes a JSON number and keeps its string (``12`` becomes ``"12"``), so a
 client's mistake is stored instead of reported; an InputSerializer refuses anything but a
@@ -71,3 +73,20 @@ class InputSerializer(serializers.Serializer):
         except serializers.ValidationError as error:
             raise serializers.ValidationError({**error.detail, **wrong}) from None
         raise serializers.ValidationError(wrong)
+
+
+# --- References to records of other resources ----------------------------------------------------
+
+
+class InstitutionRefSerializer(serializers.Serializer):
+    """An institution named by its public id, with its name for display."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+
+class PersonRefSerializer(serializers.Serializer):
+    """A person named by its public id, with their name for display."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    name = serializers.CharField(source="__str__", read_only=True)

@@ -5,7 +5,7 @@ Both of a resource's serializers share one schema name: the output is "Instituti
 
 Output serializers describe what the API answers. Input serializers only check the JSON shape
 (types, public ids of visible records, country codes, choice codes); the rules a record must
-follow are the page forms' and the models' own, applied by the views.
+follow are those of ``institutions.services`` and the models, which the pages share.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,6 @@ from unibridge.core.api.fields import (
     version_field,
 )
 from unibridge.core.api.serializers import InputSerializer
-from unibridge.core.api.viewsets import CHOICE_NOT_ALLOWED
 
 from ..choices import (
     CooperationArea,
@@ -207,16 +206,3 @@ class PartnershipInputSerializer(InputSerializer):
     is_confidential = serializers.BooleanField(required=False)
     notes = text()
     version = version_field()
-
-    def validate_partner(self, partner: Institution) -> Institution:
-        if partner.is_home:
-            raise serializers.ValidationError(_("The home institution cannot be its own partner."))
-        existing = Partnership.objects.filter(partner=partner)
-        if self.instance is not None:
-            existing = existing.exclude(pk=self.instance.pk)
-        if existing.visible_to(self.context["request"].user).exists():
-            raise serializers.ValidationError(_("This institution already has a partnership."))
-        if existing.exists():
-            # one the user may not see: refused as any choice outside what they may see
-            raise serializers.ValidationError(CHOICE_NOT_ALLOWED % {"value": partner.uuid})
-        return partner

@@ -1,18 +1,13 @@
 """JSON API for institutions, units, people and partnerships (mounted at /api/v1/).
 
 Each resource is a ``core.api.viewsets.RecordViewSet``: reads reuse the pages' selectors and
-filter sets, writes the pages' forms, so a coordinator's unit scope and every other rule lives in
-one place. Here is only what differs between the four resources.
+filter sets; writes go serializer → ``institutions.services``, the services the pages call too,
+so a coordinator's unit scope and every other rule lives in one place.
 """
-
-from django.db.models import QuerySet
-from django.utils.translation import gettext as _
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from unibridge.core.api.viewsets import RecordViewSet, crud_schema
 
-from .. import filters, selectors
-from ..forms import InstitutionForm, OrganizationalUnitForm, PartnershipForm, PersonForm
+from .. import filters, selectors, services
 from ..models import Institution, OrganizationalUnit, Partnership, Person
 from . import serializers as s
 
@@ -26,7 +21,6 @@ class InstitutionViewSet(RecordViewSet):
     model = Institution
     output_serializer = s.InstitutionOutputSerializer
     input_serializer = s.InstitutionInputSerializer
-    form_class = InstitutionForm
     filterset_class = filters.InstitutionFilterSet
     ordering_fields = [
         "name",
@@ -46,20 +40,13 @@ class InstitutionViewSet(RecordViewSet):
     def can_create(self, user) -> bool:
         return user.is_office
 
-    def prepare(self, instance, values):
-        if (
-            "is_home" in values
-            and values["is_home"] != instance.is_home
-            and not self.request.user.is_admin
-        ):
-            raise PermissionDenied(
-                _("Only an administrator may change which institution is the home one.")
-            )
+    def create_record(self, values):
+        return services.institution_create(user=self.request.user, values=values)
 
-    def finish(self, record, values):
-        # the form reads aliases one per line and also splits them at commas; JSON needs neither
-        if "aliases" in values:
-            record.aliases = [alias.strip() for alias in values["aliases"] if alias.strip()]
+    def update_record(self, instance, values, version):
+        return services.institution_update(
+            institution=instance, user=self.request.user, values=values, expected_updated=version
+        )
 
 
 @crud_schema("Unit", "units", s.UnitOutputSerializer, s.UnitInputSerializer)
@@ -69,7 +56,6 @@ class UnitViewSet(RecordViewSet):
     model = OrganizationalUnit
     output_serializer = s.UnitOutputSerializer
     input_serializer = s.UnitInputSerializer
-    form_class = OrganizationalUnitForm
     filterset_class = filters.OrganizationalUnitFilterSet
     ordering_fields = ["name", "name_en", "acronym", "kind", "created", "updated"]
     ordering = ["institution__name", "path"]
@@ -77,18 +63,15 @@ class UnitViewSet(RecordViewSet):
     def selector(self, user):
         return selectors.unit_list(user)
 
-    def prepare(self, instance, values):
-        institution = values.get("institution")
-        if instance.pk is None:
-            user = self.request.user
-            # as on the pages: coordinators add units only inside the home institution
-            if not (user.is_office or (user.is_coordinator and institution.is_home)):
-                raise PermissionDenied(_("You may not add units to this institution."))
-            instance.institution = institution
-        elif institution is not None and institution.pk != instance.institution_id:
-            raise ValidationError(
-                {"institution": [_("A unit cannot move to another institution.")]}
-            )
+    def create_record(self, values):
+        values = dict(values)
+        institution = values.pop("institution")
+        return services.unit_create(user=self.request.user, institution=institution, values=values)
+
+    def update_record(self, instance, values, version):
+        return services.unit_update(
+            unit=instance, user=self.request.user, values=values, expected_updated=version
+        )
 
 
 @crud_schema("Person", "people", s.PersonOutputSerializer, s.PersonInputSerializer)
@@ -98,7 +81,6 @@ class PersonViewSet(RecordViewSet):
     model = Person
     output_serializer = s.PersonOutputSerializer
     input_serializer = s.PersonInputSerializer
-    form_class = PersonForm
     filterset_class = filters.PersonFilterSet
     ordering_fields = ["name_latin", "name_native", "position", "created", "updated"]
     ordering = ["name_latin"]
@@ -106,12 +88,13 @@ class PersonViewSet(RecordViewSet):
     def selector(self, user):
         return selectors.person_list(user)
 
-    def prepare(self, instance, values):
-        # the form offers the units of the person's institution: settle the institution first
-        if "institution" in values:
-            instance.institution = values["institution"]
-        elif values.get("unit") is not None:
-            instance.institution = values["unit"].institution
+    def create_record(self, values):
+        return services.person_create(user=self.request.user, values=values)
+
+    def update_record(self, instance, values, version):
+        return services.person_update(
+            person=instance, user=self.request.user, values=values, expected_updated=version
+        )
 
 
 @crud_schema(
@@ -123,8 +106,6 @@ class PartnershipViewSet(RecordViewSet):
     model = Partnership
     output_serializer = s.PartnershipOutputSerializer
     input_serializer = s.PartnershipInputSerializer
-    form_class = PartnershipForm
-    m2m_fields = ("home_units", "responsible_people")
     filterset_class = filters.PartnershipFilterSet
     ordering_fields = ["partner__name", "status", "priority", "started_on", "created", "updated"]
     ordering = ["partner__name"]
@@ -132,30 +113,12 @@ class PartnershipViewSet(RecordViewSet):
     def selector(self, user):
         return selectors.partnership_detail(user)
 
-    def prepare(self, instance, values):
-        partner = values.get("partner")
-        if instance.pk is None:
-            instance.partner = partner
-        elif partner is not None and partner.pk != instance.partner_id:
-            raise ValidationError({"partner": [_("The partner of a partnership cannot change.")]})
+    def create_record(self, values):
+        values = dict(values)
+        partner = values.pop("partner")
+        return services.partnership_create(user=self.request.user, partner=partner, values=values)
 
-    def current(self, instance, name):
-        if name == "responsible_people" and instance.pk:
-            return list(self._responsible_people(instance, visible=True))
-        return super().current(instance, name)
-
-    def m2m_values(self, form, instance):
-        m2m = super().m2m_values(form, instance)
-        if instance.pk:
-            # confidential people the user cannot see stay responsible: never drop them unseen
-            m2m["responsible_people"] = [
-                *m2m["responsible_people"],
-                *self._responsible_people(instance, visible=False),
-            ]
-        return m2m
-
-    def _responsible_people(self, instance, *, visible: bool) -> QuerySet:
-        """The partnership's responsible people the user can see (or cannot see)."""
-        visible_ids = Person.objects.visible_to(self.request.user).values("pk")
-        people = instance.responsible_people.all()
-        return people.filter(pk__in=visible_ids) if visible else people.exclude(pk__in=visible_ids)
+    def update_record(self, instance, values, version):
+        return services.partnership_update(
+            partnership=instance, user=self.request.user, values=values, expected_updated=version
+        )

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 import unibridge.core
 from unibridge.core.models import Job
 from unibridge.core.testing import InstitutionFactory, UserFactory
-from unibridge.institutions import importing
+from unibridge.institutions import importing, services
 from unibridge.institutions.models import Institution
 
 WORLD_FILE = Path(importing.__file__).parent / "data" / "world_universities_and_domains.json"
@@ -470,7 +470,7 @@ def test_planning_reads_the_database_once_and_applying_writes_in_batches(
     db, django_assert_max_num_queries, monkeypatch
 ):
     # The search index has its own budget; this counts the import's own queries.
-    monkeypatch.setattr(importing, "_after_import", lambda created_ids, updated_ids: None)
+    monkeypatch.setattr(services, "_after_import", lambda created_ids, updated_ids: None)
     for n in range(30):
         InstitutionFactory(name=f"Existing {n}", email_domains=[f"e{n}.edu.pl"])
     lines = ["name,country,domains,city"]
@@ -820,7 +820,7 @@ def test_an_unexpected_failure_on_the_last_attempt_marks_the_job_failed(
     def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(importing, "apply", locked)
+    monkeypatch.setattr(services, "institutions_import", locked)
     with pytest.raises(OperationalError):
         tasks.import_institutions.call_local(job.pk)
     job.refresh_from_db()

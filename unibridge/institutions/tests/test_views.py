@@ -356,3 +356,42 @@ def test_person_picker_leaves_out_the_people_already_chosen(office_client, home)
     )
     content = response.content.decode()
     assert "Aigerim Other" in content and "Aigerim Chosen" not in content
+
+
+def test_a_unit_of_another_institution_is_one_error_on_the_person_page(office_client, engineering):
+    other = InstitutionFactory(name="Other")
+    PartnershipFactory(partner=other)
+    person = PersonFactory(institution=engineering.institution, unit=engineering)
+    response = office_client.post(
+        person.get_absolute_url() + "edit/",
+        {
+            "name_native": person.name_native,
+            "institution": other.pk,
+            "unit": engineering.pk,
+            "version": person.updated.isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["unit"] == ["This unit belongs to another institution."]
+    person.refresh_from_db()
+    assert person.institution == engineering.institution
+
+
+def test_the_partnership_page_keeps_responsible_people_the_coordinator_cannot_see(
+    coordinator_client, engineering, economics
+):
+    make_partners(1, engineering)
+    partnership = Partnership.objects.get()
+    hidden = PersonFactory(institution=economics.institution, unit=economics, is_confidential=True)
+    partnership.responsible_people.set([hidden])
+    response = coordinator_client.post(
+        partnership.get_absolute_url() + "edit/",
+        {
+            "status": "active",
+            "priority": "high",
+            "home_units": [engineering.pk],
+            "version": partnership.updated.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert list(partnership.responsible_people.all()) == [hidden]

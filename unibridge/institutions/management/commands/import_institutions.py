@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from unibridge.core import tabular
-from unibridge.institutions import importing
+from unibridge.institutions import importing, services
 
 
 class Command(BaseCommand):
@@ -63,7 +63,9 @@ class Command(BaseCommand):
             )
             return
         try:
-            result = importing.apply(plan, user, progress=self.progress_reporter())
+            result = services.institutions_import(
+                plan=plan, user=user, progress=self.progress_reporter()
+            )
         except importing.ImportRejected as exc:
             raise CommandError(str(exc)) from None
         finally:
