@@ -16,10 +16,13 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 
 from unibridge.institutions.demo import MEMORANDUM_SIGNED_ON
+from unibridge.meetings import services as meetings
+from unibridge.meetings.choices import ActionItemStatus
+from unibridge.meetings.models import ActionItem, Meeting
 
-from . import meetings, news, programme, services
-from .choices import ActionItemStatus, DelegationRole, Direction, ParticipantSide
-from .models import ActionItem, Meeting, ProgrammeItem, Visit, VisitParticipant
+from . import news, programme, services
+from .choices import DelegationRole, Direction, ParticipantSide
+from .models import ProgrammeItem, Visit, VisitParticipant
 
 AGH_VISIT_TITLE = "AGH University of Krakow delegation at Karaganda Industrial University"
 FREIBERG_VISIT_TITLE = "Delegation of Karaganda Industrial University to TU Bergakademie Freiberg"

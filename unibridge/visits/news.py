@@ -33,18 +33,18 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.services import save_record
+from unibridge.meetings.choices import ActionItemStatus, MeetingKind
+from unibridge.meetings.models import ActionItem
 
 from .choices import (
-    ActionItemStatus,
     DelegationRole,
     Direction,
-    MeetingKind,
     NewsLanguage,
     ParticipantSide,
     ProgrammeItemKind,
     VisitStatus,
 )
-from .models import ActionItem, NewsDraft, Visit
+from .models import NewsDraft, Visit
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "news_templates"
 SECTIONS = ("title", "lead", "body")
@@ -519,7 +519,7 @@ def export_markdown(draft: NewsDraft) -> str:
 
 def export_docx(draft: NewsDraft) -> bytes:
     """The draft as a Word document: the title, the lead in bold, the body's paragraphs."""
-    from docx import Document  # python-docx: imported here, only downloads need it
+    from docx import Document
 
     document = Document()
     document.core_properties.title = draft.title

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from unibridge.core.services import delete_record, save_record
 from unibridge.core.visibility import annotate_visible, hide_unseen, visible_prefetch
 from unibridge.institutions.models import Person
+from unibridge.meetings.models import Meeting
 
-from .models import Meeting, ProgrammeItem, Visit
+from .models import ProgrammeItem, Visit
 
 # --- Host-zone times -----------------------------------------------------------------------------
 
@@ -409,7 +410,7 @@ def _meeting_url(uuid) -> str:
     from django.urls import NoReverseMatch
 
     try:
-        return reverse("visits:meeting_detail", args=[uuid])
+        return reverse("meetings:meeting_detail", args=[uuid])
     except NoReverseMatch:  # the meetings pages are optional for this module
         return ""
 

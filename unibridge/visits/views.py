@@ -38,13 +38,13 @@ from unibridge.core.views_support import (
     visible_or_404,
 )
 from unibridge.institutions.models import Institution
+from unibridge.meetings import selectors as meeting_selectors
+from unibridge.meetings import services as meeting_services
 
 from . import (
     document_views,
     filters,
     forms,
-    meeting_views,
-    meetings,
     news_views,
     programme_views,
     selectors,
@@ -82,7 +82,7 @@ class VisitDetailView(RecordDetailView):
     # tabs whose context another module of the app builds
     tab_builders = {
         "programme": programme_views.tab_context,
-        "meetings": meeting_views.tab_context,
+        "meetings": meeting_selectors.visit_meetings_tab,
         "documents": document_views.tab_context,
         "news": news_views.tab_context,
     }
@@ -238,7 +238,7 @@ class VisitEditView(RecordEditView):
     def save(self, record: Visit, **kwargs) -> Visit:
         visit = super().save(record, **kwargs)
         # the meetings follow the visit's partner and confidentiality
-        meetings.sync_visit_meetings(visit=visit, user=self.request.user)
+        meeting_services.sync_visit_meetings(visit=visit, user=self.request.user)
         return visit
 
 

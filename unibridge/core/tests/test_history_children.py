@@ -13,11 +13,14 @@ from unibridge.agreements import documents as agreement_documents
 from unibridge.agreements.tests.test_pages import make_agreement
 from unibridge.core.services import delete_record, save_record
 from unibridge.core.testing import InstitutionFactory, PersonFactory, pdf_bytes
+from unibridge.meetings import services as meetings
+from unibridge.meetings.choices import ActionItemStatus
+from unibridge.meetings.models import ActionItem
+from unibridge.meetings.tests.factories import MeetingFactory
 from unibridge.visits import documents as visit_documents
-from unibridge.visits import meetings, news
-from unibridge.visits.choices import ActionItemStatus, VisitStatus
-from unibridge.visits.models import ActionItem
-from unibridge.visits.tests.factories import MeetingFactory, ParticipantFactory, VisitFactory
+from unibridge.visits import news
+from unibridge.visits.choices import VisitStatus
+from unibridge.visits.tests.factories import ParticipantFactory, VisitFactory
 
 
 def history(client, record) -> str:

@@ -27,20 +27,11 @@ from unibridge.core.testing import (
     UserFactory,
 )
 from unibridge.institutions.models import Person
-from unibridge.visits.models import (
-    ActionItem,
-    ChecklistTemplateItem,
-    Decision,
-    Meeting,
-    ProgrammeItem,
-    Visit,
-    VisitParticipant,
-)
+from unibridge.meetings.models import ActionItem, Decision, Meeting
+from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
+from unibridge.visits.models import ChecklistTemplateItem, ProgrammeItem, Visit, VisitParticipant
 from unibridge.visits.tests.factories import (
-    ActionItemFactory,
     ChecklistItemFactory,
-    DecisionFactory,
-    MeetingFactory,
     ParticipantFactory,
     ProgrammeItemFactory,
     VisitFactory,

@@ -10,21 +10,18 @@ from django.core.exceptions import ValidationError
 
 from unibridge.agreements.tests.factories import AgreementFactory
 from unibridge.core.testing import InstitutionFactory, PersonFactory, UserFactory
+from unibridge.meetings.choices import ActionItemStatus, MeetingKind
+from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
 from unibridge.visits import news
 from unibridge.visits.choices import (
-    ActionItemStatus,
     DelegationRole,
     Direction,
-    MeetingKind,
     ParticipantSide,
     ProgrammeItemKind,
     VisitStatus,
 )
 from unibridge.visits.models import NewsDraft
 from unibridge.visits.tests.factories import (
-    ActionItemFactory,
-    DecisionFactory,
-    MeetingFactory,
     ParticipantFactory,
     ProgrammeItemFactory,
     VisitFactory,

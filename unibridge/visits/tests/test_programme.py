@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from unibridge.core.services import EditConflict
 from unibridge.core.testing import PersonFactory
+from unibridge.meetings.tests.factories import MeetingFactory
 from unibridge.visits import programme
 from unibridge.visits.programme import (
     OUTSIDE_DATES,
@@ -24,7 +25,6 @@ from unibridge.visits.programme import (
 )
 from unibridge.visits.programme_forms import ProgrammeItemForm
 from unibridge.visits.tests.factories import (
-    MeetingFactory,
     ParticipantFactory,
     ProgrammeItemFactory,
     VisitFactory,

@@ -18,9 +18,10 @@ from unibridge.agreements.models import Agreement, AgreementParty
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import acting_as, delete_record, save_record
 from unibridge.institutions.models import Institution, Partnership
+from unibridge.visits.models import Visit
 
 from .choices import ActionItemStatus
-from .models import ActionItem, Decision, Meeting, Visit
+from .models import ActionItem, Decision, Meeting
 from .sanitize import sanitize_minutes
 
 OPEN_STATUSES = (ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS)
