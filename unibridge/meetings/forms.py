@@ -232,13 +232,13 @@ class MeetingForm(VersionedFormMixin, forms.ModelForm):
         data["participants"] = list(dict.fromkeys(participants))
         return data
 
-    def save(self, commit: bool = True) -> Meeting:
+    def save(self, commit: bool = False) -> Meeting:
+        """The meeting, unsaved, with its visit's fields applied: ``services.meeting_save``
+        writes it (audited, minutes sanitised, with its participants and units)."""
+        if commit:
+            raise TypeError("MeetingForm does not write; call services.meeting_save().")
         meeting = super().save(commit=False)
         services.prepare_meeting(meeting)
-        if commit:
-            meeting.save()
-            self.save_m2m()
-            meeting.participants.set(self.cleaned_data["participants"])
         return meeting
 
 

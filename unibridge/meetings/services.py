@@ -56,6 +56,7 @@ def prepare_meeting(meeting: Meeting) -> None:
     apply_visit_fields(meeting)
 
 
+@transaction.atomic
 def meeting_save(
     *,
     meeting: Meeting,
@@ -101,6 +102,7 @@ def sync_visit_meetings(*, visit: Visit, user) -> int:
     return changed
 
 
+@transaction.atomic
 def meeting_delete(*, meeting: Meeting, user) -> None:
     if not is_editable(meeting, user):
         raise PermissionDenied
@@ -122,6 +124,7 @@ def _clean_text(text: str) -> str:
     return text
 
 
+@transaction.atomic
 def decision_add(*, meeting: Meeting, user, text: str) -> Decision:
     """A new decision at the end of the meeting's list."""
     _require_editable(meeting, user)
@@ -132,12 +135,14 @@ def decision_add(*, meeting: Meeting, user, text: str) -> Decision:
         return save_record(instance=decision, user=user)
 
 
+@transaction.atomic
 def decision_update(*, decision: Decision, user, text: str) -> Decision:
     _require_editable(decision.meeting, user)
     decision.text = _clean_text(text)
     return save_record(instance=decision, user=user)
 
 
+@transaction.atomic
 def decision_delete(*, decision: Decision, user) -> None:
     _require_editable(decision.meeting, user)
     delete_record(instance=decision, user=user)
@@ -203,6 +208,7 @@ def _stored_agreement_id(item: ActionItem) -> int | None:
     return ActionItem.objects.filter(pk=item.pk).values_list("agreement_id", flat=True).first()
 
 
+@transaction.atomic
 def action_item_save(
     *, item: ActionItem, user, expected_updated: datetime.datetime | None = None
 ) -> ActionItem:
@@ -218,6 +224,7 @@ def action_item_save(
     return save_record(instance=item, user=user, expected_updated=expected_updated)
 
 
+@transaction.atomic
 def action_item_set_status(*, item: ActionItem, user, status: str) -> ActionItem:
     """Change only the status: the meeting's editors, or the item's owner themselves."""
     if not ActionItem.objects.editable_by(user).filter(pk=item.pk).exists():
@@ -229,6 +236,7 @@ def action_item_set_status(*, item: ActionItem, user, status: str) -> ActionItem
     return save_record(instance=item, user=user)
 
 
+@transaction.atomic
 def action_item_delete(*, item: ActionItem, user) -> None:
     _require_editable(item.meeting, user)
     delete_record(instance=item, user=user)

@@ -213,6 +213,15 @@ class MeetingEditView(RecordEditView):
     def form_kwargs(self, instance, visit_uuid=None, **kwargs) -> dict:
         return {**super().form_kwargs(instance), "visit": self._visit(visit_uuid)}
 
+    def save(self, record: Meeting, *, m2m: dict, expected_updated) -> Meeting:
+        return services.meeting_save(
+            meeting=record,
+            user=self.request.user,
+            participants=m2m.get("participants"),
+            home_units=m2m.get("home_units"),
+            expected_updated=expected_updated,
+        )
+
     def cancel_url(self) -> str:
         if self.visit is not None:
             return reverse("visits:visit_tab", args=[self.visit.uuid, "meetings"])

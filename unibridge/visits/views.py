@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -39,7 +38,6 @@ from unibridge.core.views_support import (
 )
 from unibridge.institutions.models import Institution
 from unibridge.meetings import selectors as meeting_selectors
-from unibridge.meetings import services as meeting_services
 
 from . import (
     document_views,
@@ -234,12 +232,11 @@ class VisitEditView(RecordEditView):
     def can_create(self, **kwargs) -> bool:
         return False  # creation goes through VisitCreateView and its service
 
-    @transaction.atomic
-    def save(self, record: Visit, **kwargs) -> Visit:
-        visit = super().save(record, **kwargs)
-        # the meetings follow the visit's partner and confidentiality
-        meeting_services.sync_visit_meetings(visit=visit, user=self.request.user)
-        return visit
+    def save(self, record: Visit, *, m2m: dict, expected_updated) -> Visit:
+        # the service lets the meetings follow the visit's partner and confidentiality
+        return services.visit_update(
+            visit=record, user=self.request.user, m2m=m2m, expected_updated=expected_updated
+        )
 
 
 @login_required

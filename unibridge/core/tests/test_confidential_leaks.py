@@ -30,8 +30,8 @@ from unibridge.agreements.tests.factories import (
 from unibridge.core.testing import InstitutionFactory, PartnershipFactory, PersonFactory
 from unibridge.institutions.models import Institution
 from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
-from unibridge.visits import documents as visit_documents
-from unibridge.visits import news
+from unibridge.visits import document_services, news
+from unibridge.visits import services as visit_services
 from unibridge.visits.choices import ParticipantSide, VisitStatus
 from unibridge.visits.models import VisitDocumentKind
 from unibridge.visits.tests.factories import (
@@ -128,9 +128,9 @@ def world(home, engineering, economics, office_user, viewer_user, other_coordina
         meeting=meeting, description="Prepare the exchange annex", owner=secret_person,
         partnership=secret_partnership, agreement=secret_agreement, due_on=PAST,
     )  # fmt: skip
-    news.news_generate(visit=visit, user=office_user, language="en")
-    visit_documents.programme_generate(visit=visit, user=office_user, pdf=False)
-    visit_documents.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
+    visit_services.news_generate(visit=visit, user=office_user, language="en")
+    document_services.programme_generate(visit=visit, user=office_user, pdf=False)
+    document_services.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
 
     # the confidential visit, booked in the same hall at the same time
     hidden_visit = VisitFactory(

@@ -355,7 +355,7 @@ class ProgrammeItemViewSet(VisitPartViewSet):
 
     def destroy(self, request, id=None, item_id=None):
         visit = self.visit(editable=True)
-        programme.programme_item_delete(item=self.item(visit, item_id), user=request.user)
+        services.programme_item_delete(item=self.item(visit, item_id), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def save(self, visit: Visit, item: ProgrammeItem, values: dict, *, version) -> ProgrammeItem:
@@ -383,7 +383,7 @@ class ProgrammeItemViewSet(VisitPartViewSet):
         if not form.is_valid():
             raise form_errors(form)
         try:
-            return programme.programme_item_save(
+            return services.programme_item_save(
                 item=form.instance,
                 user=user,
                 participants=form.participants_to_save(),

@@ -11,7 +11,7 @@ visits services, and answer the record as it is now:
 - participants at ``visits/{id}/participants/`` through the page's participant form and
   ``participant_add``/``participant_update``/``participant_remove``;
 - the programme at ``visits/{id}/programme/`` through the page's item form and
-  ``programme.programme_item_save``; every answer carries the item's warnings;
+  ``services.programme_item_save``; every answer carries the item's warnings;
 - meetings through the page's meeting form and ``meetings.meeting_save``, which sanitises the
   minutes; decisions at ``meetings/{id}/decisions/``; action items at ``action-items/``.
 
@@ -47,10 +47,8 @@ from unibridge.core.api.viewsets import (
     use_public_ids,
 )
 from unibridge.core.permissions import is_editable
-from unibridge.core.services import save_record
 from unibridge.core.visibility import visible_ids
 from unibridge.institutions.models import Person
-from unibridge.meetings import services as meeting_services
 from unibridge.meetings.models import Meeting
 from unibridge.visits import filters, selectors, services
 from unibridge.visits.api import serializers as s
@@ -259,8 +257,7 @@ class VisitViewSet(RecordViewSet):
         if "responsible_people" in named:
             hidden = hidden_people(visit.responsible_people, user)
             m2m["responsible_people"] = [*cleaned["responsible_people"], *hidden]
-        save_record(instance=visit, user=user, m2m=m2m, expected_updated=version)
-        meeting_services.sync_visit_meetings(visit=visit, user=user)
+        services.visit_update(visit=visit, user=user, m2m=m2m, expected_updated=version)
         return visit
 
     def destroy(self, request, id=None):

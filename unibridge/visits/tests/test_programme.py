@@ -20,10 +20,10 @@ from unibridge.visits.programme import (
     item_warnings,
     local_to_utc,
     overlaps,
-    programme_item_save,
     programme_warnings,
 )
 from unibridge.visits.programme_forms import ProgrammeItemForm
+from unibridge.visits.services import programme_item_save
 from unibridge.visits.tests.factories import (
     ParticipantFactory,
     ProgrammeItemFactory,
