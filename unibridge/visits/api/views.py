@@ -11,9 +11,7 @@ visits services, and answer the record as it is now:
 - participants at ``visits/{id}/participants/`` through the page's participant form and
   ``participant_add``/``participant_update``/``participant_remove``;
 - the programme at ``visits/{id}/programme/`` through the page's item form and
-  ``services.programme_item_save``; every answer carries the item's warnings;
-- meetings through the page's meeting form and ``meetings.meeting_save``, which sanitises the
-  minutes; decisions at ``meetings/{id}/decisions/``; action items at ``action-items/``.
+  ``services.programme_item_save``; every answer carries the item's warnings.
 
 As on the pages, a record the user may not see answers 404 and one they see but may not change
 403; an action the visit's status does not allow answers 409 {"error": "invalid_transition"};
