@@ -30,15 +30,8 @@ from unibridge.core import search
 from unibridge.core.names import transliterate
 from unibridge.institutions import importing
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
-from unibridge.visits.models import (
-    ActionItem,
-    ChecklistItem,
-    Decision,
-    Meeting,
-    ProgrammeItem,
-    Visit,
-    VisitParticipant,
-)
+from unibridge.meetings.models import ActionItem, Decision, Meeting
+from unibridge.visits.models import ChecklistItem, ProgrammeItem, Visit, VisitParticipant
 
 DIRECTORY = (
     Path(__file__).resolve().parent.parent

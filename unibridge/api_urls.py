@@ -10,4 +10,5 @@ urlpatterns: list = [
     path("", include("unibridge.institutions.api.urls")),
     path("", include("unibridge.agreements.api.urls")),
     path("", include("unibridge.visits.api.urls")),
+    path("", include("unibridge.meetings.api.urls")),
 ]

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "unibridge.institutions",
     "unibridge.agreements",
     "unibridge.visits",
+    "unibridge.meetings",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

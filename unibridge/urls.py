@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("unibridge.institutions.urls")),
     path("", include("unibridge.agreements.urls")),
     path("", include("unibridge.visits.urls")),
+    path("", include("unibridge.meetings.urls")),
     path("api/v1/", include("unibridge.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -9,7 +9,7 @@ NAVIGATION = [
     ("partnerships", _("Partnerships"), "institutions:partnership_list"),
     ("agreements", _("Agreements"), "agreements:agreement_list"),
     ("visits", _("Visits"), "visits:visit_list"),
-    ("meetings", _("Meetings"), "visits:meeting_list"),
+    ("meetings", _("Meetings"), "meetings:meeting_list"),
     ("people", _("People"), "institutions:person_list"),
     ("units", _("Units"), "institutions:unit_list"),
 ]

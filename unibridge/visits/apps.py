@@ -12,13 +12,10 @@ class VisitsConfig(AppConfig):
 
         # search documents and partner timeline entries
         from . import search, timeline  # noqa: F401
-        from .calendar import visit_events  # noqa: F401  (programme, action items in feeds)
+        from .calendar import visit_events  # noqa: F401  (programme items in feeds)
         from .models import (
-            ActionItem,
             ChecklistItem,
             ChecklistTemplateItem,
-            Decision,
-            Meeting,
             NewsDraft,
             ProgrammeItem,
             Visit,
@@ -31,11 +28,5 @@ class VisitsConfig(AppConfig):
         auditlog.register(ProgrammeItem, m2m_fields={"participants"})
         auditlog.register(ChecklistTemplateItem)
         auditlog.register(ChecklistItem)
-        auditlog.register(Meeting, m2m_fields={"participants"})
-        auditlog.register(Decision)
-        auditlog.register(ActionItem)
         auditlog.register(VisitDocument, exclude_fields=["file"])
         auditlog.register(NewsDraft)
-
-        # action-item reminders for the daily job (registers its source)
-        from . import reminders  # noqa: F401

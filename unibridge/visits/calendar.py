@@ -1,13 +1,12 @@
 """Visit events in users' calendar feeds (see :mod:`unibridge.core.calendar`).
 
-- the programme items of visits the user may see in which their person takes part (as a
-  participant or the responsible person), from a month back to the feed's horizon, except
-  those of cancelled visits;
-- their open action items with a due date (of meetings they may see), on the due date.
+The programme items of visits the user may see in which their person takes part (as a
+participant or the responsible person), from a month back to the feed's horizon, except those
+of cancelled visits (action items: :mod:`unibridge.meetings.calendar`).
 
 The core feed carries all-day events only, so a programme item is an event on its day in the
 host's zone, with its times and the zone in the summary; the full timed events are in the
-visit's own ``programme.ics``. Two queries whatever the number of items.
+visit's own ``programme.ics``. One query whatever the number of items.
 """
 
 import datetime
@@ -15,7 +14,6 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from unibridge.core.calendar import (
@@ -25,8 +23,8 @@ from unibridge.core.calendar import (
     register_calendar_source,
 )
 
-from .choices import ActionItemStatus, VisitStatus
-from .models import ActionItem, ProgrammeItem, Visit
+from .choices import VisitStatus
+from .models import ProgrammeItem, Visit
 from .programme import item_url, local_day, span
 
 # programme items stay in the feed this long after they happened
@@ -87,48 +85,6 @@ def programme_events(user, today: datetime.date) -> Iterator[CalendarEvent]:
         )
 
 
-def action_item_events(user, today: datetime.date) -> Iterator[CalendarEvent]:
-    horizon = today + datetime.timedelta(days=HORIZON_DAYS)
-    rows = (
-        ActionItem.objects.visible_to(user)
-        # a meeting's own flag is not enough: its visit may be confidential
-        .filter(
-            Q(meeting__visit__isnull=True)
-            | Q(meeting__visit__in=Visit.objects.visible_to(user).values("pk"))
-        )
-        .filter(
-            owner__user=user,
-            due_on__isnull=False,
-            due_on__lte=horizon,
-            status__in=[ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS],
-        )
-        .order_by("due_on", "pk")
-        .values_list("uuid", "description", "due_on", "updated", "meeting__title")
-    )
-    for uuid, description, due_on, updated, meeting_title in rows:
-        text = " ".join(description.split())
-        if len(text) > SUMMARY_LENGTH:
-            text = text[: SUMMARY_LENGTH - 1] + "…"
-        yield CalendarEvent(
-            uid=event_uid("action-item", uuid),
-            day=due_on,
-            summary=_("Due: %(action)s") % {"action": text},
-            url=_action_item_url(uuid),
-            description=_("From the meeting “%(meeting)s”.") % {"meeting": meeting_title}
-            + "\n\n"
-            + description,
-            stamp=updated,
-        )
-
-
-def _action_item_url(uuid) -> str:
-    try:
-        return reverse("visits:action_item_detail", args=[uuid])
-    except NoReverseMatch:  # the action item pages belong to the meetings module
-        return ""
-
-
 @register_calendar_source
 def visit_events(user, today: datetime.date) -> Iterator[CalendarEvent]:
     yield from programme_events(user, today)
-    yield from action_item_events(user, today)

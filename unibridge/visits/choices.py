@@ -39,19 +39,6 @@ class ProgrammeItemKind(models.TextChoices):
     TRANSFER = "transfer", _("Transfer")
 
 
-class MeetingKind(models.TextChoices):
-    ROUND_TABLE = "round_table", _("Round table")
-    MEETING = "meeting", _("Meeting")
-    ONLINE = "online", _("Online meeting")
-
-
-class ActionItemStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("action item status", "Open")
-    IN_PROGRESS = "in_progress", pgettext_lazy("action item status", "In progress")
-    DONE = "done", pgettext_lazy("action item status", "Done")
-    CANCELLED = "cancelled", pgettext_lazy("action item status", "Cancelled")
-
-
 class NewsLanguage(models.TextChoices):
     EN = "en", "English"
     RU = "ru", "Русский"

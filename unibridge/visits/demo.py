@@ -16,10 +16,13 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 
 from unibridge.institutions.demo import MEMORANDUM_SIGNED_ON
+from unibridge.meetings import services as meetings
+from unibridge.meetings.choices import ActionItemStatus
+from unibridge.meetings.models import ActionItem, Meeting
 
-from . import meetings, news, programme, services
-from .choices import ActionItemStatus, DelegationRole, Direction, ParticipantSide
-from .models import ActionItem, Meeting, ProgrammeItem, Visit, VisitParticipant
+from . import services
+from .choices import DelegationRole, Direction, ParticipantSide
+from .models import ProgrammeItem, Visit, VisitParticipant
 
 AGH_VISIT_TITLE = "AGH University of Krakow delegation at Karaganda Industrial University"
 FREIBERG_VISIT_TITLE = "Delegation of Karaganda Industrial University to TU Bergakademie Freiberg"
@@ -171,7 +174,7 @@ def _agh_visit(actor, home, agh, units, people, agreements) -> Visit:
             place=place,
             responsible=people[responsible],
         )
-        programme.programme_item_save(item=item, user=actor, participants=delegation)
+        services.programme_item_save(item=item, user=actor, participants=delegation)
     _round_table(actor, visit, first_day + datetime.timedelta(days=1), people, agh, agreements)
     services.visit_link_agreement(visit=visit, user=actor, agreement=agreements["memorandum"])
     for item in visit.checklist.all():
@@ -179,7 +182,7 @@ def _agh_visit(actor, home, agh, units, people, agreements) -> Visit:
     for action in ("confirm", "start", "complete"):
         services.visit_transition(visit=visit, user=actor, action=action)
     for language in ("en", "ru"):
-        news.news_generate(visit=visit, user=actor, language=language)
+        services.news_generate(visit=visit, user=actor, language=language)
     return visit
 
 

@@ -32,7 +32,7 @@ from unibridge.core.views_support import (
 from unibridge.core.visibility import visible_ids
 from unibridge.institutions.models import Person
 
-from . import documents
+from . import document_services, documents
 from .choices import ParticipantSide
 from .models import Visit, VisitDocument, VisitDocumentKind, VisitParticipant
 
@@ -185,8 +185,8 @@ def document_upload(request: HttpRequest, uuid) -> HttpResponse:
     document = saved_upload(
         request,
         DocumentUploadForm(request.POST, request.FILES),
-        require_editor=lambda: documents.require_editor(visit, request.user),
-        save=lambda data: documents.document_upload(
+        require_editor=lambda: document_services.require_editor(visit, request.user),
+        save=lambda data: document_services.document_upload(
             visit=visit,
             user=request.user,
             file=data["file"],
@@ -200,11 +200,14 @@ def document_upload(request: HttpRequest, uuid) -> HttpResponse:
 
 
 def _generate(
-    request: HttpRequest, uuid, service: Callable[..., documents.GenerationResult], what: str
+    request: HttpRequest,
+    uuid,
+    service: Callable[..., document_services.GenerationResult],
+    what: str,
 ) -> HttpResponse:
     """Run a generation service with the chosen signatory and report what it wrote."""
     visit = _visible_visit(request, uuid)
-    documents.require_editor(visit, request.user)
+    document_services.require_editor(visit, request.user)
     form = GenerateForm(request.POST, visit=visit, user=request.user)
     if not form.is_valid():
         report_form_errors(request, form)
@@ -238,7 +241,7 @@ def _generate(
 def visa_invitations_generate(request: HttpRequest, uuid) -> HttpResponse:
     """Generate the visa invitation letters of the members who need one."""
     return _generate(
-        request, uuid, documents.visa_invitations_generate, _("Visa invitation letters")
+        request, uuid, document_services.visa_invitations_generate, _("Visa invitation letters")
     )
 
 
@@ -246,7 +249,7 @@ def visa_invitations_generate(request: HttpRequest, uuid) -> HttpResponse:
 @require_POST
 def programme_generate(request: HttpRequest, uuid) -> HttpResponse:
     """Generate the visit's programme."""
-    return _generate(request, uuid, documents.programme_generate, _("Visit programme"))
+    return _generate(request, uuid, document_services.programme_generate, _("Visit programme"))
 
 
 @login_required
@@ -256,7 +259,7 @@ def attendance_certificates_generate(request: HttpRequest, uuid) -> HttpResponse
     return _generate(
         request,
         uuid,
-        documents.attendance_certificates_generate,
+        document_services.attendance_certificates_generate,
         _("Certificates of attendance"),
     )
 
@@ -277,7 +280,7 @@ def document_delete(request: HttpRequest, uuid, document_uuid) -> HttpResponse:
     visit = _visible_visit(request, uuid)
     document = get_object_or_404(visit.documents.select_related("visit"), uuid=document_uuid)
     name = document.original_name
-    documents.document_delete(document=document, user=request.user)
+    document_services.document_delete(document=document, user=request.user)
     messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
     return _back(visit)
 

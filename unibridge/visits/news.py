@@ -25,26 +25,23 @@ from functools import cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from unibridge.core.services import save_record
+from unibridge.meetings.choices import ActionItemStatus, MeetingKind
+from unibridge.meetings.models import ActionItem
 
 from .choices import (
-    ActionItemStatus,
     DelegationRole,
     Direction,
-    MeetingKind,
     NewsLanguage,
     ParticipantSide,
     ProgrammeItemKind,
-    VisitStatus,
 )
-from .models import ActionItem, NewsDraft, Visit
+from .models import NewsDraft, Visit
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "news_templates"
 SECTIONS = ("title", "lead", "body")
@@ -163,14 +160,6 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
 _SECTION_LINE = re.compile(r"^===\s*(\w+)\s*===\s*$", re.MULTILINE)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:)])")
-
-
-class EditedDraftExists(Exception):
-    """Generating would replace a draft someone edited by hand; ask before doing so."""
-
-    def __init__(self, draft: NewsDraft):
-        super().__init__(f"The {draft.language} news draft was edited by hand.")
-        self.draft = draft
 
 
 @dataclass(frozen=True)
@@ -402,70 +391,6 @@ def render_news(visit: Visit, language: str) -> NewsText:
     return NewsText(title=Truncator(title).chars(TITLE_MAX_LENGTH), lead=lead, body=body)
 
 
-# --- Writes ------------------------------------------------------------------------------------
-
-
-def require_completed(visit: Visit) -> None:
-    if visit.status != VisitStatus.COMPLETED:
-        raise ValidationError(
-            _(
-                "A news draft is generated from a completed visit; this visit is %(status)s. "
-                "Mark it completed first."
-            ),
-            code="visit_not_completed",
-            params={"status": visit.get_status_display().lower()},
-        )
-
-
-@transaction.atomic
-def news_generate(*, visit: Visit, user, language: str, replace_edited: bool = False) -> NewsDraft:
-    """Write (or rewrite) the visit's news draft in ``language`` from its record.
-
-    Raises ValidationError for a visit that is not completed or a language without a
-    template, and :class:`EditedDraftExists` when the draft was edited by hand and
-    ``replace_edited`` is false (nothing is written then).
-    """
-    require_completed(visit)
-    if not news_language_available(language):
-        raise ValidationError(
-            _("There is no news template in %(language)s."),
-            code="no_news_template",
-            params={"language": language},
-        )
-    draft = (
-        NewsDraft.objects.select_for_update().filter(visit=visit, language=language).first()
-    ) or NewsDraft(visit=visit, language=language)
-    if draft.pk and draft.is_edited and not replace_edited:
-        raise EditedDraftExists(draft)
-    text = render_news(visit, language)
-    draft.title, draft.lead, draft.body = text.title, text.lead, text.body
-    draft.is_edited = False
-    # A visit with nothing but its dates has a lead and no body; that is a valid draft.
-    save_record(instance=draft, user=user, exclude_validation=() if draft.body else ("body",))
-    return draft
-
-
-def news_update(
-    *,
-    draft: NewsDraft,
-    user,
-    title: str,
-    lead: str,
-    body: str,
-    expected_updated: datetime.datetime | None = None,
-) -> NewsDraft:
-    """Save a hand-edited draft; it is then marked edited (EditConflict if saved meanwhile)."""
-    draft.title, draft.lead = title.strip(), lead.strip()
-    draft.body = "\n\n".join(paragraphs(body))
-    draft.is_edited = True
-    return save_record(
-        instance=draft,
-        user=user,
-        expected_updated=expected_updated,
-        exclude_validation=() if draft.body else ("body",),
-    )
-
-
 # --- Exports -----------------------------------------------------------------------------------
 
 
@@ -519,7 +444,7 @@ def export_markdown(draft: NewsDraft) -> str:
 
 def export_docx(draft: NewsDraft) -> bytes:
     """The draft as a Word document: the title, the lead in bold, the body's paragraphs."""
-    from docx import Document  # python-docx: imported here, only downloads need it
+    from docx import Document
 
     document = Document()
     document.core_properties.title = draft.title

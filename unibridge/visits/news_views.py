@@ -22,7 +22,7 @@ from unibridge.core.services import EditConflict
 from unibridge.core.uploads import content_disposition
 from unibridge.core.views_support import editable_or_403, visible_or_404
 
-from . import news, selectors
+from . import news, selectors, services
 from .choices import NewsLanguage, VisitStatus
 from .models import NewsDraft, Visit
 
@@ -94,13 +94,13 @@ def news_generate(request: HttpRequest, uuid, language: str) -> HttpResponse:
     language = _language(language)
     label = NewsLanguage(language).label
     try:
-        news.news_generate(
+        services.news_generate(
             visit=visit,
             user=request.user,
             language=language,
             replace_edited=request.POST.get("confirm") == "1",
         )
-    except news.EditedDraftExists as edited:
+    except services.EditedDraftExists as edited:
         context = {
             "object": visit,
             "draft": edited.draft,
@@ -132,7 +132,7 @@ def news_edit(request: HttpRequest, uuid, language: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                news.news_update(
+                services.news_update(
                     draft=draft,
                     user=request.user,
                     title=form.cleaned_data["title"],

@@ -13,18 +13,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from unibridge.core.services import delete_record, save_record
 from unibridge.core.visibility import annotate_visible, hide_unseen, visible_prefetch
 from unibridge.institutions.models import Person
+from unibridge.meetings.models import Meeting
 
-from .models import Meeting, ProgrammeItem, Visit
+from .models import ProgrammeItem, Visit
 
 # --- Host-zone times -----------------------------------------------------------------------------
 
@@ -79,34 +77,6 @@ def overlaps(
     if b_end is None:
         return a_start <= b_start < a_end
     return a_start < b_end and b_start < a_end
-
-
-# --- Writes --------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def programme_item_save(
-    *,
-    item: ProgrammeItem,
-    user,
-    participants: Iterable[Person] | None = None,
-    expected_updated: datetime.datetime | None = None,
-) -> ProgrammeItem:
-    """Validate and save an item with its participants as one audited change.
-
-    Raises ``ValidationError`` (end not after start, bad link…) and
-    ``core.services.EditConflict`` (someone saved the item meanwhile); nothing is written then.
-    Warnings are not errors: read them with :func:`item_warnings` afterwards.
-    """
-    if item.starts_at and item.ends_at and item.ends_at <= item.starts_at:
-        raise ValidationError({"ends_at": end_before_start_message(item)}, code="end_before_start")
-    m2m = {"participants": list(participants)} if participants is not None else None
-    return save_record(instance=item, user=user, m2m=m2m, expected_updated=expected_updated)
-
-
-@transaction.atomic
-def programme_item_delete(*, item: ProgrammeItem, user) -> None:
-    delete_record(instance=item, user=user)
 
 
 def end_before_start_message(item: ProgrammeItem) -> str:
@@ -409,7 +379,7 @@ def _meeting_url(uuid) -> str:
     from django.urls import NoReverseMatch
 
     try:
-        return reverse("visits:meeting_detail", args=[uuid])
+        return reverse("meetings:meeting_detail", args=[uuid])
     except NoReverseMatch:  # the meetings pages are optional for this module
         return ""
 

@@ -29,13 +29,12 @@ from unibridge.core.views_support import (
     visible_or_404,
 )
 
-from . import ics, programme, selectors
+from . import ics, selectors, services
 from .models import ProgrammeItem, Visit
 from .programme import (
     ProgrammeWarning,
     item_warnings,
     local_day,
-    programme_item_save,
     programme_items,
     programme_warnings,
     span,
@@ -168,7 +167,7 @@ def programme_item_edit(request: HttpRequest, uuid, item_uid=None) -> HttpRespon
         return _form_page(request, visit, item, form, status=invalid_form_status(form))
     is_new = item.pk is None
     try:
-        programme_item_save(
+        services.programme_item_save(
             item=form.instance,
             user=request.user,
             participants=form.participants_to_save(),
@@ -213,7 +212,7 @@ def programme_item_delete(request: HttpRequest, uuid, item_uid) -> HttpResponse:
             "cancel_url": _programme_url(visit),
         }
         return render(request, "visits/programme/confirm_delete.html", context)
-    programme.programme_item_delete(item=item, user=request.user)
+    services.programme_item_delete(item=item, user=request.user)
     messages.success(request, _("Deleted “%(item)s” from the programme.") % {"item": item.title})
     return see_other(_programme_url(visit))
 

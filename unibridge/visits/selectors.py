@@ -4,16 +4,17 @@ import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from unibridge.agreements.models import Agreement
 from unibridge.core.permissions import is_editable
 from unibridge.core.visibility import visible_ids, visible_prefetch
 from unibridge.institutions.models import Institution, Person
+from unibridge.meetings import selectors as meeting_selectors
 
 from .choices import ParticipantSide
-from .models import ActionItem, ChecklistItem, Meeting, Visit, VisitParticipant
+from .models import ChecklistItem, Visit, VisitParticipant
 from .services import DELETABLE, TRANSITIONS, linkable_agreements
 
 TAB_LIMIT = 100
@@ -93,24 +94,8 @@ def my_overdue(user, today: datetime.date, limit: int = 50) -> dict[str, Any]:
         .select_related("visit")
         .order_by("due_on", "pk")[:limit]
     )
-    action_items = list(
-        ActionItem.objects.visible_to(user)
-        .overdue(today)
-        .filter(owner__user=user)
-        .select_related("meeting")
-        .order_by("due_on", "pk")[:limit]
-    )
-    for item in action_items:
-        item.url = safe_url(item)
+    action_items = meeting_selectors.my_overdue_action_items(user, today, limit)
     return {"overdue_checklist": checklist, "overdue_action_items": action_items}
-
-
-def safe_url(record) -> str:
-    """The record's page, or nothing while the module that serves it is not installed."""
-    try:
-        return record.get_absolute_url()
-    except NoReverseMatch:
-        return ""
 
 
 def partner_visits(user, institution: Institution) -> dict[str, Any]:
@@ -123,13 +108,7 @@ def partner_visits(user, institution: Institution) -> dict[str, Any]:
         .filter(Q(visiting_institution=institution) | Q(host_institution=institution))
         .order_by("-start_date", "pk")[:TAB_LIMIT]
     )
-    meetings = list(
-        Meeting.objects.visible_to(user)
-        .filter(partner=institution, visit__isnull=True)
-        .order_by("-starts_at", "pk")[:TAB_LIMIT]
-    )
-    for meeting in meetings:
-        meeting.url = safe_url(meeting)
+    meetings = meeting_selectors.partner_meetings(user, institution, TAB_LIMIT)
     query = urlencode({"partner": institution.uuid})
     return {
         "visits": visits,

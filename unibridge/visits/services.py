@@ -24,9 +24,19 @@ from django.utils.translation import gettext_lazy as _
 from unibridge.agreements.models import Agreement, AgreementParty
 from unibridge.core.services import acting_as, delete_record, save_record
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
+from unibridge.meetings import services as meeting_services
 
 from .choices import DelegationRole, Direction, ParticipantSide, VisitStatus
-from .models import ChecklistItem, ChecklistTemplateItem, Visit, VisitParticipant
+from .models import (
+    ChecklistItem,
+    ChecklistTemplateItem,
+    NewsDraft,
+    ProgrammeItem,
+    Visit,
+    VisitParticipant,
+)
+from .news import news_language_available, paragraphs, render_news
+from .programme import end_before_start_message
 
 Status = VisitStatus
 
@@ -178,6 +188,21 @@ def checklist_generate(*, visit: Visit, language: str | None = None) -> list[Che
             )
         )
     return ChecklistItem.objects.bulk_create(items)
+
+
+@transaction.atomic
+def visit_update(
+    *,
+    visit: Visit,
+    user,
+    m2m: dict[str, Iterable] | None = None,
+    expected_updated: datetime.datetime | None = None,
+) -> Visit:
+    """Save a changed visit (``m2m``: the sets to replace) and let its meetings follow its
+    partner and confidentiality, as one change (EditConflict if saved meanwhile)."""
+    save_record(instance=visit, user=user, m2m=m2m, expected_updated=expected_updated)
+    meeting_services.sync_visit_meetings(visit=visit, user=user)
+    return visit
 
 
 @transaction.atomic
@@ -391,3 +416,104 @@ def checklist_item_toggle(*, item: ChecklistItem, user, done: bool) -> Checklist
 def checklist_item_delete(*, item: ChecklistItem, user) -> None:
     require_editor(item.visit, user)
     delete_record(instance=item, user=user)
+
+
+# --- Programme -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def programme_item_save(
+    *,
+    item: ProgrammeItem,
+    user,
+    participants: Iterable[Person] | None = None,
+    expected_updated: datetime.datetime | None = None,
+) -> ProgrammeItem:
+    """Validate and save an item with its participants as one audited change.
+
+    Raises ``ValidationError`` (end not after start, bad link…) and
+    ``core.services.EditConflict`` (someone saved the item meanwhile); nothing is written then.
+    Warnings are not errors: read them with :func:`.programme.item_warnings` afterwards.
+    """
+    if item.starts_at and item.ends_at and item.ends_at <= item.starts_at:
+        raise ValidationError({"ends_at": end_before_start_message(item)}, code="end_before_start")
+    m2m = {"participants": list(participants)} if participants is not None else None
+    return save_record(instance=item, user=user, m2m=m2m, expected_updated=expected_updated)
+
+
+@transaction.atomic
+def programme_item_delete(*, item: ProgrammeItem, user) -> None:
+    delete_record(instance=item, user=user)
+
+
+# --- News draft ----------------------------------------------------------------------------------
+
+
+class EditedDraftExists(Exception):
+    """Generating would replace a draft someone edited by hand; ask before doing so."""
+
+    def __init__(self, draft: NewsDraft):
+        super().__init__(f"The {draft.language} news draft was edited by hand.")
+        self.draft = draft
+
+
+def require_completed(visit: Visit) -> None:
+    if visit.status != VisitStatus.COMPLETED:
+        raise ValidationError(
+            _(
+                "A news draft is generated from a completed visit; this visit is %(status)s. "
+                "Mark it completed first."
+            ),
+            code="visit_not_completed",
+            params={"status": visit.get_status_display().lower()},
+        )
+
+
+@transaction.atomic
+def news_generate(*, visit: Visit, user, language: str, replace_edited: bool = False) -> NewsDraft:
+    """Write (or rewrite) the visit's news draft in ``language`` from its record.
+
+    Raises ValidationError for a visit that is not completed or a language without a
+    template, and :class:`EditedDraftExists` when the draft was edited by hand and
+    ``replace_edited`` is false (nothing is written then).
+    """
+    require_completed(visit)
+    if not news_language_available(language):
+        raise ValidationError(
+            _("There is no news template in %(language)s."),
+            code="no_news_template",
+            params={"language": language},
+        )
+    draft = (
+        NewsDraft.objects.select_for_update().filter(visit=visit, language=language).first()
+    ) or NewsDraft(visit=visit, language=language)
+    if draft.pk and draft.is_edited and not replace_edited:
+        raise EditedDraftExists(draft)
+    text = render_news(visit, language)
+    draft.title, draft.lead, draft.body = text.title, text.lead, text.body
+    draft.is_edited = False
+    # A visit with nothing but its dates has a lead and no body; that is a valid draft.
+    save_record(instance=draft, user=user, exclude_validation=() if draft.body else ("body",))
+    return draft
+
+
+@transaction.atomic
+def news_update(
+    *,
+    draft: NewsDraft,
+    user,
+    title: str,
+    lead: str,
+    body: str,
+    expected_updated: datetime.datetime | None = None,
+) -> NewsDraft:
+    """Save a hand-edited draft; it is then marked edited (EditConflict if saved meanwhile)."""
+    draft.title, draft.lead = title.strip(), lead.strip()
+    draft.body = "\n\n".join(paragraphs(body))
+    draft.is_edited = True
+    return save_record(
+        instance=draft,
+        user=user,
+        expected_updated=expected_updated,
+        exclude_validation=() if draft.body else ("body",),
+    )

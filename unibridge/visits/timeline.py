@@ -1,8 +1,6 @@
-"""Visits, meetings, decisions and action items on the partner timeline.
+"""Visits on the partner timeline, in one query.
 
-Four queries whatever their number: the partner's visits the user may see, the meetings (of
-those visits, or standalone with the partner), their decisions, and the action items (of
-those meetings, or linked to the partnership).
+Their meetings, decisions and action items: :mod:`unibridge.meetings.timeline`.
 """
 
 from collections.abc import Iterable
@@ -11,12 +9,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from unibridge.core.timeline import TimelineEntry, as_datetime, register_timeline
-from unibridge.core.visibility import annotate_visible, shown
-from unibridge.institutions.models import Partnership, Person
+from unibridge.institutions.models import Partnership
 
-from .choices import ActionItemStatus, VisitStatus
-from .models import ActionItem, Decision, Meeting, Visit
-from .selectors import safe_url
+from .choices import VisitStatus
+from .models import Visit
 
 
 def _visit_title(visit: Visit) -> str:
@@ -34,10 +30,8 @@ def _visit_title(visit: Visit) -> str:
 @register_timeline
 def visit_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
     partner_id = partnership.partner_id
-    visits = list(
-        Visit.objects.visible_to(user).filter(
-            Q(visiting_institution_id=partner_id) | Q(host_institution_id=partner_id)
-        )
+    visits = Visit.objects.visible_to(user).filter(
+        Q(visiting_institution_id=partner_id) | Q(host_institution_id=partner_id)
     )
     visit_kind = _("Visit")
     for visit in visits:
@@ -49,57 +43,4 @@ def visit_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
             title=_visit_title(visit),
             url=visit.get_absolute_url(),
             detail=detail or visit.get_direction_display(),
-        )
-
-    visit_ids = [visit.pk for visit in visits]
-    meetings = {
-        meeting.pk: meeting
-        for meeting in Meeting.objects.visible_to(user).filter(
-            Q(visit_id__in=visit_ids) | Q(partner_id=partner_id)
-        )
-    }
-    urls = {pk: safe_url(meeting) for pk, meeting in meetings.items()}
-    meeting_kind = _("Meeting")
-    for meeting in meetings.values():
-        yield TimelineEntry(
-            when=meeting.starts_at,
-            kind=meeting_kind,
-            title=meeting.title,
-            url=urls[meeting.pk],
-            detail=meeting.get_kind_display(),
-        )
-    if meetings:
-        decision_kind = _("Decision")
-        for decision in Decision.objects.filter(meeting_id__in=list(meetings)):
-            meeting = meetings[decision.meeting_id]
-            yield TimelineEntry(
-                when=meeting.starts_at,
-                kind=decision_kind,
-                title=str(decision),
-                url=urls[meeting.pk],
-                detail=meeting.title,
-            )
-
-    items = ActionItem.objects.visible_to(user).filter(
-        Q(meeting_id__in=list(meetings)) | Q(partnership=partnership)
-    )
-    # an owner the user may not see is not named
-    items = annotate_visible(items.select_related("owner", "meeting"), user, owner=Person)
-    item_kind = _("Action item")
-    for item in items:
-        when = item.completed_on or item.due_on
-        if item.status == ActionItemStatus.DONE:
-            title = _("Done: %(action)s") % {"action": item}
-        else:
-            title = _("Due: %(action)s") % {"action": item}
-        yield TimelineEntry(
-            when=as_datetime(when) if when else item.created,
-            kind=item_kind,
-            title=title,
-            url=safe_url(item),
-            detail=" · ".join(
-                part
-                for part in (str(shown(item, "owner") or ""), item.get_status_display())
-                if part
-            ),
         )

@@ -1,10 +1,9 @@
-from . import document_views, meeting_views, news_views, programme_views, views
+from . import document_views, news_views, programme_views, views
 
 app_name = "visits"
 urlpatterns = (
     views.urlpatterns
     + programme_views.urlpatterns
-    + meeting_views.urlpatterns
     + document_views.urlpatterns
     + news_views.urlpatterns
 )

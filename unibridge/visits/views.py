@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -38,13 +37,12 @@ from unibridge.core.views_support import (
     visible_or_404,
 )
 from unibridge.institutions.models import Institution
+from unibridge.meetings import selectors as meeting_selectors
 
 from . import (
     document_views,
     filters,
     forms,
-    meeting_views,
-    meetings,
     news_views,
     programme_views,
     selectors,
@@ -82,7 +80,7 @@ class VisitDetailView(RecordDetailView):
     # tabs whose context another module of the app builds
     tab_builders = {
         "programme": programme_views.tab_context,
-        "meetings": meeting_views.tab_context,
+        "meetings": meeting_selectors.visit_meetings_tab,
         "documents": document_views.tab_context,
         "news": news_views.tab_context,
     }
@@ -234,12 +232,11 @@ class VisitEditView(RecordEditView):
     def can_create(self, **kwargs) -> bool:
         return False  # creation goes through VisitCreateView and its service
 
-    @transaction.atomic
-    def save(self, record: Visit, **kwargs) -> Visit:
-        visit = super().save(record, **kwargs)
-        # the meetings follow the visit's partner and confidentiality
-        meetings.sync_visit_meetings(visit=visit, user=self.request.user)
-        return visit
+    def save(self, record: Visit, *, m2m: dict, expected_updated) -> Visit:
+        # the service lets the meetings follow the visit's partner and confidentiality
+        return services.visit_update(
+            visit=record, user=self.request.user, m2m=m2m, expected_updated=expected_updated
+        )
 
 
 @login_required

@@ -43,11 +43,9 @@ from unibridge.core.testing import (
     PersonFactory,
     UnitFactory,
 )
+from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
 from unibridge.visits.tests.factories import (
-    ActionItemFactory,
     ChecklistItemFactory,
-    DecisionFactory,
-    MeetingFactory,
     ParticipantFactory,
     ProgrammeItemFactory,
     VisitFactory,

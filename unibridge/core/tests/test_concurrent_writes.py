@@ -34,7 +34,8 @@ from unibridge.core.testing import (
     UnitFactory,
 )
 from unibridge.institutions.models import Person
-from unibridge.visits.tests.factories import ActionItemFactory, MeetingFactory, VisitFactory
+from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory
+from unibridge.visits.tests.factories import VisitFactory
 
 User = get_user_model()
 WRITERS = 50

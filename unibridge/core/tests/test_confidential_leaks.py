@@ -29,14 +29,12 @@ from unibridge.agreements.tests.factories import (
 )
 from unibridge.core.testing import InstitutionFactory, PartnershipFactory, PersonFactory
 from unibridge.institutions.models import Institution
-from unibridge.visits import documents as visit_documents
-from unibridge.visits import news
+from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
+from unibridge.visits import document_services, news
+from unibridge.visits import services as visit_services
 from unibridge.visits.choices import ParticipantSide, VisitStatus
 from unibridge.visits.models import VisitDocumentKind
 from unibridge.visits.tests.factories import (
-    ActionItemFactory,
-    DecisionFactory,
-    MeetingFactory,
     ParticipantFactory,
     ProgrammeItemFactory,
     VisitFactory,
@@ -130,9 +128,9 @@ def world(home, engineering, economics, office_user, viewer_user, other_coordina
         meeting=meeting, description="Prepare the exchange annex", owner=secret_person,
         partnership=secret_partnership, agreement=secret_agreement, due_on=PAST,
     )  # fmt: skip
-    news.news_generate(visit=visit, user=office_user, language="en")
-    visit_documents.programme_generate(visit=visit, user=office_user, pdf=False)
-    visit_documents.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
+    visit_services.news_generate(visit=visit, user=office_user, language="en")
+    document_services.programme_generate(visit=visit, user=office_user, pdf=False)
+    document_services.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
 
     # the confidential visit, booked in the same hall at the same time
     hidden_visit = VisitFactory(
@@ -202,15 +200,15 @@ def world(home, engineering, economics, office_user, viewer_user, other_coordina
         ),
         "visa letter": reverse("visits:visit_document_download", args=[v, visa_letter.uuid]),
         # meetings and action items
-        "meeting": reverse("visits:meeting_detail", args=[m]),
-        "meeting history": reverse("visits:meeting_tab", args=[m, "history"]),
-        "action item": reverse("visits:action_item_detail", args=[open_item.uuid]),
+        "meeting": reverse("meetings:meeting_detail", args=[m]),
+        "meeting history": reverse("meetings:meeting_tab", args=[m, "history"]),
+        "action item": reverse("meetings:action_item_detail", args=[open_item.uuid]),
         **{
-            f"hidden action item of {who}": reverse("visits:action_item_detail", args=[i.uuid])
+            f"hidden action item of {who}": reverse("meetings:action_item_detail", args=[i.uuid])
             for who, i in hidden_items.items()
         },
-        "my action items": reverse("visits:my_action_items"),
-        "overdue action items": reverse("visits:overdue_action_items"),
+        "my action items": reverse("meetings:my_action_items"),
+        "overdue action items": reverse("meetings:overdue_action_items"),
         # agreements
         "agreement": reverse("agreements:agreement_detail", args=[a]),
         **{
@@ -236,7 +234,7 @@ def world(home, engineering, economics, office_user, viewer_user, other_coordina
             f"{name} list{suffix}": reverse(name_url) + suffix
             for name, name_url in (
                 ("visit", "visits:visit_list"),
-                ("meeting", "visits:meeting_list"),
+                ("meeting", "meetings:meeting_list"),
                 ("agreement", "agreements:agreement_list"),
                 ("person", "institutions:person_list"),
                 ("partnership", "institutions:partnership_list"),

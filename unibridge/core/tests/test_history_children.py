@@ -13,11 +13,14 @@ from unibridge.agreements import documents as agreement_documents
 from unibridge.agreements.tests.test_pages import make_agreement
 from unibridge.core.services import delete_record, save_record
 from unibridge.core.testing import InstitutionFactory, PersonFactory, pdf_bytes
-from unibridge.visits import documents as visit_documents
-from unibridge.visits import meetings, news
-from unibridge.visits.choices import ActionItemStatus, VisitStatus
-from unibridge.visits.models import ActionItem
-from unibridge.visits.tests.factories import MeetingFactory, ParticipantFactory, VisitFactory
+from unibridge.meetings import services as meetings
+from unibridge.meetings.choices import ActionItemStatus
+from unibridge.meetings.models import ActionItem
+from unibridge.meetings.tests.factories import MeetingFactory
+from unibridge.visits import document_services
+from unibridge.visits import services as visit_services
+from unibridge.visits.choices import VisitStatus
+from unibridge.visits.tests.factories import ParticipantFactory, VisitFactory
 
 
 def history(client, record) -> str:
@@ -80,13 +83,15 @@ def test_agreement_history_shows_its_documents(office_client, office_user, agree
 
 def test_visit_history_shows_its_documents_and_news_drafts(office_client, office_user, visit):
     document = upload(
-        visit_documents.document_upload, office_user, "Programme notes.pdf", visit=visit
+        document_services.document_upload, office_user, "Programme notes.pdf", visit=visit
     )
     document.title = "Final programme notes"
     save_record(instance=document, user=office_user)
-    visit_documents.document_delete(document=document, user=office_user)
-    draft = news.news_generate(visit=visit, user=office_user, language="en")
-    news.news_update(draft=draft, user=office_user, title="Partners visit", lead="L", body="B")
+    document_services.document_delete(document=document, user=office_user)
+    draft = visit_services.news_generate(visit=visit, user=office_user, language="en")
+    visit_services.news_update(
+        draft=draft, user=office_user, title="Partners visit", lead="L", body="B"
+    )
     delete_record(instance=draft, user=office_user)
 
     page = history(office_client, visit)
@@ -162,16 +167,16 @@ def test_a_viewer_is_not_told_the_name_of_a_document_for_a_member_they_may_not_s
 ):
     secret = PersonFactory(name_native="Secret Member", is_confidential=True, unit=economics)
     member = ParticipantFactory(visit=visit, person=secret)
-    document = upload(visit_documents.document_upload, office_user, "letter.pdf", visit=visit)
+    document = upload(document_services.document_upload, office_user, "letter.pdf", visit=visit)
     document.participant = member
     document.title = "Visa letter for Secret Member"
     save_record(instance=document, user=office_user)
-    other = upload(visit_documents.document_upload, office_user, "gone.pdf", visit=visit)
+    other = upload(document_services.document_upload, office_user, "gone.pdf", visit=visit)
     other.participant = member
     other.title = "Secret Member certificate"
     save_record(instance=other, user=office_user)
-    visit_documents.document_delete(document=other, user=office_user)
-    upload(visit_documents.document_upload, office_user, "Public notes.pdf", visit=visit)
+    document_services.document_delete(document=other, user=office_user)
+    upload(document_services.document_upload, office_user, "Public notes.pdf", visit=visit)
 
     page = history(viewer_client, visit)
     assert "Secret Member" not in page

@@ -17,8 +17,10 @@ from unibridge.core import fields
 from unibridge.core.api.serializers import InputSerializer
 from unibridge.core.testing import InstitutionFactory
 from unibridge.institutions.models import Institution
-from unibridge.visits.models import Meeting, Visit
-from unibridge.visits.tests.factories import MeetingFactory, VisitFactory
+from unibridge.meetings.models import Meeting
+from unibridge.meetings.tests.factories import MeetingFactory
+from unibridge.visits.models import Visit
+from unibridge.visits.tests.factories import VisitFactory
 
 INSTITUTIONS = reverse("api-institution-list")
 OUR_APPS = ("institutions", "agreements", "visits", "accounts")

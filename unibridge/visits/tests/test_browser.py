@@ -28,9 +28,11 @@ from unibridge.core.testing import (
     assert_accessible,
     log_in,
 )
-from unibridge.visits.choices import ActionItemStatus, DelegationRole, VisitStatus
+from unibridge.meetings.choices import ActionItemStatus
+from unibridge.meetings.models import ActionItem, Meeting
+from unibridge.visits.choices import DelegationRole, VisitStatus
 from unibridge.visits.demo import _ensure_checklist_templates
-from unibridge.visits.models import ActionItem, Meeting, ProgrammeItem, Visit
+from unibridge.visits.models import ProgrammeItem, Visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

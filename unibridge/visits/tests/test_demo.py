@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from unibridge.agreements.demo import MEMORANDUM_TITLE
+from unibridge.meetings.models import ActionItem
 from unibridge.visits.demo import AGH_VISIT_TITLE, FREIBERG_VISIT_TITLE
-from unibridge.visits.models import ActionItem, Visit
+from unibridge.visits.models import Visit
 
 
 @pytest.fixture

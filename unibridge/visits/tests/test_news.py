@@ -10,21 +10,19 @@ from django.core.exceptions import ValidationError
 
 from unibridge.agreements.tests.factories import AgreementFactory
 from unibridge.core.testing import InstitutionFactory, PersonFactory, UserFactory
+from unibridge.meetings.choices import ActionItemStatus, MeetingKind
+from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
 from unibridge.visits import news
+from unibridge.visits import services as visit_services
 from unibridge.visits.choices import (
-    ActionItemStatus,
     DelegationRole,
     Direction,
-    MeetingKind,
     ParticipantSide,
     ProgrammeItemKind,
     VisitStatus,
 )
 from unibridge.visits.models import NewsDraft
 from unibridge.visits.tests.factories import (
-    ActionItemFactory,
-    DecisionFactory,
-    MeetingFactory,
     ParticipantFactory,
     ProgrammeItemFactory,
     VisitFactory,
@@ -217,7 +215,7 @@ def text_of(draft: NewsDraft) -> str:
 
 
 def generate(visit, user, language: str) -> str:
-    return text_of(news.news_generate(visit=visit, user=user, language=language))
+    return text_of(visit_services.news_generate(visit=visit, user=user, language=language))
 
 
 # --- Every fact comes from the record ------------------------------------------------------------
@@ -244,7 +242,7 @@ def test_every_date_reference_and_number_comes_from_the_record(story, office, la
 
 
 def test_the_english_draft_tells_the_whole_story(story, office):
-    draft = news.news_generate(visit=story["visit"], user=office, language="en")
+    draft = visit_services.news_generate(visit=story["visit"], user=office, language="en")
     assert (
         draft.title
         == "Delegation of AGH University of Krakow visits Karaganda Industrial University"
@@ -275,7 +273,7 @@ def test_the_english_draft_tells_the_whole_story(story, office):
 
 
 def test_the_russian_draft_uses_the_russian_names_and_dates(story, office):
-    draft = news.news_generate(visit=story["visit"], user=office, language="ru")
+    draft = visit_services.news_generate(visit=story["visit"], user=office, language="ru")
     assert draft.title == (
         "Визит делегации: Горно-металлургическая академия им. Станислава Сташица в Кракове — "
         "Карагандинский индустриальный университет"
@@ -385,7 +383,7 @@ def test_removing_the_head_removes_the_head_sentence(story, office, language):
 @pytest.mark.parametrize("language", ["en", "ru", "kk", "pl"])
 def test_a_visit_with_only_its_dates_gets_a_lead_and_no_invented_body(home, office, language):
     visit = VisitFactory(host_institution=home, status=VisitStatus.COMPLETED, purpose="")
-    draft = news.news_generate(visit=visit, user=office, language=language)
+    draft = visit_services.news_generate(visit=visit, user=office, language=language)
     assert draft.body == ""
     assert news.format_date_range(visit.start_date, visit.end_date, language) in draft.lead
     assert set(re.findall(r"\d+", text_of(draft))) <= {"12", "14", "2026"} | set(
@@ -403,7 +401,7 @@ def test_an_outgoing_visit_names_the_home_side_as_the_sending_one(home, office, 
     ParticipantFactory(
         visit=visit, person=PersonFactory(name_native="Ержан Ахметов"), side=ParticipantSide.HOME
     )
-    draft = news.news_generate(visit=visit, user=office, language="en")
+    draft = visit_services.news_generate(visit=visit, user=office, language="en")
     assert (
         draft.title
         == "Delegation of Karaganda Industrial University visits AGH University of Krakow"
@@ -416,10 +414,10 @@ def test_an_outgoing_visit_names_the_home_side_as_the_sending_one(home, office, 
 
 def test_kazakh_and_polish_drafts_are_generated_from_their_templates(story, office):
     assert news.available_languages() == ["en", "ru", "kk", "pl"]
-    kazakh = news.news_generate(visit=story["visit"], user=office, language="kk")
+    kazakh = visit_services.news_generate(visit=story["visit"], user=office, language="kk")
     assert kazakh.lead.startswith("2026 жылғы 12–14 мамыр аралығында делегация сапары өтті.")
     assert "«Memorandum of Cooperation» (тіркеу нөмірі: MOU-2026-017)" in kazakh.body
-    polish = news.news_generate(visit=story["visit"], user=office, language="pl")
+    polish = visit_services.news_generate(visit=story["visit"], user=office, language="pl")
     assert polish.lead.startswith("W dniach 12–14 maja 2026 r. odbyła się wizyta delegacji.")
     assert "Akademia Górniczo-Hutnicza im. Stanisława Staszica w Krakowie" in polish.title
     assert "termin: 30 czerwca 2026 r." in polish.body
@@ -449,7 +447,7 @@ def test_a_language_without_a_template_is_not_offered(story, office, tmp_path, m
     monkeypatch.setattr(news, "TEMPLATE_DIR", tmp_path)
     assert news.available_languages() == ["en"]
     with pytest.raises(ValidationError, match="no news template"):
-        news.news_generate(visit=story["visit"], user=office, language="pl")
+        visit_services.news_generate(visit=story["visit"], user=office, language="pl")
     assert not NewsDraft.objects.exists()
 
 
@@ -462,9 +460,9 @@ def test_a_broken_template_is_a_clear_error_and_writes_nothing(
     (tmp_path / "ru.txt").write_text("=== title ===\nx\n=== body ===\n", encoding="utf-8")
     monkeypatch.setattr(news, "TEMPLATE_DIR", tmp_path)
     with pytest.raises(ValidationError, match="English news template has an error"):
-        news.news_generate(visit=story["visit"], user=office, language="en")
+        visit_services.news_generate(visit=story["visit"], user=office, language="en")
     with pytest.raises(ValidationError, match="=== lead ==="):
-        news.news_generate(visit=story["visit"], user=office, language="ru")
+        visit_services.news_generate(visit=story["visit"], user=office, language="ru")
     assert not NewsDraft.objects.exists()
 
 
@@ -478,29 +476,33 @@ def test_a_broken_template_is_a_clear_error_and_writes_nothing(
 def test_only_a_completed_visit_gets_a_draft(home, office, status):
     visit = VisitFactory(host_institution=home, status=status)
     with pytest.raises(ValidationError, match="generated from a completed visit"):
-        news.news_generate(visit=visit, user=office, language="en")
+        visit_services.news_generate(visit=visit, user=office, language="en")
     assert not NewsDraft.objects.exists()
 
 
 def test_generating_again_replaces_a_generated_draft_in_place(story, office):
-    first = news.news_generate(visit=story["visit"], user=office, language="en")
+    first = visit_services.news_generate(visit=story["visit"], user=office, language="en")
     story["member_row"].delete()
-    second = news.news_generate(visit=story["visit"], user=office, language="en")
+    second = visit_services.news_generate(visit=story["visit"], user=office, language="en")
     assert second.pk == first.pk
     assert NewsDraft.objects.count() == 1
     assert "Anna Nowak" not in NewsDraft.objects.get().body
 
 
 def test_an_edited_draft_is_replaced_only_when_confirmed(story, office):
-    draft = news.news_generate(visit=story["visit"], user=office, language="en")
-    news.news_update(draft=draft, user=office, title="My title", lead="My lead", body="A\n\n\nB")
+    draft = visit_services.news_generate(visit=story["visit"], user=office, language="en")
+    visit_services.news_update(
+        draft=draft, user=office, title="My title", lead="My lead", body="A\n\n\nB"
+    )
     draft.refresh_from_db()
     assert (draft.title, draft.body, draft.is_edited) == ("My title", "A\n\nB", True)
-    with pytest.raises(news.EditedDraftExists):
-        news.news_generate(visit=story["visit"], user=office, language="en")
+    with pytest.raises(visit_services.EditedDraftExists):
+        visit_services.news_generate(visit=story["visit"], user=office, language="en")
     draft.refresh_from_db()
     assert draft.title == "My title"
-    news.news_generate(visit=story["visit"], user=office, language="en", replace_edited=True)
+    visit_services.news_generate(
+        visit=story["visit"], user=office, language="en", replace_edited=True
+    )
     draft.refresh_from_db()
     assert draft.title.startswith("Delegation of AGH")
     assert draft.is_edited is False
@@ -521,7 +523,7 @@ def hostile_draft(home, office):
         purpose="# not a heading",
     )
     ParticipantFactory(visit=visit, person=PersonFactory(name_native="_Anna_ <b>Nowak</b>"))
-    return news.news_generate(visit=visit, user=office, language="en")
+    return visit_services.news_generate(visit=visit, user=office, language="en")
 
 
 def test_the_html_export_escapes_record_values(hostile_draft):
@@ -560,7 +562,7 @@ def test_escape_markdown(text, expected):
 
 
 def test_the_docx_export_holds_the_title_lead_and_paragraphs(story, office):
-    draft = news.news_generate(visit=story["visit"], user=office, language="ru")
+    draft = visit_services.news_generate(visit=story["visit"], user=office, language="ru")
     document = docx.Document(io.BytesIO(news.export_docx(draft)))
     texts = [p.text for p in document.paragraphs]
     assert texts == [draft.title, draft.lead, *news.paragraphs(draft.body)]

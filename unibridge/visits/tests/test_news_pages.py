@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from unibridge.core.testing import InstitutionFactory, PersonFactory
-from unibridge.visits import news
+from unibridge.visits import services as visit_services
 from unibridge.visits.choices import VisitStatus
 from unibridge.visits.models import NewsDraft
 from unibridge.visits.tests.factories import ParticipantFactory, VisitFactory
@@ -50,7 +50,7 @@ def download_url(visit, language="en", extension="html") -> str:
 
 
 def make_draft(visit, office_user, language="en") -> NewsDraft:
-    return news.news_generate(visit=visit, user=office_user, language=language)
+    return visit_services.news_generate(visit=visit, user=office_user, language=language)
 
 
 # --- The tab -------------------------------------------------------------------------------------
@@ -151,7 +151,9 @@ def test_generating_needs_post_and_a_known_language(office_client, visit):
 
 def test_an_edited_draft_is_replaced_only_after_confirmation(office_client, office_user, visit):
     draft = make_draft(visit, office_user)
-    news.news_update(draft=draft, user=office_user, title="Edited", lead="Lead", body="Body")
+    visit_services.news_update(
+        draft=draft, user=office_user, title="Edited", lead="Lead", body="Body"
+    )
     response = office_client.post(generate_url(visit))
     assert response.status_code == 409
     assert "Replace the edited draft" in response.content.decode()
@@ -201,7 +203,7 @@ def test_an_empty_title_is_refused_and_nothing_is_saved(office_client, office_us
 def test_a_stale_edit_is_refused_with_a_conflict(office_client, office_user, visit):
     draft = make_draft(visit, office_user)
     version = office_client.get(edit_url(visit)).context["form"].initial["version"]
-    news.news_update(draft=draft, user=office_user, title="Theirs", lead="L", body="B")
+    visit_services.news_update(draft=draft, user=office_user, title="Theirs", lead="L", body="B")
     response = office_client.post(
         edit_url(visit), {"title": "Mine", "lead": "L", "body": "B", "version": version}
     )

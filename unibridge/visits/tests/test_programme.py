@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from unibridge.core.services import EditConflict
 from unibridge.core.testing import PersonFactory
+from unibridge.meetings.tests.factories import MeetingFactory
 from unibridge.visits import programme
 from unibridge.visits.programme import (
     OUTSIDE_DATES,
@@ -19,12 +20,11 @@ from unibridge.visits.programme import (
     item_warnings,
     local_to_utc,
     overlaps,
-    programme_item_save,
     programme_warnings,
 )
 from unibridge.visits.programme_forms import ProgrammeItemForm
+from unibridge.visits.services import programme_item_save
 from unibridge.visits.tests.factories import (
-    MeetingFactory,
     ParticipantFactory,
     ProgrammeItemFactory,
     VisitFactory,

@@ -22,7 +22,7 @@ from unibridge.core.testing import (
     png_bytes,
     text_of_docx,
 )
-from unibridge.visits import documents
+from unibridge.visits import document_services
 from unibridge.visits.models import VisitDocument
 from unibridge.visits.tests import test_visit_documents as base
 from unibridge.visits.tests.factories import ParticipantFactory, VisitFactory
@@ -66,7 +66,7 @@ def delete_url(document) -> str:
 
 
 def upload(visit, user, name="notes.pdf", content=None, photo=False):
-    return documents.document_upload(
+    return document_services.document_upload(
         visit=visit,
         user=user,
         file=SimpleUploadedFile(name, pdf_bytes() if content is None else content),
@@ -302,8 +302,8 @@ def test_the_tab_groups_the_files_with_forms_for_editors(
     office_client, office_user, kowalski, nowak
 ):
     visit = kowalski.visit
-    documents.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
-    documents.attendance_certificates_generate(visit=visit, user=office_user, pdf=False)
+    document_services.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
+    document_services.attendance_certificates_generate(visit=visit, user=office_user, pdf=False)
     photo = upload(visit, office_user, "group.png", png_bytes(), photo=True)
     file = upload(visit, office_user, "minutes.pdf")
     page = office_client.get(tab_url(visit)).content.decode()
@@ -361,8 +361,8 @@ def test_the_tab_uses_the_same_number_of_queries_for_few_and_many_files(
         for _ in range(count):
             upload(visit, office_user)
             upload(visit, office_user, "photo.png", png_bytes(), photo=True)
-        documents.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
-        documents.attendance_certificates_generate(visit=visit, user=office_user, pdf=False)
+        document_services.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
+        document_services.attendance_certificates_generate(visit=visit, user=office_user, pdf=False)
 
     add_member(1)
     fill(1)
@@ -381,7 +381,7 @@ def test_the_tab_uses_the_same_number_of_queries_for_few_and_many_files(
 def test_the_tab_is_accessible_and_its_buttons_work_in_a_browser(page, office_user, kowalski):
     visit = kowalski.visit
     upload(visit, office_user, "minutes.pdf")
-    documents.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
+    document_services.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
     log_in(page, "office")
     page.goto(tab_url(visit))
     assert_accessible(page)

@@ -27,7 +27,7 @@ from unibridge.core.testing import (
     text_of_docx,
     text_of_pdf,
 )
-from unibridge.visits import documents
+from unibridge.visits import document_services, documents
 from unibridge.visits.choices import Direction, ParticipantSide, ProgrammeItemKind, VisitStatus
 from unibridge.visits.models import VisitDocument
 from unibridge.visits.tests.factories import (
@@ -223,7 +223,9 @@ def test_a_member_without_nationality_and_passport_gets_both_named(nowak):
 def test_letters_are_written_for_members_with_data_and_refused_for_the_others(
     office_user, kowalski, nowak, interpreter, media_root
 ):
-    result = documents.visa_invitations_generate(visit=kowalski.visit, user=office_user, pdf=False)
+    result = document_services.visa_invitations_generate(
+        visit=kowalski.visit, user=office_user, pdf=False
+    )
     [generated] = result.generated
     assert generated.participant == kowalski
     assert generated.pdf is None
@@ -248,11 +250,13 @@ def test_letters_are_written_for_members_with_data_and_refused_for_the_others(
 def test_generating_again_replaces_the_earlier_letters(
     office_user, kowalski, media_root, django_capture_on_commit_callbacks
 ):
-    first = documents.visa_invitations_generate(visit=kowalski.visit, user=office_user, pdf=False)
+    first = document_services.visa_invitations_generate(
+        visit=kowalski.visit, user=office_user, pdf=False
+    )
     kowalski.passport_number = "EB7654321"
     kowalski.save()
     with django_capture_on_commit_callbacks(execute=True):
-        second = documents.visa_invitations_generate(
+        second = document_services.visa_invitations_generate(
             visit=kowalski.visit, user=office_user, pdf=False
         )
     document = VisitDocument.objects.get()
@@ -263,7 +267,9 @@ def test_generating_again_replaces_the_earlier_letters(
 
 def test_no_member_needing_a_letter_is_a_clear_error(office_user, interpreter):
     with pytest.raises(ValidationError) as caught:
-        documents.visa_invitations_generate(visit=interpreter.visit, user=office_user, pdf=False)
+        document_services.visa_invitations_generate(
+            visit=interpreter.visit, user=office_user, pdf=False
+        )
     assert "No delegation member needs a visa invitation letter" in caught.value.messages[0]
     assert not VisitDocument.objects.exists()
 
@@ -278,7 +284,7 @@ def test_home_participants_get_no_letters(office_user, visit, home):
         passport_number="N123",
     )
     with pytest.raises(ValidationError):
-        documents.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
+        document_services.visa_invitations_generate(visit=visit, user=office_user, pdf=False)
 
 
 def test_a_cancelled_visit_gets_no_letters_or_certificates(office_user, kowalski):
@@ -286,8 +292,8 @@ def test_a_cancelled_visit_gets_no_letters_or_certificates(office_user, kowalski
     visit.status = VisitStatus.CANCELLED
     visit.save()
     for service in (
-        documents.visa_invitations_generate,
-        documents.attendance_certificates_generate,
+        document_services.visa_invitations_generate,
+        document_services.attendance_certificates_generate,
     ):
         with pytest.raises(ValidationError, match="cancelled"):
             service(visit=visit, user=office_user, pdf=False)
@@ -299,12 +305,12 @@ def test_viewers_and_other_coordinators_may_not_generate(
 ):
     for user in (viewer_user, other_coordinator_user):
         with pytest.raises(PermissionDenied):
-            documents.visa_invitations_generate(visit=kowalski.visit, user=user, pdf=False)
+            document_services.visa_invitations_generate(visit=kowalski.visit, user=user, pdf=False)
     assert not VisitDocument.objects.exists()
 
 
 def test_coordinators_of_a_home_unit_generate(coordinator_user, kowalski):
-    result = documents.visa_invitations_generate(
+    result = document_services.visa_invitations_generate(
         visit=kowalski.visit, user=coordinator_user, pdf=False
     )
     assert len(result.generated) == 1
@@ -386,7 +392,7 @@ def test_an_empty_programme_says_so(visit):
 
 def test_the_programme_is_generated_as_docx_and_pdf(office_user, visit, soffice):
     ProgrammeItemFactory(visit=visit, title="Round table on mining")
-    result = documents.programme_generate(visit=visit, user=office_user)
+    result = document_services.programme_generate(visit=visit, user=office_user)
     assert result.pdf_error == ""
     [generated] = result.generated
     assert generated.participant is None
@@ -403,7 +409,7 @@ def test_without_libreoffice_the_docx_is_kept_and_the_reason_given(
     office_user, visit, monkeypatch, tmp_path
 ):
     monkeypatch.setenv("SOFFICE", str(tmp_path / "missing"))
-    result = documents.programme_generate(visit=visit, user=office_user)
+    result = document_services.programme_generate(visit=visit, user=office_user)
     assert "LibreOffice" in result.pdf_error
     assert result.generated[0].pdf is None
     assert list(VisitDocument.objects.values_list("content_type", flat=True)) == [DOCX_TYPE]
@@ -432,7 +438,7 @@ def test_the_certificate_names_the_member_institution_dates_and_purpose(kowalski
 
 
 def test_every_delegation_member_gets_a_certificate(office_user, kowalski, nowak, interpreter):
-    result = documents.attendance_certificates_generate(
+    result = document_services.attendance_certificates_generate(
         visit=kowalski.visit, user=office_user, pdf=False
     )
     assert [item.participant for item in result.generated] == [kowalski, nowak, interpreter]
@@ -442,7 +448,7 @@ def test_every_delegation_member_gets_a_certificate(office_user, kowalski, nowak
 
 def test_a_visit_without_delegation_gets_no_certificates(office_user, visit):
     with pytest.raises(ValidationError, match="no delegation members"):
-        documents.attendance_certificates_generate(visit=visit, user=office_user, pdf=False)
+        document_services.attendance_certificates_generate(visit=visit, user=office_user, pdf=False)
 
 
 # --- Templates -------------------------------------------------------------------------------
@@ -472,7 +478,7 @@ def test_an_uploaded_template_in_use_replaces_the_built_in_one(kowalski):
 def test_a_broken_template_is_a_clear_error_and_writes_nothing(office_user, kowalski, media_root):
     uploaded_template("attendance_certificate", "{{ member.pasport }}", name="Broken certificate")
     with pytest.raises(ValidationError) as caught:
-        documents.attendance_certificates_generate(
+        document_services.attendance_certificates_generate(
             visit=kowalski.visit, user=office_user, pdf=False
         )
     [message] = caught.value.messages
@@ -501,7 +507,7 @@ def test_an_uploaded_template_with_a_typo_fails_the_administrators_check():
 
 
 def upload(visit, user, name="programme.pdf", content=None, photo=False, title=""):
-    return documents.document_upload(
+    return document_services.document_upload(
         visit=visit,
         user=user,
         file=SimpleUploadedFile(name, pdf_bytes() if content is None else content),
@@ -576,7 +582,7 @@ def test_viewers_may_not_upload_or_delete(viewer_user, office_user, visit):
         upload(visit, viewer_user)
     document = upload(visit, office_user)
     with pytest.raises(PermissionDenied):
-        documents.document_delete(document=document, user=viewer_user)
+        document_services.document_delete(document=document, user=viewer_user)
     assert VisitDocument.objects.count() == 1
 
 
@@ -585,6 +591,6 @@ def test_deleting_removes_the_row_and_the_file_after_commit(
 ):
     document = upload(visit, office_user)
     with django_capture_on_commit_callbacks(execute=True):
-        documents.document_delete(document=document, user=office_user)
+        document_services.document_delete(document=document, user=office_user)
     assert not VisitDocument.objects.exists()
     assert files_in(media_root) == []

@@ -10,14 +10,10 @@ from icalendar import Calendar
 
 from unibridge.core import calendar
 from unibridge.core.testing import PersonFactory
+from unibridge.meetings.calendar import action_item_events
+from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory
 from unibridge.visits.calendar import visit_events
-from unibridge.visits.tests.factories import (
-    ActionItemFactory,
-    MeetingFactory,
-    ProgrammeItemFactory,
-    VisitFactory,
-    at,
-)
+from unibridge.visits.tests.factories import ProgrammeItemFactory, VisitFactory, at
 
 
 def feed(user) -> dict[str, dict]:
@@ -195,6 +191,11 @@ def test_the_feed_source_takes_a_constant_number_of_queries(
         programme_item(visit, 12, responsible=me)
         ActionItemFactory(meeting=MeetingFactory(visit=visit), owner=me, due_on=in_days(20))
     assert coordinator_user.unit_scope_ids  # read once per download
+    today = timezone.localdate()
+    # one query for the programme items, one for the action items (meetings' own source)
     with django_assert_num_queries(2):
-        events = list(visit_events(coordinator_user, timezone.localdate()))
+        events = [
+            *visit_events(coordinator_user, today),
+            *action_item_events(coordinator_user, today),
+        ]
     assert len(events) == 3 * size

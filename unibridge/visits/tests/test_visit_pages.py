@@ -11,8 +11,9 @@ from django.utils import timezone
 from unibridge.agreements.models import Agreement, AgreementParty, AgreementType
 from unibridge.core.testing import InstitutionFactory, PersonFactory, UnitFactory
 from unibridge.institutions.models import Person
+from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory
 from unibridge.visits.models import ChecklistItem, ChecklistTemplateItem, Visit
-from unibridge.visits.tests.factories import ActionItemFactory, MeetingFactory, VisitFactory
+from unibridge.visits.tests.factories import VisitFactory
 
 # --- Helpers shared by the other test modules of the visits' core pages ---------------------------
 

@@ -9,14 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from unibridge.core import search
 from unibridge.core.testing import InstitutionFactory, PartnershipFactory, PersonFactory
 from unibridge.core.timeline import timeline_for
-from unibridge.visits.tests.factories import (
-    ActionItemFactory,
-    DecisionFactory,
-    MeetingFactory,
-    at,
-)
-
-from .test_visit_pages import make_partner, make_visit
+from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
+from unibridge.visits.tests.factories import at
+from unibridge.visits.tests.test_visit_pages import make_partner, make_visit
 
 
 @pytest.fixture

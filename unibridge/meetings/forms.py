@@ -21,10 +21,11 @@ from unibridge.agreements.models import Agreement
 from unibridge.core.forms import VersionedFormMixin
 from unibridge.core.widgets import FastSelect, RecordPicker
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+from unibridge.visits.models import Visit
 
-from . import meetings
+from . import services
 from .choices import ActionItemStatus
-from .models import ActionItem, Decision, Meeting, Visit
+from .models import ActionItem, Decision, Meeting
 from .sanitize import sanitize_minutes
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -142,7 +143,7 @@ class MeetingForm(VersionedFormMixin, forms.ModelForm):
         meeting = self.instance
         self.visit = visit = visit or (meeting.visit if meeting.visit_id else None)
         meeting.visit = visit
-        zone = meeting.time_zone if meeting.pk else meetings.default_time_zone(visit)
+        zone = meeting.time_zone if meeting.pk else services.default_time_zone(visit)
         if not self.is_bound:
             self.initial["time_zone"] = zone
             self.initial["online_link"] = meeting.online_link
@@ -151,7 +152,7 @@ class MeetingForm(VersionedFormMixin, forms.ModelForm):
                 self.initial["ends"] = in_zone(meeting.ends_at, zone)
         people = Person.objects.visible_to(user).select_related("institution")
         chosen = set(meeting.participants.values_list("pk", flat=True)) if meeting.pk else set()
-        partner = meetings.meeting_partner(meeting) if visit else meeting.partner
+        partner = services.meeting_partner(meeting) if visit else meeting.partner
         if visit is not None:
             for name in ("partner", "home_units", "is_confidential"):
                 del self.fields[name]
@@ -231,13 +232,13 @@ class MeetingForm(VersionedFormMixin, forms.ModelForm):
         data["participants"] = list(dict.fromkeys(participants))
         return data
 
-    def save(self, commit: bool = True) -> Meeting:
-        meeting = super().save(commit=False)
-        meetings.prepare_meeting(meeting)
+    def save(self, commit: bool = False) -> Meeting:
+        """The meeting, unsaved, with its visit's fields applied: ``services.meeting_save``
+        writes it (audited, minutes sanitised, with its participants and units)."""
         if commit:
-            meeting.save()
-            self.save_m2m()
-            meeting.participants.set(self.cleaned_data["participants"])
+            raise TypeError("MeetingForm does not write; call services.meeting_save().")
+        meeting = super().save(commit=False)
+        services.prepare_meeting(meeting)
         return meeting
 
 
@@ -295,7 +296,7 @@ class ActionItemForm(VersionedFormMixin, forms.ModelForm):
         partnership.widget.choices = [("", "---------")] + [
             (p.pk, p.partner.display_name) for p in partnership.queryset
         ]
-        agreements = meetings.agreements_for(meeting, user).order_by("reference")
+        agreements = services.agreements_for(meeting, user).order_by("reference")
         if item.agreement_id:
             agreements = agreements | Agreement.objects.filter(pk=item.agreement_id)
         agreement = self.fields["agreement"]
@@ -306,7 +307,7 @@ class ActionItemForm(VersionedFormMixin, forms.ModelForm):
         ]
         agreement.help_text = _("An agreement the meeting's partner is a party to.")
         if not item.pk and not self.is_bound:
-            default = meetings.default_partnership(meeting)
+            default = services.default_partnership(meeting)
             if default is not None:
                 self.initial["partnership"] = default.pk
 

@@ -4,14 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from unibridge.core.testing import InstitutionFactory
-from unibridge.visits import meetings
-from unibridge.visits.models import Meeting
-from unibridge.visits.tests.factories import (
-    DecisionFactory,
-    MeetingFactory,
-    VisitFactory,
-    at,
-)
+from unibridge.meetings import services as meetings
+from unibridge.meetings.models import Meeting
+from unibridge.meetings.tests.factories import DecisionFactory, MeetingFactory
+from unibridge.visits.tests.factories import VisitFactory, at
 
 
 def make_visit(home, partner=None, *, units=(), confidential=False, **fields):

@@ -15,9 +15,9 @@ from unibridge.core.testing import (
     PersonFactory,
     UserFactory,
 )
-from unibridge.visits.models import ActionItem
-from unibridge.visits.tests.factories import ActionItemFactory, MeetingFactory
-from unibridge.visits.tests.test_meetings import make_visit, standalone_meeting
+from unibridge.meetings.models import ActionItem
+from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory
+from unibridge.meetings.tests.test_meetings import make_visit, standalone_meeting
 
 TODAY = timezone.localdate()
 

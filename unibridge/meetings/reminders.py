@@ -35,7 +35,7 @@ def action_item_url(uuid) -> str:
 @functools.lru_cache(maxsize=8)
 def _url_pattern(script_prefix: str) -> str:
     del script_prefix  # part of the cache key: reverse() depends on it
-    return reverse("visits:action_item_detail", args=[_UUID_PLACEHOLDER])
+    return reverse("meetings:action_item_detail", args=[_UUID_PLACEHOLDER])
 
 
 def action_item_label(description: str, meeting_title: str) -> str:

@@ -2,11 +2,11 @@
 
 import pytest
 
-from unibridge.visits.models import Meeting
-from unibridge.visits.sanitize import sanitize_minutes
-from unibridge.visits.tests.factories import MeetingFactory
-from unibridge.visits.tests.test_meeting_pages import form_data
-from unibridge.visits.tests.test_meetings import make_visit
+from unibridge.meetings.models import Meeting
+from unibridge.meetings.sanitize import sanitize_minutes
+from unibridge.meetings.tests.factories import MeetingFactory
+from unibridge.meetings.tests.test_meeting_pages import form_data
+from unibridge.meetings.tests.test_meetings import make_visit
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -8,8 +8,8 @@ from django.core import mail
 from unibridge.core.models import Notification
 from unibridge.core.notifications import run_reminders
 from unibridge.core.testing import PersonFactory, UserFactory
-from unibridge.visits import reminders
-from unibridge.visits.tests.factories import ActionItemFactory, MeetingFactory
+from unibridge.meetings import reminders
+from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory
 
 TODAY = datetime.date(2026, 6, 1)
 

@@ -8,15 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from unibridge.core.testing import InstitutionFactory, PartnershipFactory, PersonFactory
-from unibridge.visits.models import Decision, Meeting
-from unibridge.visits.tests.factories import (
-    ActionItemFactory,
-    DecisionFactory,
-    MeetingFactory,
-    ParticipantFactory,
-    at,
-)
-from unibridge.visits.tests.test_meetings import make_visit, standalone_meeting
+from unibridge.meetings.models import Decision, Meeting
+from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
+from unibridge.meetings.tests.test_meetings import make_visit, standalone_meeting
+from unibridge.visits.tests.factories import ParticipantFactory, at
 
 UTC = datetime.UTC
 

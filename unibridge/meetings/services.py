@@ -18,9 +18,10 @@ from unibridge.agreements.models import Agreement, AgreementParty
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import acting_as, delete_record, save_record
 from unibridge.institutions.models import Institution, Partnership
+from unibridge.visits.models import Visit
 
 from .choices import ActionItemStatus
-from .models import ActionItem, Decision, Meeting, Visit
+from .models import ActionItem, Decision, Meeting
 from .sanitize import sanitize_minutes
 
 OPEN_STATUSES = (ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS)
@@ -55,6 +56,7 @@ def prepare_meeting(meeting: Meeting) -> None:
     apply_visit_fields(meeting)
 
 
+@transaction.atomic
 def meeting_save(
     *,
     meeting: Meeting,
@@ -100,6 +102,7 @@ def sync_visit_meetings(*, visit: Visit, user) -> int:
     return changed
 
 
+@transaction.atomic
 def meeting_delete(*, meeting: Meeting, user) -> None:
     if not is_editable(meeting, user):
         raise PermissionDenied
@@ -121,6 +124,7 @@ def _clean_text(text: str) -> str:
     return text
 
 
+@transaction.atomic
 def decision_add(*, meeting: Meeting, user, text: str) -> Decision:
     """A new decision at the end of the meeting's list."""
     _require_editable(meeting, user)
@@ -131,12 +135,14 @@ def decision_add(*, meeting: Meeting, user, text: str) -> Decision:
         return save_record(instance=decision, user=user)
 
 
+@transaction.atomic
 def decision_update(*, decision: Decision, user, text: str) -> Decision:
     _require_editable(decision.meeting, user)
     decision.text = _clean_text(text)
     return save_record(instance=decision, user=user)
 
 
+@transaction.atomic
 def decision_delete(*, decision: Decision, user) -> None:
     _require_editable(decision.meeting, user)
     delete_record(instance=decision, user=user)
@@ -202,6 +208,7 @@ def _stored_agreement_id(item: ActionItem) -> int | None:
     return ActionItem.objects.filter(pk=item.pk).values_list("agreement_id", flat=True).first()
 
 
+@transaction.atomic
 def action_item_save(
     *, item: ActionItem, user, expected_updated: datetime.datetime | None = None
 ) -> ActionItem:
@@ -217,6 +224,7 @@ def action_item_save(
     return save_record(instance=item, user=user, expected_updated=expected_updated)
 
 
+@transaction.atomic
 def action_item_set_status(*, item: ActionItem, user, status: str) -> ActionItem:
     """Change only the status: the meeting's editors, or the item's owner themselves."""
     if not ActionItem.objects.editable_by(user).filter(pk=item.pk).exists():
@@ -228,6 +236,7 @@ def action_item_set_status(*, item: ActionItem, user, status: str) -> ActionItem
     return save_record(instance=item, user=user)
 
 
+@transaction.atomic
 def action_item_delete(*, item: ActionItem, user) -> None:
     _require_editable(item.meeting, user)
     delete_record(instance=item, user=user)
