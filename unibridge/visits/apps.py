@@ -10,9 +10,6 @@ class VisitsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        # search documents and partner timeline entries
-        from . import search, timeline  # noqa: F401
-        from .calendar import visit_events  # noqa: F401  (programme, action items in feeds)
         from .models import (
             ActionItem,
             ChecklistItem,
@@ -36,6 +33,3 @@ class VisitsConfig(AppConfig):
         auditlog.register(ActionItem)
         auditlog.register(VisitDocument, exclude_fields=["file"])
         auditlog.register(NewsDraft)
-
-        # action-item reminders for the daily job (registers its source)
-        from . import reminders  # noqa: F401

@@ -22,7 +22,6 @@ from unibridge.core.calendar import (
     HORIZON_DAYS,
     CalendarEvent,
     event_uid,
-    register_calendar_source,
 )
 
 from .choices import ActionItemStatus, VisitStatus
@@ -128,7 +127,6 @@ def _action_item_url(uuid) -> str:
         return ""
 
 
-@register_calendar_source
 def visit_events(user, today: datetime.date) -> Iterator[CalendarEvent]:
     yield from programme_events(user, today)
     yield from action_item_events(user, today)

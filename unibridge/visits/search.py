@@ -43,7 +43,7 @@ def _visit_subtitle(visit: Visit) -> str:
     )
 
 
-search.register(
+VISITS = search.searchable(
     Visit,
     kind="visit",
     fields=visit_fields,
@@ -71,7 +71,7 @@ def meeting_fields(meeting: Meeting) -> list[tuple[object, int]]:
     ]
 
 
-search.register(
+MEETINGS = search.searchable(
     Meeting,
     kind="meeting",
     fields=meeting_fields,
@@ -102,7 +102,7 @@ def action_item_fields(item: ActionItem) -> list[tuple[object, int]]:
     ]
 
 
-search.register(
+ACTION_ITEMS = search.searchable(
     ActionItem,
     kind="action",
     fields=action_item_fields,

@@ -27,8 +27,12 @@ from unibridge.agreements.tests.factories import (
     AgreementTypeFactory,
     SignatureFactory,
 )
-from unibridge.core.testing import InstitutionFactory, PartnershipFactory, PersonFactory
 from unibridge.institutions.models import Institution
+from unibridge.institutions.tests.factories import (
+    InstitutionFactory,
+    PartnershipFactory,
+    PersonFactory,
+)
 from unibridge.visits import documents as visit_documents
 from unibridge.visits import news
 from unibridge.visits.choices import ParticipantSide, VisitStatus
@@ -230,7 +234,7 @@ def world(home, engineering, economics, office_user, viewer_user, other_coordina
         "partner timeline": reverse(
             "institutions:partnership_tab", args=[agh.partnership.uuid, "timeline"]
         ),
-        "home page": reverse("core:home"),
+        "home page": reverse("home"),
         # lists and their exports
         **{
             f"{name} list{suffix}": reverse(name_url) + suffix

@@ -13,14 +13,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from unibridge.accounts.choices import Role
-from unibridge.core.testing import (
+from unibridge.accounts.tests.factories import UserFactory
+from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
-    UserFactory,
 )
-from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 
 RESOURCES = {
     "institution": Institution,

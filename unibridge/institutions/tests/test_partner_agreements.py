@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from unibridge.agreements.models import Agreement, AgreementParty, AgreementType
-from unibridge.core.testing import InstitutionFactory
+from unibridge.institutions.tests.factories import InstitutionFactory
 
 
 def agreement_with(home, partner, number, *, parent=None, units=(), **fields) -> Agreement:

@@ -18,15 +18,15 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from unibridge.accounts.choices import Role
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.agreements.models import Agreement, AgreementType
-from unibridge.core.testing import (
+from unibridge.institutions.models import Person
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
-    UserFactory,
 )
-from unibridge.institutions.models import Person
 from unibridge.visits.models import (
     ActionItem,
     ChecklistTemplateItem,

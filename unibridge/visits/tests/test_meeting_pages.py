@@ -7,7 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from unibridge.core.testing import InstitutionFactory, PartnershipFactory, PersonFactory
+from unibridge.institutions.tests.factories import (
+    InstitutionFactory,
+    PartnershipFactory,
+    PersonFactory,
+)
 from unibridge.visits.models import Decision, Meeting
 from unibridge.visits.tests.factories import (
     ActionItemFactory,

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from unibridge.core.testing import InstitutionFactory
+from unibridge.institutions.tests.factories import InstitutionFactory
 from unibridge.visits import meetings
 from unibridge.visits.models import Meeting
 from unibridge.visits.tests.factories import (

@@ -9,7 +9,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from unibridge.core import calendar
-from unibridge.core.testing import PersonFactory
+from unibridge.institutions.tests.factories import PersonFactory
 from unibridge.visits.calendar import visit_events
 from unibridge.visits.tests.factories import (
     ActionItemFactory,
