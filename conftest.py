@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 
 from unibridge.accounts.choices import Role
-from unibridge.core.testing import InstitutionFactory, UnitFactory, UserFactory
+from unibridge.accounts.tests.factories import UserFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, UnitFactory
 
 
 @pytest.fixture(autouse=True)

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "unibridge.agreements",
     "unibridge.visits",
     "unibridge.meetings",
+    "unibridge",  # the project: layout, home page, menu, and site.py (after the apps it lists)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -151,7 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "unibridge.core.context_processors.navigation",
+                "unibridge.context_processors.navigation",
             ],
         },
     },
@@ -225,7 +226,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,7 +6,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from unibridge.core import views as core_views
 
+from . import views
+
 urlpatterns = [
+    path("", views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     # user and role administration for administrators (is_staff); the domain has its own pages

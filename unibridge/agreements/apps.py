@@ -10,8 +10,6 @@ class AgreementsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        # search documents, partner timeline, reminders and calendar events
-        from . import calendar, reminders, search, timeline  # noqa: F401
         from .models import (
             Agreement,
             AgreementDocument,

@@ -19,7 +19,6 @@ from unibridge.core.calendar import (
     HORIZON_DAYS,
     CalendarEvent,
     event_uid,
-    register_calendar_source,
 )
 
 from .choices import AgreementStatus, ApprovalDecision
@@ -117,7 +116,6 @@ def approval_events(user, today: datetime.date) -> Iterator[CalendarEvent]:
         )
 
 
-@register_calendar_source
 def agreement_events(user, today: datetime.date) -> Iterator[CalendarEvent]:
     yield from expiry_events(user, today)
     yield from approval_events(user, today)

@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
-from unibridge.core.notifications import Reminder, chunked, register_kind, register_source
+from unibridge.core.notifications import Reminder, chunked
 
 from .choices import AgreementStatus, ApprovalDecision
 from .models import Agreement, AgreementParty, AgreementType, ApprovalStep
@@ -33,9 +33,12 @@ EXPIRY = "agreement_expiry"
 APPROVAL = "agreement_approval"
 SIGNATURE_OVERDUE = "agreement_signature"
 
-register_kind(EXPIRY, _("Agreement expires"))
-register_kind(APPROVAL, _("Approval waiting for you"))
-register_kind(SIGNATURE_OVERDUE, _("Partner's signature overdue"))
+# The kinds of reminder agreements produce, named for people (unibridge/site.py lists them).
+KINDS = {
+    EXPIRY: _("Agreement expires"),
+    APPROVAL: _("Approval waiting for you"),
+    SIGNATURE_OVERDUE: _("Partner's signature overdue"),
+}
 
 
 def thresholds(reminder_days: object) -> list[int]:
@@ -238,7 +241,6 @@ def signature_reminders(today: datetime.date) -> Iterator[Reminder]:
             )
 
 
-@register_source
 def agreement_reminders(today: datetime.date) -> Iterator[Reminder]:
     """Every reminder agreements produce on ``today``."""
     yield from expiry_reminders(today)

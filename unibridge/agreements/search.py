@@ -23,7 +23,7 @@ def agreement_fields(agreement: Agreement) -> list[tuple[object, int]]:
     ]
 
 
-search.register(
+AGREEMENTS = search.searchable(
     Agreement,
     kind="agreement",
     fields=agreement_fields,

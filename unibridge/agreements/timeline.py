@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
-from unibridge.core.timeline import TimelineEntry, as_datetime, register_timeline
+from unibridge.core.timeline import TimelineEntry, as_datetime
 from unibridge.institutions.models import Partnership, Person
 
 from .choices import AgreementStatus
@@ -30,7 +30,6 @@ STATUS_TITLES = {
 }
 
 
-@register_timeline
 def agreement_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
     agreements = {
         agreement.pk: agreement

@@ -47,7 +47,8 @@ _sources: list[CalendarSource] = []
 
 
 def register_calendar_source(source: CalendarSource) -> CalendarSource:
-    """Decorator: add a source of events, called as ``source(user, today)`` per download."""
+    """Add a source of events, called as ``source(user, today)`` per download; the site's
+    sources are listed in ``unibridge/site.py``."""
     if source not in _sources:
         _sources.append(source)
     return source

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import jinja2
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
@@ -32,14 +31,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 PDF_TIMEOUT_SECONDS = 60
 
-# The sample context each kind of template is checked against (a function returning a dict).
-# A kind without one is checked for syntax only, with any variable allowed.
-SAMPLE_CONTEXTS: dict[str, str] = {
-    "agreement": "unibridge.agreements.documents.sample_context",
-    "visa_invitation": "unibridge.visits.documents.sample_visa_invitation_context",
-    "visit_programme": "unibridge.visits.documents.sample_programme_context",
-    "attendance_certificate": "unibridge.visits.documents.sample_attendance_certificate_context",
-}
+# The sample context each kind of template is checked against (a function returning a dict),
+# from unibridge/site.py. A kind without one is checked for syntax only, any variable allowed.
+_sample_contexts: dict[str, Callable[[], dict]] = {}
+
+
+def register_sample_context(kind: str, factory: Callable[[], dict]) -> None:
+    _sample_contexts[kind] = factory
 
 
 class DocumentError(Exception):
@@ -109,11 +107,8 @@ def render_docx(template: bytes | IO[bytes] | Path, context: dict, *, strict: bo
 
 def sample_context(kind: str) -> dict | None:
     """The sample context templates of ``kind`` are checked against, if one is registered."""
-    path = SAMPLE_CONTEXTS.get(kind)
-    if not path:
-        return None
-    factory: Callable[[], dict] = import_string(path)
-    return factory()
+    factory = _sample_contexts.get(kind)
+    return factory() if factory else None
 
 
 def validate_template(template: bytes | IO[bytes], kind: str) -> None:

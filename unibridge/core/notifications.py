@@ -64,7 +64,8 @@ _kind_labels: dict[str, str | Promise] = {}
 
 
 def register_source(source: ReminderSource) -> ReminderSource:
-    """Decorator: add a source of reminders, called once per run with the day of the run."""
+    """Add a source of reminders, called once per run with the day of the run; the site's
+    sources are listed in ``unibridge/site.py``."""
     if source not in _sources:
         _sources.append(source)
     return source

@@ -107,7 +107,7 @@ def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
     saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
     delete_record(instance=saved, user=request.user)
     messages.success(request, _("Deleted the saved filter “%(name)s”.") % {"name": saved.name})
-    return redirect(_list_url(saved.list_name) or reverse("core:home"))
+    return redirect(_list_url(saved.list_name) or reverse("home"))
 
 
 urlpatterns: list[URLPattern] = [

@@ -4,7 +4,7 @@ How a module makes its records searchable (see ``unibridge/institutions/search.p
 
     from unibridge.core import search
 
-    search.register(
+    AGREEMENTS = search.searchable(
         Agreement,
         kind="agreement",
         fields=lambda a: [(a.title, search.NAME), (a.partner.acronym, search.CONTEXT)],
@@ -14,7 +14,8 @@ How a module makes its records searchable (see ``unibridge/institutions/search.p
         depends_on={Institution: "partner"},
     )
 
-and its ``apps.py`` imports that module in ``ready()``. From then on every save and delete
+and ``unibridge/site.py`` lists ``AGREEMENTS`` in ``SEARCH_DOCUMENTS``, which are connected
+at start-up (:func:`connect`). From then on every save and delete
 keeps the index in step; code that bypasses signals (``bulk_create``, ``update``) calls
 ``reindex(Model, ids)`` itself, and ``manage.py rebuild_search_index`` rebuilds everything.
 
@@ -43,6 +44,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -141,7 +143,7 @@ _kinds: dict[str, Registration] = {}
 _dependents: dict[type[models.Model], list[tuple[Registration, str]]] = defaultdict(list)
 
 
-def register(
+def searchable(
     model: type[models.Model],
     *,
     kind: str,
@@ -152,7 +154,7 @@ def register(
     queryset: models.QuerySet | None = None,
     depends_on: dict[type[models.Model], str | tuple[str, ...]] | None = None,
 ) -> Registration:
-    """Make a model searchable and keep its index entries in step with saves and deletes.
+    """How a model is indexed, shown and permission-checked; :func:`connect` turns it on.
 
     - ``kind``: a short lower-case code ('institution'); results are labelled with the
       model's verbose name.
@@ -167,20 +169,16 @@ def register(
       "host_institution")}``).
 
     Changes through many-to-many relations send no save signal: a model that indexes them
-    connects ``m2m_changed`` to ``reindex`` itself. Registering a model again replaces its
-    registration.
+    connects ``m2m_changed`` to ``reindex`` itself.
     """
     if not _KIND.match(kind):
         raise ImproperlyConfigured(f"Search kind {kind!r} must be lower-case letters only.")
-    if kind in _kinds and _kinds[kind].model is not model:
-        raise ImproperlyConfigured(f"Search kind {kind!r} is already used by {_kinds[kind].model}")
     queryset = queryset if queryset is not None else model._default_manager.all()
     if not callable(getattr(queryset, "visible_to", None)):
         raise ImproperlyConfigured(
             f"{model.__name__}: a searchable queryset needs visible_to(user), the permission rule."
         )
-    unregister(model)
-    registration = Registration(
+    return Registration(
         model=model,
         kind=kind,
         fields=fields,
@@ -190,6 +188,23 @@ def register(
         queryset=queryset,
         depends_on=dict(depends_on or {}),
     )
+
+
+def register(model: type[models.Model], **options: Any) -> Registration:
+    """:func:`searchable` and :func:`connect` in one call (tests register throwaway models)."""
+    return connect(searchable(model, **options))
+
+
+def connect(registration: Registration) -> Registration:
+    """Index the registration's model and keep its entries in step with saves and deletes.
+
+    The site's search documents are connected once, at start-up (``unibridge/site.py``);
+    connecting a model again replaces its registration.
+    """
+    model, kind = registration.model, registration.kind
+    if kind in _kinds and _kinds[kind].model is not model:
+        raise ImproperlyConfigured(f"Search kind {kind!r} is already used by {_kinds[kind].model}")
+    unregister(model)
     _registry[model] = registration
     _kinds[kind] = registration
     uid = f"unibridge.search.{kind}"

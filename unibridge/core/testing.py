@@ -1,4 +1,6 @@
-"""Factories and helpers for tests of every app (factory_boy, real database rows, real files)."""
+"""Helpers for tests of every app: browser log-in and accessibility, real test files.
+
+Each app's factories are in its own ``tests/factories.py``."""
 
 import io
 import os
@@ -8,66 +10,11 @@ import zlib
 from pathlib import Path
 
 import docx
-import factory
 import pytest
-from django.contrib.auth import get_user_model
 from pypdf import PdfReader, PdfWriter
 
-from unibridge.accounts.choices import Role
 from unibridge.core import documents as core_documents
 from unibridge.core import uploads
-from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
-
-
-class InstitutionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Institution
-
-    name = factory.Sequence(lambda n: f"Test University {n}")
-    name_en = factory.LazyAttribute(lambda o: o.name)
-    country = "PL"
-    city = "Kraków"
-
-
-class UnitFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OrganizationalUnit
-
-    institution = factory.SubFactory(InstitutionFactory)
-    name = factory.Sequence(lambda n: f"Faculty {n}")
-
-
-class PersonFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Person
-
-    name_native = factory.Sequence(lambda n: f"Person {n}")
-    institution = factory.SubFactory(InstitutionFactory)
-
-
-class PartnershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Partnership
-
-    partner = factory.SubFactory(InstitutionFactory)
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
-    role = Role.VIEWER
-    password = factory.PostGenerationMethodCall("set_password", "password")
-
-    @factory.post_generation
-    def units(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.units.set(extracted)
-        if create:
-            self.save()
 
 
 def log_in(page, username: str, password: str = "password") -> None:
@@ -93,20 +40,7 @@ def assert_accessible(page) -> None:
     assert not violations, f"{page.url}:\n" + "\n".join(summary)
 
 
-# --- Fixtures: a test module takes them by assignment (``agh = testing.agh``) ------------------
-
-
-@pytest.fixture
-def agh(db) -> Institution:
-    """AGH in Kraków, the partner of the document tests, with its names in three languages."""
-    return InstitutionFactory(
-        name="Akademia Górniczo-Hutnicza im. Stanisława Staszica w Krakowie",
-        name_en="AGH University of Krakow",
-        name_ru="Горно-металлургическая академия им. Станислава Сташица",
-        name_pl="Akademia Górniczo-Hutnicza",
-        country="PL",
-        city="Kraków",
-    )
+# --- Fixtures: a test module takes them by assignment (``soffice = testing.soffice``) ----------
 
 
 @pytest.fixture

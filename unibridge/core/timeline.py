@@ -1,6 +1,6 @@
 """The partner timeline: an extension point every module adds its entries to.
 
-A module registers a provider, a function taking (partnership, user) and returning
+A module writes a provider, a function taking (partnership, user) and returning
 TimelineEntry objects the user may see, in a constant number of queries. The partnership
 page knows nothing about agreements, visits or mobility; it only calls :func:`timeline_for`.
 """
@@ -26,7 +26,8 @@ class TimelineEntry:
 
 
 def register_timeline(provider: TimelineProvider) -> TimelineProvider:
-    """Decorator: add a provider of timeline entries (called once per partnership page)."""
+    """Add a provider of timeline entries (called once per partnership page); the site's
+    providers are listed in ``unibridge/site.py``."""
     if provider not in _providers:
         _providers.append(provider)
     return provider

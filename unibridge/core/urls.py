@@ -4,7 +4,6 @@ from . import notification_views, saved_filter_views, views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("jobs/<uuid:uuid>/", views.job_detail, name="job_detail"),
 ]

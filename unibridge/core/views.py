@@ -1,4 +1,4 @@
-"""Pages every module shares: home, health check and the generic record views."""
+"""Pages every module shares: health check, search and job status."""
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.models import Session
@@ -36,20 +36,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _unhealthy(part: str, exc: Exception) -> JsonResponse:
     return JsonResponse({"status": "error", "failed": part, "database": str(exc)[:200]}, status=503)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The user's start page: partnership figures, their own partnerships, recent changes,
-    and their overdue logistics tasks and action items."""
-    from django.utils import timezone
-
-    from unibridge.institutions.selectors import home_dashboard
-    from unibridge.visits.selectors import my_overdue
-
-    context = home_dashboard(request.user)
-    context.update(my_overdue(request.user, timezone.localdate()))
-    return render(request, "core/home.html", context)
 
 
 SEARCH_PAGE_LIMIT = 50

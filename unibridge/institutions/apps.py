@@ -10,7 +10,6 @@ class InstitutionsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import search, timeline  # noqa: F401  (register search documents and timeline entries)
         from .models import Institution, OrganizationalUnit, Partnership, Person
 
         auditlog.register(Institution)

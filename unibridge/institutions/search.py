@@ -80,14 +80,14 @@ def partnership_fields(partnership: Partnership) -> list[tuple[object, int]]:
     ]
 
 
-search.register(
+INSTITUTIONS = search.searchable(
     Institution,
     kind="institution",
     fields=institution_fields,
     title=lambda institution: institution.display_name,
     subtitle=institution_subtitle,
 )
-search.register(
+UNITS = search.searchable(
     OrganizationalUnit,
     kind="unit",
     fields=unit_fields,
@@ -96,7 +96,7 @@ search.register(
     queryset=OrganizationalUnit.objects.select_related("institution"),
     depends_on={Institution: "institution"},
 )
-search.register(
+PEOPLE = search.searchable(
     Person,
     kind="person",
     fields=person_fields,
@@ -104,7 +104,7 @@ search.register(
     queryset=Person.objects.select_related("institution", "unit"),
     depends_on={Institution: "institution", OrganizationalUnit: "unit"},
 )
-search.register(
+PARTNERSHIPS = search.searchable(
     Partnership,
     kind="partnership",
     fields=partnership_fields,

@@ -6,12 +6,11 @@ from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
-from unibridge.core.timeline import TimelineEntry, as_datetime, register_timeline
+from unibridge.core.timeline import TimelineEntry, as_datetime
 
 from .models import Partnership
 
 
-@register_timeline
 def partnership_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
     if partnership.started_on:
         yield TimelineEntry(

@@ -15,7 +15,6 @@ from unibridge.core.calendar import (
     HORIZON_DAYS,
     CalendarEvent,
     event_uid,
-    register_calendar_source,
 )
 from unibridge.visits.models import Visit
 
@@ -25,7 +24,6 @@ from .models import ActionItem
 SUMMARY_LENGTH = 120
 
 
-@register_calendar_source
 def action_item_events(user, today: datetime.date) -> Iterator[CalendarEvent]:
     horizon = today + datetime.timedelta(days=HORIZON_DAYS)
     rows = (

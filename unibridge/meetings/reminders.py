@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
-from unibridge.core.notifications import Reminder, register_kind, register_source
+from unibridge.core.notifications import Reminder
 
 from .choices import ActionItemStatus
 from .models import ActionItem
@@ -21,8 +21,8 @@ from .models import ActionItem
 DUE = "action_item_due"
 OVERDUE = "action_item_overdue"
 
-register_kind(DUE, _("Action item due today"))
-register_kind(OVERDUE, _("Action item overdue"))
+# The kinds of reminder action items produce, named for people (unibridge/site.py lists them).
+KINDS = {DUE: _("Action item due today"), OVERDUE: _("Action item overdue")}
 
 _UUID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
@@ -46,7 +46,6 @@ def action_item_label(description: str, meeting_title: str) -> str:
     return f"{what} ({meeting_title})" if meeting_title else what
 
 
-@register_source
 def action_item_reminders(today: datetime.date) -> Iterator[Reminder]:
     """Reminders of the open action items due on ``today`` or before it."""
     rows = (

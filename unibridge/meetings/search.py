@@ -32,7 +32,7 @@ def meeting_fields(meeting: Meeting) -> list[tuple[object, int]]:
     ]
 
 
-search.register(
+MEETINGS = search.searchable(
     Meeting,
     kind="meeting",
     fields=meeting_fields,
@@ -63,7 +63,7 @@ def action_item_fields(item: ActionItem) -> list[tuple[object, int]]:
     ]
 
 
-search.register(
+ACTION_ITEMS = search.searchable(
     ActionItem,
     kind="action",
     fields=action_item_fields,

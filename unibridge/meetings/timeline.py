@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from unibridge.core.timeline import TimelineEntry, as_datetime, register_timeline
+from unibridge.core.timeline import TimelineEntry, as_datetime
 from unibridge.core.visibility import annotate_visible, shown
 from unibridge.institutions.models import Partnership, Person
 from unibridge.visits.models import Visit
@@ -20,7 +20,6 @@ from .models import ActionItem, Decision, Meeting
 from .selectors import safe_url
 
 
-@register_timeline
 def meeting_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
     partner_id = partnership.partner_id
     # the meetings of the partner's visits the user may see, and the standalone ones

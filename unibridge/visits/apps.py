@@ -10,9 +10,6 @@ class VisitsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        # search documents and partner timeline entries
-        from . import search, timeline  # noqa: F401
-        from .calendar import visit_events  # noqa: F401  (programme items in feeds)
         from .models import (
             ChecklistItem,
             ChecklistTemplateItem,

@@ -20,7 +20,6 @@ from unibridge.core.calendar import (
     HORIZON_DAYS,
     CalendarEvent,
     event_uid,
-    register_calendar_source,
 )
 
 from .choices import VisitStatus
@@ -85,6 +84,5 @@ def programme_events(user, today: datetime.date) -> Iterator[CalendarEvent]:
         )
 
 
-@register_calendar_source
 def visit_events(user, today: datetime.date) -> Iterator[CalendarEvent]:
     yield from programme_events(user, today)

@@ -42,7 +42,7 @@ def _visit_subtitle(visit: Visit) -> str:
     )
 
 
-search.register(
+VISITS = search.searchable(
     Visit,
     kind="visit",
     fields=visit_fields,

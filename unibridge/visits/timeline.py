@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from unibridge.core.timeline import TimelineEntry, as_datetime, register_timeline
+from unibridge.core.timeline import TimelineEntry, as_datetime
 from unibridge.institutions.models import Partnership
 
 from .choices import VisitStatus
@@ -27,7 +27,6 @@ def _visit_title(visit: Visit) -> str:
     return _("Visit planned: %(title)s") % {"title": visit.title}
 
 
-@register_timeline
 def visit_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
     partner_id = partnership.partner_id
     visits = Visit.objects.visible_to(user).filter(

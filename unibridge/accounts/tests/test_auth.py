@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from unibridge.core.testing import UserFactory
+from unibridge.accounts.tests.factories import UserFactory
 
 NEW_PASSWORD = "Steel-and-Coal-2025"
 
@@ -44,12 +44,12 @@ def test_the_login_page_has_labelled_fields_and_a_password_reset_link(client, db
 
 def test_a_user_logs_in_and_lands_on_the_home_page(client, alice):
     response = log_in(client, "alice", "password")
-    assertRedirects(response, reverse("core:home"), fetch_redirect_response=False)
+    assertRedirects(response, reverse("home"), fetch_redirect_response=False)
     assert is_logged_in(client, alice)
 
 
 def test_logging_in_returns_to_the_page_asked_for(client, alice):
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home"))
     assert response.status_code == 302
     login_page = client.get(response["Location"])
     assertContains(login_page, 'name="next" value="/"')
@@ -59,7 +59,7 @@ def test_logging_in_returns_to_the_page_asked_for(client, alice):
 
 def test_logging_in_never_redirects_to_another_site(client, alice):
     response = log_in(client, "alice", "password", next="https://evil.example.com/")
-    assertRedirects(response, reverse("core:home"), fetch_redirect_response=False)
+    assertRedirects(response, reverse("home"), fetch_redirect_response=False)
 
 
 def test_a_wrong_password_shows_an_error_and_logs_nobody_in(client, alice):

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from unibridge.accounts.middleware import LAST_SEEN
-from unibridge.core.testing import UserFactory
+from unibridge.accounts.tests.factories import UserFactory
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from unibridge.core.testing import UserFactory
+from unibridge.accounts.tests.factories import UserFactory
 
 NEW_PASSWORD = "Steel-and-Coal-2025"
 API_URL = "/api/v1/institutions/"

@@ -16,7 +16,7 @@ from unibridge.agreements.models import (
     Signature,
     SubjectArea,
 )
-from unibridge.core.testing import InstitutionFactory
+from unibridge.institutions.tests.factories import InstitutionFactory
 
 
 class AgreementTypeFactory(factory.django.DjangoModelFactory):

@@ -15,10 +15,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from unibridge.accounts.choices import Role
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.agreements.choices import AgreementStatus
 from unibridge.agreements.models import Agreement, AgreementDocument
 from unibridge.agreements.services import PartyInput, agreement_create
-from unibridge.core.testing import InstitutionFactory, PersonFactory, UnitFactory, UserFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory, UnitFactory
 
 from .factories import (
     AgreementFactory,

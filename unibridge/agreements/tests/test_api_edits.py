@@ -12,7 +12,7 @@ from django.urls import reverse
 from unibridge.agreements.choices import AgreementStatus
 from unibridge.agreements.models import Agreement, AgreementType, CooperationCondition
 from unibridge.agreements.services import PartyInput, agreement_create
-from unibridge.core.testing import InstitutionFactory, PersonFactory, UnitFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory, UnitFactory
 
 from .factories import CooperationConditionFactory, LanguageRequirementFactory, SubjectAreaFactory
 from .test_api import api_for, assert_error, detail_url

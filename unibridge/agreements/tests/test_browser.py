@@ -18,13 +18,12 @@ from pypdf import PdfReader
 
 from unibridge.agreements.demo import _ensure_default_types
 from unibridge.agreements.models import Agreement, AgreementType
-from unibridge.core.testing import (
+from unibridge.core.testing import assert_accessible, log_in
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
-    assert_accessible,
-    log_in,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -23,7 +23,7 @@ from unibridge.agreements.validators import (
     validate_cefr,
     validate_language_code,
 )
-from unibridge.core.testing import InstitutionFactory, UnitFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, UnitFactory
 
 STUDIES = "student-studies"
 TRAINEESHIP = "student-traineeship"

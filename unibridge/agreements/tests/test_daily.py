@@ -10,7 +10,7 @@ from django.utils import timezone
 from unibridge.agreements import tasks
 from unibridge.agreements.choices import AgreementStatus
 from unibridge.agreements.models import Agreement, AgreementParty, AgreementType
-from unibridge.core.testing import InstitutionFactory
+from unibridge.institutions.tests.factories import InstitutionFactory
 
 
 @pytest.fixture

@@ -28,9 +28,6 @@ from unibridge.core import documents as core_documents
 from unibridge.core import testing
 from unibridge.core.models import DocumentTemplate
 from unibridge.core.testing import (
-    InstitutionFactory,
-    PersonFactory,
-    UnitFactory,
     docx_bytes,
     files_in,
     jpeg_bytes,
@@ -40,9 +37,11 @@ from unibridge.core.testing import (
     png_bytes,
     text_of_docx,
 )
+from unibridge.institutions.tests import factories as institution_factories
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory, UnitFactory
 
 # The partner and the LibreOffice check every document test uses.
-agh, soffice = testing.agh, testing.soffice
+agh, soffice = institution_factories.agh, testing.soffice
 
 
 @pytest.fixture

@@ -11,14 +11,9 @@ from unibridge.accounts.models import User
 from unibridge.agreements.choices import AgreementStatus
 from unibridge.agreements.models import Agreement, AgreementType, CooperationCondition
 from unibridge.agreements.services import PartyInput, agreement_create
-from unibridge.core.testing import (
-    InstitutionFactory,
-    PersonFactory,
-    UnitFactory,
-    assert_accessible,
-    log_in,
-)
+from unibridge.core.testing import assert_accessible, log_in
 from unibridge.institutions.models import Institution
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory, UnitFactory
 
 from .factories import CooperationConditionFactory, SubjectAreaFactory
 

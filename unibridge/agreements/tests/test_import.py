@@ -15,8 +15,8 @@ from unibridge.agreements import importing
 from unibridge.agreements.models import Agreement, AgreementType, Signature
 from unibridge.agreements.tests.factories import AgreementFactory
 from unibridge.core.models import Job
-from unibridge.core.testing import InstitutionFactory, PersonFactory
 from unibridge.institutions.models import Institution
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory
 
 TODAY = timezone.localdate()
 IMPORT_URL = "agreements:agreement_import"

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from unibridge.accounts.choices import Role
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision, SignatureMethod
 from unibridge.agreements.models import Agreement, ApprovalStep, ReferenceCounter, Signature
 from unibridge.agreements.services import (
@@ -27,14 +28,13 @@ from unibridge.agreements.services import (
 )
 from unibridge.agreements.timeline import agreement_entries
 from unibridge.core.services import delete_record
-from unibridge.core.testing import (
+from unibridge.core.timeline import timeline_for
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
-    UserFactory,
 )
-from unibridge.core.timeline import timeline_for
 
 from .factories import (
     AgreementTypeFactory,

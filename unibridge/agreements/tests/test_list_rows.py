@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from unibridge.agreements import selectors
 from unibridge.agreements.api.serializers import AgreementSummarySerializer
 from unibridge.agreements.api.summaries import agreement_summaries, summary_rows
-from unibridge.core.testing import InstitutionFactory, PersonFactory, UnitFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory, UnitFactory
 
 from .factories import AgreementFactory, AgreementPartyFactory, SignatureFactory
 

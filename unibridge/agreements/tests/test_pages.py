@@ -14,7 +14,7 @@ from unibridge.agreements.models import (
     CooperationCondition,
     SubjectArea,
 )
-from unibridge.core.testing import InstitutionFactory
+from unibridge.institutions.tests.factories import InstitutionFactory
 
 
 def make_agreement(home, partner, number, *, units=(), **fields):

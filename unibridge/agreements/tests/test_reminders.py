@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core import mail
 
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.agreements import reminders
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
 from unibridge.agreements.tests.factories import (
@@ -16,7 +17,7 @@ from unibridge.agreements.tests.factories import (
 )
 from unibridge.core.models import Notification
 from unibridge.core.notifications import run_reminders
-from unibridge.core.testing import PersonFactory, UserFactory
+from unibridge.institutions.tests.factories import PersonFactory
 
 TODAY = datetime.date(2026, 3, 2)
 

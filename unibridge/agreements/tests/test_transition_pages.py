@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from unibridge.accounts.choices import Role
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
 from unibridge.agreements.models import Agreement, Signature
 from unibridge.agreements.services import (
@@ -16,7 +17,7 @@ from unibridge.agreements.services import (
     agreement_submit,
     signature_record,
 )
-from unibridge.core.testing import InstitutionFactory, UserFactory
+from unibridge.institutions.tests.factories import InstitutionFactory
 
 from .factories import AgreementTypeFactory, RouteStepFactory
 

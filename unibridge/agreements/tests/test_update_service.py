@@ -11,7 +11,7 @@ from unibridge.agreements.services import (
     agreement_update,
     party_update,
 )
-from unibridge.core.testing import InstitutionFactory, PersonFactory, UnitFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory, UnitFactory
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from unibridge.agreements.tests.factories import (
     RouteStepFactory,
     SubjectAreaFactory,
 )
-from unibridge.core.testing import (
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,

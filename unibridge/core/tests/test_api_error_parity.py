@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from unibridge.agreements.choices import AgreementStatus
 from unibridge.agreements.models import Agreement, AgreementType
 from unibridge.agreements.services import PartyInput, agreement_create
-from unibridge.core.testing import (
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,

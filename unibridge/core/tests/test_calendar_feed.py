@@ -8,6 +8,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from unibridge.accounts.choices import Role
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
 from unibridge.agreements.tests.factories import (
     AgreementFactory,
@@ -15,7 +16,7 @@ from unibridge.agreements.tests.factories import (
     ApprovalStepFactory,
 )
 from unibridge.core import calendar
-from unibridge.core.testing import PersonFactory, UserFactory
+from unibridge.institutions.tests.factories import PersonFactory
 
 
 def feed_url(user) -> str:

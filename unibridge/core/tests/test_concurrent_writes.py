@@ -27,13 +27,13 @@ from rest_framework.test import APIClient
 from unibridge.accounts.choices import Role
 from unibridge.agreements.services import PartyInput, agreement_create
 from unibridge.agreements.tests.factories import AgreementTypeFactory
-from unibridge.core.testing import (
+from unibridge.institutions.models import Person
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
 )
-from unibridge.institutions.models import Person
 from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory
 from unibridge.visits.tests.factories import VisitFactory
 

@@ -27,8 +27,12 @@ from unibridge.agreements.tests.factories import (
     AgreementTypeFactory,
     SignatureFactory,
 )
-from unibridge.core.testing import InstitutionFactory, PartnershipFactory, PersonFactory
 from unibridge.institutions.models import Institution
+from unibridge.institutions.tests.factories import (
+    InstitutionFactory,
+    PartnershipFactory,
+    PersonFactory,
+)
 from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
 from unibridge.visits import document_services, news
 from unibridge.visits import services as visit_services

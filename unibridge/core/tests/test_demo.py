@@ -6,14 +6,13 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils.module_loading import import_string
 
 from unibridge.accounts.choices import Role
 from unibridge.accounts.models import User
-from unibridge.core.management.commands.load_demo import LOADERS
-from unibridge.core.testing import InstitutionFactory
 from unibridge.institutions.choices import PartnershipPriority, PartnershipStatus, UnitType
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+from unibridge.institutions.tests.factories import InstitutionFactory
+from unibridge.site import DEMO_LOADERS
 
 DEMO_USERNAMES = ["admin", "office", "coordinator", "viewer"]
 
@@ -287,6 +286,8 @@ def test_migrations_load_no_demo_data(db):
     assert not User.objects.exists()
 
 
-def test_every_listed_loader_is_a_function(db):
-    assert LOADERS[0] == "unibridge.institutions.demo.load"
-    assert all(callable(import_string(path)) for path in LOADERS)
+def test_the_institutions_are_loaded_first_and_every_loader_is_a_function(db):
+    from unibridge.institutions import demo
+
+    assert DEMO_LOADERS[0] is demo.load
+    assert all(callable(load) for load in DEMO_LOADERS)

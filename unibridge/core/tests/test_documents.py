@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.core import documents
 from unibridge.core.models import DocumentTemplate
-from unibridge.core.testing import UserFactory
 from unibridge.core.tests.test_uploads import png_bytes
 
 

@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 
 from unibridge.agreements.models import Agreement, AgreementParty, AgreementType
 from unibridge.core import crud, exports
-from unibridge.core.testing import InstitutionFactory, PartnershipFactory
 from unibridge.institutions.tables import INSTITUTION_COLUMNS, PARTNERSHIP_COLUMNS
+from unibridge.institutions.tests.factories import InstitutionFactory, PartnershipFactory
 
 TODAY = timezone.localdate().isoformat()
 

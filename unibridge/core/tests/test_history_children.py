@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from unibridge.agreements import documents as agreement_documents
 from unibridge.agreements.tests.test_pages import make_agreement
 from unibridge.core.services import delete_record, save_record
-from unibridge.core.testing import InstitutionFactory, PersonFactory, pdf_bytes
+from unibridge.core.testing import pdf_bytes
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory
 from unibridge.meetings import services as meetings
 from unibridge.meetings.choices import ActionItemStatus
 from unibridge.meetings.models import ActionItem

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from unibridge.core import fields
 from unibridge.core.api.serializers import InputSerializer
-from unibridge.core.testing import InstitutionFactory
 from unibridge.institutions.models import Institution
+from unibridge.institutions.tests.factories import InstitutionFactory
 from unibridge.meetings.models import Meeting
 from unibridge.meetings.tests.factories import MeetingFactory
 from unibridge.visits.models import Visit

@@ -21,9 +21,9 @@ from huey.contrib.djhuey import HUEY
 from huey.storage import SqliteStorage
 
 from unibridge.accounts.choices import Role
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.core import jobs
 from unibridge.core.models import Job
-from unibridge.core.testing import UserFactory
 from unibridge.institutions import tasks
 from unibridge.institutions.models import Institution
 

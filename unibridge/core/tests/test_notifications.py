@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.core import notifications, tasks
 from unibridge.core.models import Notification
 from unibridge.core.notifications import Reminder, run_reminders
-from unibridge.core.testing import UserFactory
 
 TODAY = datetime.date(2026, 3, 2)
 BROKEN = "broken@example.org"

@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.core.models import SavedFilter
-from unibridge.core.testing import InstitutionFactory, UserFactory
+from unibridge.institutions.tests.factories import InstitutionFactory
 
 CREATE_URL = "core:saved_filter_create"
 LISTS = [
@@ -100,7 +101,7 @@ def test_bad_input_is_explained(office_client, name, query, message):
 
 
 @pytest.mark.parametrize(
-    "list_name", ["", "core:home", "nope:nothing", "institutions:institution_detail"]
+    "list_name", ["", "home", "nope:nothing", "institutions:institution_detail"]
 )
 def test_only_list_pages_take_saved_filters(office_client, list_name):
     response = save(office_client, "x", "q=a", list_name=list_name)

@@ -13,13 +13,13 @@ from rest_framework.test import APIClient
 
 from unibridge.core import search
 from unibridge.core.models import SearchEntry, SearchPosting, SearchWord
-from unibridge.core.testing import (
+from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
 )
-from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 
 KIU = "Karaganda Industrial University"
 AGH = "AGH University of Krakow"

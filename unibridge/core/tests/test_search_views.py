@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from unibridge.core.testing import InstitutionFactory, PartnershipFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, PartnershipFactory
 
 QUERIES = ["Караганда", "Qaraǵandy", "Karaganda", "Karagnda"]
 

@@ -14,9 +14,9 @@ from django.test import RequestFactory
 from django.utils import translation
 from openpyxl import Workbook
 
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.core import tabular
 from unibridge.core.tabular import ImportFileError
-from unibridge.core.testing import UserFactory
 
 
 def xlsx_bytes(rows: list[list]) -> bytes:

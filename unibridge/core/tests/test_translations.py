@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from unibridge.core.testing import InstitutionFactory
+from unibridge.institutions.tests.factories import InstitutionFactory
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 LANGUAGES = ["ru", "kk", "pl"]

@@ -28,7 +28,7 @@ def test_filter_options_over_records_are_read_once_per_cache_period(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from unibridge.core.testing import UnitFactory
+    from unibridge.institutions.tests.factories import UnitFactory
 
     settings.CHOICES_CACHE_SECONDS = 300
     cache.clear()
@@ -46,7 +46,7 @@ def test_filter_options_over_records_are_read_once_per_cache_period(
 
 
 def test_list_rows_escape_cell_text(office_client, home):
-    from unibridge.core.testing import InstitutionFactory
+    from unibridge.institutions.tests.factories import InstitutionFactory
 
     InstitutionFactory(name="<script>alert(1)</script> Institute", country="PL")
     page = office_client.get("/institutions/", {"q": "Institute"}).content.decode()

@@ -13,14 +13,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from unibridge.accounts.choices import Role
-from unibridge.core.testing import (
+from unibridge.accounts.tests.factories import UserFactory
+from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
-    UserFactory,
 )
-from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 
 RESOURCES = {
     "institution": Institution,
@@ -1179,7 +1179,7 @@ def test_an_administrator_patching_a_person_keeps_the_linked_user_account(
 ):
     from rest_framework.test import APIClient
 
-    from unibridge.core.testing import PersonFactory
+    from unibridge.institutions.tests.factories import PersonFactory
 
     person = PersonFactory(institution=home, user=office_user)
     client = APIClient()

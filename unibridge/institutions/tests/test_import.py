@@ -16,10 +16,11 @@ from django_countries import countries
 from openpyxl import Workbook
 
 import unibridge.core
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.core.models import Job
-from unibridge.core.testing import InstitutionFactory, UserFactory
 from unibridge.institutions import importing, services
 from unibridge.institutions.models import Institution
+from unibridge.institutions.tests.factories import InstitutionFactory
 
 WORLD_FILE = Path(importing.__file__).parent / "data" / "world_universities_and_domains.json"
 IMPORT_URL = "institutions:institution_import"

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from unibridge.agreements.models import Agreement, AgreementParty, AgreementType
-from unibridge.core.testing import InstitutionFactory
+from unibridge.institutions.tests.factories import InstitutionFactory
 
 
 def agreement_with(home, partner, number, *, parent=None, units=(), **fields) -> Agreement:
@@ -123,8 +123,8 @@ def test_a_partner_with_hundreds_of_agreements_shows_the_newest_and_links_the_re
 
 
 def test_a_long_timeline_comes_a_page_at_a_time(office_client, home, monkeypatch):
-    from unibridge.core.testing import PartnershipFactory
     from unibridge.institutions import views
+    from unibridge.institutions.tests.factories import PartnershipFactory
 
     monkeypatch.setattr(views, "TIMELINE_PAGE_SIZE", 2)
     agh = InstitutionFactory(name="AGH")

@@ -7,12 +7,12 @@ import pytest
 from django.test import Client
 
 from unibridge.accounts.choices import Role
-from unibridge.core.testing import (
+from unibridge.accounts.tests.factories import UserFactory
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
-    UserFactory,
 )
 
 ROLES = ["anonymous", "admin", "office", "coordinator", "viewer"]

@@ -5,14 +5,14 @@ from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from unibridge.core.services import EditConflict
-from unibridge.core.testing import (
+from unibridge.institutions import services
+from unibridge.institutions.models import Institution, OrganizationalUnit, Person
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
 )
-from unibridge.institutions import services
-from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
 
 def errors_of(call) -> dict:

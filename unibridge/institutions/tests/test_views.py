@@ -5,13 +5,13 @@ from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from unibridge.core.testing import (
+from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
 )
-from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 
 
 def count_queries(client, url: str) -> int:

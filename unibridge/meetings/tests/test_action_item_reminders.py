@@ -5,9 +5,10 @@ import datetime
 import pytest
 from django.core import mail
 
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.core.models import Notification
 from unibridge.core.notifications import run_reminders
-from unibridge.core.testing import PersonFactory, UserFactory
+from unibridge.institutions.tests.factories import PersonFactory
 from unibridge.meetings import reminders
 from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory
 

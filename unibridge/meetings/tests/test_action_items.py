@@ -8,12 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.agreements.tests.factories import AgreementFactory, AgreementPartyFactory
-from unibridge.core.testing import (
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
-    UserFactory,
 )
 from unibridge.meetings.models import ActionItem
 from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory

@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 
 from unibridge.accounts.choices import Role
-from unibridge.core.testing import (
+from unibridge.accounts.tests.factories import UserFactory
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
-    UserFactory,
 )
 from unibridge.meetings.models import ActionItem, Decision, Meeting
 from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory

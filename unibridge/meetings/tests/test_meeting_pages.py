@@ -7,7 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from unibridge.core.testing import InstitutionFactory, PartnershipFactory, PersonFactory
+from unibridge.institutions.tests.factories import (
+    InstitutionFactory,
+    PartnershipFactory,
+    PersonFactory,
+)
 from unibridge.meetings.models import Decision, Meeting
 from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
 from unibridge.meetings.tests.test_meetings import make_visit, standalone_meeting

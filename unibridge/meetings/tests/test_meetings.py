@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from unibridge.core.testing import InstitutionFactory
+from unibridge.institutions.tests.factories import InstitutionFactory
 from unibridge.meetings import services as meetings
 from unibridge.meetings.models import Meeting
 from unibridge.meetings.tests.factories import DecisionFactory, MeetingFactory

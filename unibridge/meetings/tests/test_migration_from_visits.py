@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from unibridge.core.testing import InstitutionFactory, PersonFactory, UnitFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory, UnitFactory
 
 BEFORE = [("visits", "0003_text_limits"), ("meetings", None)]
 MODELS = ("meeting", "decision", "actionitem")

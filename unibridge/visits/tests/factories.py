@@ -5,7 +5,7 @@ import zoneinfo
 
 import factory
 
-from unibridge.core.testing import InstitutionFactory, PersonFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory
 from unibridge.visits.models import ChecklistItem, ProgrammeItem, Visit, VisitParticipant
 
 ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")

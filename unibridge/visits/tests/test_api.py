@@ -18,12 +18,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from unibridge.agreements.models import Agreement, AgreementType
-from unibridge.core.testing import (
-    InstitutionFactory,
-    PersonFactory,
-    UnitFactory,
-)
 from unibridge.institutions.models import Person
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory, UnitFactory
 from unibridge.meetings.models import Meeting
 from unibridge.meetings.tests.factories import MeetingFactory
 from unibridge.visits.models import ChecklistTemplateItem, ProgrammeItem, Visit, VisitParticipant

@@ -20,13 +20,12 @@ from playwright.sync_api import expect
 from unibridge.agreements.demo import _ensure_default_types, _signed
 from unibridge.agreements.models import AgreementType
 from unibridge.core.calendar import UID_DOMAIN
-from unibridge.core.testing import (
+from unibridge.core.testing import assert_accessible, log_in
+from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
     PersonFactory,
     UnitFactory,
-    assert_accessible,
-    log_in,
 )
 from unibridge.meetings.choices import ActionItemStatus
 from unibridge.meetings.models import ActionItem, Meeting

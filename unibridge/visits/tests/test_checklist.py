@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from unibridge.core.testing import UserFactory
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.visits import services
 from unibridge.visits.models import ChecklistItem, ChecklistTemplateItem
 from unibridge.visits.tests.factories import ChecklistItemFactory

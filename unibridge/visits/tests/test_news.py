@@ -8,8 +8,9 @@ import docx
 import pytest
 from django.core.exceptions import ValidationError
 
+from unibridge.accounts.tests.factories import UserFactory
 from unibridge.agreements.tests.factories import AgreementFactory
-from unibridge.core.testing import InstitutionFactory, PersonFactory, UserFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory
 from unibridge.meetings.choices import ActionItemStatus, MeetingKind
 from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
 from unibridge.visits import news

@@ -6,7 +6,7 @@ import docx
 import pytest
 from django.urls import reverse
 
-from unibridge.core.testing import InstitutionFactory, PersonFactory
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory
 from unibridge.visits import services as visit_services
 from unibridge.visits.choices import VisitStatus
 from unibridge.visits.models import NewsDraft

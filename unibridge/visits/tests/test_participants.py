@@ -2,8 +2,8 @@
 
 import pytest
 
-from unibridge.core.testing import PersonFactory
 from unibridge.institutions.models import Person
+from unibridge.institutions.tests.factories import PersonFactory
 from unibridge.visits.models import VisitParticipant
 from unibridge.visits.tests.factories import ParticipantFactory
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from unibridge.core.services import EditConflict
-from unibridge.core.testing import PersonFactory
+from unibridge.institutions.tests.factories import PersonFactory
 from unibridge.meetings.tests.factories import MeetingFactory
 from unibridge.visits import programme
 from unibridge.visits.programme import (

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from unibridge.core.testing import PersonFactory
+from unibridge.institutions.tests.factories import PersonFactory
 from unibridge.visits.models import ProgrammeItem
 from unibridge.visits.tests.factories import (
     ParticipantFactory,

@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from unibridge.core.testing import (
-    PersonFactory,
     assert_accessible,
     files_in,
     jpeg_bytes,
@@ -22,6 +21,7 @@ from unibridge.core.testing import (
     png_bytes,
     text_of_docx,
 )
+from unibridge.institutions.tests.factories import PersonFactory
 from unibridge.visits import document_services
 from unibridge.visits.models import VisitDocument
 from unibridge.visits.tests import test_visit_documents as base

@@ -16,8 +16,6 @@ from unibridge.core import documents as core_documents
 from unibridge.core import testing
 from unibridge.core.models import DocumentTemplate
 from unibridge.core.testing import (
-    InstitutionFactory,
-    PersonFactory,
     docx_bytes,
     files_in,
     jpeg_bytes,
@@ -27,6 +25,8 @@ from unibridge.core.testing import (
     text_of_docx,
     text_of_pdf,
 )
+from unibridge.institutions.tests import factories as institution_factories
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory
 from unibridge.visits import document_services, documents
 from unibridge.visits.choices import Direction, ParticipantSide, ProgrammeItemKind, VisitStatus
 from unibridge.visits.models import VisitDocument
@@ -41,7 +41,7 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 # The partner and the LibreOffice check every document test uses.
-agh, soffice = testing.agh, testing.soffice
+agh, soffice = institution_factories.agh, testing.soffice
 
 
 @pytest.fixture

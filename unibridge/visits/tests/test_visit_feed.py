@@ -9,7 +9,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from unibridge.core import calendar
-from unibridge.core.testing import PersonFactory
+from unibridge.institutions.tests.factories import PersonFactory
 from unibridge.meetings.calendar import action_item_events
 from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory
 from unibridge.visits.calendar import visit_events

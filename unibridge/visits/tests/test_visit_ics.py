@@ -6,7 +6,7 @@ import zoneinfo
 import pytest
 from icalendar import Calendar
 
-from unibridge.core.testing import PersonFactory
+from unibridge.institutions.tests.factories import PersonFactory
 from unibridge.visits.models import ProgrammeItem
 from unibridge.visits.tests.factories import ProgrammeItemFactory, VisitFactory, at
 

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from unibridge.agreements.models import Agreement, AgreementParty, AgreementType
-from unibridge.core.testing import InstitutionFactory, PersonFactory, UnitFactory
 from unibridge.institutions.models import Person
+from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory, UnitFactory
 from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory
 from unibridge.visits.models import ChecklistItem, ChecklistTemplateItem, Visit
 from unibridge.visits.tests.factories import VisitFactory

@@ -8,7 +8,7 @@ coordinators read the non-confidential ones.
 import pytest
 from django.test import Client
 
-from unibridge.core.testing import PersonFactory
+from unibridge.institutions.tests.factories import PersonFactory
 from unibridge.visits.models import Visit
 from unibridge.visits.tests.factories import ChecklistItemFactory, ParticipantFactory
 

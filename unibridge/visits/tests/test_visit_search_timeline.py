@@ -7,8 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from unibridge.core import search
-from unibridge.core.testing import InstitutionFactory, PartnershipFactory, PersonFactory
 from unibridge.core.timeline import timeline_for
+from unibridge.institutions.tests.factories import (
+    InstitutionFactory,
+    PartnershipFactory,
+    PersonFactory,
+)
 from unibridge.meetings.tests.factories import ActionItemFactory, DecisionFactory, MeetingFactory
 from unibridge.visits.tests.factories import at
 from unibridge.visits.tests.test_visit_pages import make_partner, make_visit

@@ -1,18 +1,12 @@
-"""Template context every page needs: the navigation, marked with the current section."""
+"""Template context every page needs: the menu (``site.NAVIGATION``), marked with the current
+section, and the count of unread notifications."""
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext_lazy as _
 
-NAVIGATION = [
-    ("institutions", _("Institutions"), "institutions:institution_list"),
-    ("partnerships", _("Partnerships"), "institutions:partnership_list"),
-    ("agreements", _("Agreements"), "agreements:agreement_list"),
-    ("visits", _("Visits"), "visits:visit_list"),
-    ("meetings", _("Meetings"), "meetings:meeting_list"),
-    ("people", _("People"), "institutions:person_list"),
-    ("units", _("Units"), "institutions:unit_list"),
-]
+from unibridge.core.models import Notification
+
+from .site import NAVIGATION
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -27,6 +21,4 @@ def navigation(request: HttpRequest) -> dict:
 
 
 def _unread_count(user) -> int:
-    from .models import Notification
-
     return Notification.objects.for_user(user).unread().count()

@@ -9,22 +9,9 @@ import os
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils.module_loading import import_string
 
 from unibridge.accounts.demo import admin_user, demo_password
-
-# The demo loaders, run in this order inside one transaction. Each is a function
-#     load(*, actor, **earlier) -> dict
-# where ``actor`` is the demo administrator (the audit trail names them for every write) and
-# ``earlier`` holds everything the loaders before it returned (``home``, ``institutions``,
-# ``units``, ``people``, ``partnerships``, ``users``…). Its own result is merged in for the
-# loaders after it. A new module adds its demo data with one line here.
-LOADERS = [
-    "unibridge.institutions.demo.load",
-    "unibridge.accounts.demo.load",
-    "unibridge.agreements.demo.load",
-    "unibridge.visits.demo.load",
-]
+from unibridge.site import DEMO_LOADERS
 
 
 class Command(BaseCommand):
@@ -33,8 +20,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             demo: dict = {"actor": admin_user()}
-            for path in LOADERS:
-                demo.update(import_string(path)(**demo) or {})
+            # in one transaction; each loader's result is passed on to the ones after it
+            for load in DEMO_LOADERS:
+                demo.update(load(**demo) or {})
         if options["verbosity"] > 0:
             self.stdout.write(self.summary(demo["users"].values()))
 
