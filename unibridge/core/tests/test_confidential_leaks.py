@@ -232,7 +232,7 @@ def world(home, engineering, economics, office_user, viewer_user, other_coordina
         "partner timeline": reverse(
             "institutions:partnership_tab", args=[agh.partnership.uuid, "timeline"]
         ),
-        "home page": reverse("core:home"),
+        "home page": reverse("home"),
         # lists and their exports
         **{
             f"{name} list{suffix}": reverse(name_url) + suffix
