@@ -6,6 +6,7 @@ documents do not have) is refused with a form error naming the problem.
 """
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -26,8 +27,8 @@ class DocumentTemplateForm(forms.ModelForm):
             )
         }
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         upload = cleaned.get("file")
         kind = cleaned.get("kind")
         # Only a newly uploaded file needs checking (an unchanged one was checked before).
@@ -57,7 +58,7 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     readonly_fields = ("uploaded_by", "created", "updated")
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         if "file" in form.changed_data or not obj.uploaded_by_id:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)

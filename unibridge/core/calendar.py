@@ -17,6 +17,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from .types import User
+
 # Sources show this far ahead (the next two years, roughly).
 HORIZON_DAYS = 732
 UID_DOMAIN = "unibridge"
@@ -54,7 +56,7 @@ def register_calendar_source(source: CalendarSource) -> CalendarSource:
     return source
 
 
-def events_for(user, today: datetime.date | None = None) -> list[CalendarEvent]:
+def events_for(user: User, today: datetime.date | None = None) -> list[CalendarEvent]:
     """Every source's events for the user, by day and UID."""
     today = today or timezone.localdate()
     events: list[CalendarEvent] = []
@@ -101,7 +103,7 @@ def event_uid(*parts: object) -> str:
     return "-".join(str(part) for part in parts) + f"@{UID_DOMAIN}"
 
 
-def new_calendar_token(user) -> str:
+def new_calendar_token(user: User) -> str:
     """Give the user a new secret feed token; the previous feed URL stops working."""
     token = secrets.token_urlsafe(32)
     get_user_model().objects.filter(pk=user.pk).update(calendar_token=token)

@@ -140,7 +140,7 @@ def csv_response(
 # --- XLSX ----------------------------------------------------------------------------------------
 
 
-def _xlsx_cell(sheet, value: Any) -> Any:
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
     if not isinstance(value, str):
         return value
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))

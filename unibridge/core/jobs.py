@@ -20,6 +20,7 @@ JOB_MAX_ATTEMPTS attempts fails them with a message and deletes their uploaded f
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import secrets
@@ -39,6 +40,7 @@ from django.utils.translation import ngettext
 from huey.contrib.djhuey import HUEY
 
 from .models import Job, JobStatus
+from .types import User
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ _BOOT = secrets.token_hex(4)
 FINISHED = (JobStatus.DONE, JobStatus.FAILED)
 
 
-def start(*, user, kind: str, title: str, params: dict, task: Callable[[int], object]) -> Job:
+def start(*, user: User, kind: str, title: str, params: dict, task: Callable[[int], object]) -> Job:
     """Record a job and queue its task once the surrounding transaction has committed."""
     job = Job.objects.create(user=user, kind=kind, title=title, params=params, task=task_path(task))
     transaction.on_commit(lambda: task(job.pk))
@@ -64,7 +66,7 @@ def worker_id() -> str:
     return f"{socket.gethostname()[:80]}:{os.getpid()}:{_BOOT}"
 
 
-def _lease_end(now):
+def _lease_end(now: datetime.datetime) -> datetime.datetime:
     return now + timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
 

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .types import User
+
 
 class TimeStampedModel(models.Model):
     """Adds created/updated timestamps."""
@@ -184,7 +186,7 @@ class JobStatus(models.TextChoices):
 
 
 class JobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "JobQuerySet":
+    def visible_to(self, user: User) -> "JobQuerySet":
         """People see their own jobs; the international office sees everybody's."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -320,7 +322,7 @@ class DocumentTemplate(PublicModel):
 
 
 class NotificationQuerySet(models.QuerySet):
-    def for_user(self, user) -> "NotificationQuerySet":
+    def for_user(self, user: User) -> "NotificationQuerySet":
         if not user.is_authenticated:
             return self.none()
         return self.filter(user=user)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import Notification
+from .types import User
 
 logger = logging.getLogger(__name__)
 
@@ -311,7 +312,7 @@ def run_reminders(today: datetime.date | None = None) -> dict[str, int]:
     return {"created": created, **send_digests()}
 
 
-def mark_all_read(user) -> int:
+def mark_all_read(user: User) -> int:
     """Mark the user's unread notifications read; returns how many."""
     return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
 

@@ -2,11 +2,11 @@
 
 import datetime
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape, format_html
@@ -74,7 +74,7 @@ class Table:
             result.append(Header(column.label, f"?{params.urlencode()}", aria, True))
         return result
 
-    def rows(self, objects) -> list[tuple[Any, list[tuple[Any, str]]]]:
+    def rows(self, objects: Iterable[Any]) -> list[tuple[Any, list[tuple[Any, str]]]]:
         rows = []
         for obj in objects:
             cells = []
@@ -135,15 +135,17 @@ def yes_no(value: bool) -> Any:
 _labels: dict[tuple[str, str], dict] = {}
 
 
-def choice_label(model, field_name: str) -> Callable[[Any], str]:
+def choice_label(model: type[Model], field_name: str) -> Callable[[Any], str]:
     """Cell value: the translated label of a choice field, looked up once per language.
 
     ``get_FOO_display()`` rebuilds the choice dictionary and translates on every call,
     about 75 µs; a list page calls it hundreds of times.
     """
     field = model._meta.get_field(field_name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{model.__name__}.{field_name} is not a choice field")
 
-    def value(obj) -> str:
+    def value(obj: Any) -> str:
         key = (f"{model._meta.label}.{field_name}", get_language() or "")
         if key not in _labels:
             _labels[key] = {code: str(label) for code, label in field.flatchoices}

@@ -67,7 +67,7 @@ def detect_format(filename: str, formats: Sequence[str] = ("csv", "xlsx")) -> st
     """The format among ``formats`` that a file name suggests: 'csv', 'xlsx' (or 'json')."""
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     file_format = SUFFIXES.get(suffix)
-    if file_format in formats:
+    if file_format is not None and file_format in formats:
         return file_format
     if "json" in formats:
         message = _("Cannot tell the format of “%(name)s” from its name; choose JSON, CSV or XLSX.")
@@ -375,7 +375,7 @@ def check_unpacked_size(source: Source) -> None:
 # --- Uploads kept between the steps of a web import -----------------------------------------------
 
 
-def check_upload_size(upload):
+def check_upload_size(upload: Any) -> None:
     """The uploaded file, or a form error when it is over MAX_UPLOAD_BYTES."""
     if upload.size > MAX_UPLOAD_BYTES:
         raise forms.ValidationError(
@@ -481,7 +481,7 @@ def read_file(path: Path) -> bytes:
         raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from None
 
 
-def command_user(username: str | None):
+def command_user(username: str | None) -> Any:
     """The user a command records as the author of its changes (None: nobody)."""
     if not username:
         return None

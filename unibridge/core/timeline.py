@@ -8,8 +8,11 @@ page knows nothing about agreements, visits or mobility; it only calls :func:`ti
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
+
+from .types import User
 
 TimelineProvider = Callable[..., Iterable["TimelineEntry"]]
 _providers: list[TimelineProvider] = []
@@ -39,7 +42,7 @@ def as_datetime(value: datetime.date | datetime.datetime) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
 
 
-def timeline_for(partnership, user) -> list[TimelineEntry]:
+def timeline_for(partnership: Any, user: User) -> list[TimelineEntry]:
     """Every provider's entries for this partnership, newest first."""
     entries: list[TimelineEntry] = []
     for provider in _providers:

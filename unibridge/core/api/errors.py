@@ -1,5 +1,7 @@
 """The API's one error shape: the exception handler, 409 answers, schema and errors by field."""
 
+from typing import Any
+
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -14,7 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from unibridge.core.services import unique_constraint_errors
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Errors answer {"error": code, "detail": message, "fields": {field: [messages]}}."""
     if isinstance(exc, DjangoValidationError):
         # a service's errors: the record as a whole is named as DRF names it
@@ -51,7 +53,7 @@ def exception_handler(exc, context):
     return response
 
 
-def flat_errors(errors, prefix: str = "") -> dict[str, list[str]]:
+def flat_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     """A serializer's errors as {name: [messages]}, the shape ErrorSerializer declares.
 
     Errors inside nested objects and lists are named by their path: ``new_person.name_native``,
@@ -83,7 +85,7 @@ def flat_errors(errors, prefix: str = "") -> dict[str, list[str]]:
 # --- Answers of a refused change ------------------------------------------------------------------
 
 
-def conflict_answer(conflict, current: dict) -> Response:
+def conflict_answer(conflict: Exception, current: dict) -> Response:
     """409 to a stale version: the conflict and the record as it is stored now."""
     return Response(
         {"error": "conflict", "detail": str(conflict), "current": current},
@@ -107,7 +109,8 @@ class ErrorSerializer(serializers.Serializer):
 
     error = serializers.CharField(help_text=_("A short code: invalid, not_found, conflict, …"))
     detail = serializers.CharField()
-    fields = serializers.DictField(
+    # the answer's key is 'fields', which is also the name of Serializer's own mapping
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text=_("Messages per field; 'non_field_errors' for the record as a whole."),
