@@ -17,7 +17,7 @@ from django.utils import timezone
 from unibridge.core.services import acting_as, save_record
 from unibridge.institutions.demo import MEMORANDUM_SIGNED_ON
 
-from . import documents, services
+from . import documents, lifecycle_services, services
 from .models import Agreement, AgreementType, CooperationCondition, LanguageRequirement, SubjectArea
 
 MEMORANDUM_TITLE = "Memorandum of cooperation between Karaganda Industrial University and AGH"
@@ -120,12 +120,12 @@ def _signed(actor, *, parties, signed_on, place, conditions=None, **fields) -> A
     agreement = services.agreement_create(user=actor, parties=parties, **fields)
     if conditions:
         conditions(agreement)
-    services.agreement_submit(agreement=agreement, user=actor)
+    lifecycle_services.agreement_submit(agreement=agreement, user=actor)
     for step in agreement.approvals.order_by("order"):
-        services.approval_decide(step=step, user=actor, approve=True, comment="Agreed.")
-    services.agreement_start_signing(agreement=agreement, user=actor)
+        lifecycle_services.approval_decide(step=step, user=actor, approve=True, comment="Agreed.")
+    lifecycle_services.agreement_start_signing(agreement=agreement, user=actor)
     for party in agreement.parties.select_related("signatory"):
-        services.signature_record(
+        lifecycle_services.signature_record(
             party=party,
             user=actor,
             signed_on=signed_on,
@@ -133,7 +133,7 @@ def _signed(actor, *, parties, signed_on, place, conditions=None, **fields) -> A
             signatory_name=party.signatory.name_latin if party.signatory else "",
             signatory_position=party.signatory_position,
         )
-    services.activate_due(today=max(signed_on, timezone.localdate()))
+    lifecycle_services.activate_due(today=max(signed_on, timezone.localdate()))
     agreement.refresh_from_db()
     return agreement
 

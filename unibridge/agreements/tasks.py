@@ -13,8 +13,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from unibridge.core import jobs
 
 from . import importing
+from .lifecycle_services import activate_due
 from .models import Agreement, AgreementParty, AgreementType
-from .services import activate_due
 
 RETRIES = 2
 # Above this many imported agreements the link opens the whole list (no id lists in URLs).

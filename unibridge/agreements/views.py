@@ -38,7 +38,7 @@ from unibridge.core.views_support import (
 )
 from unibridge.institutions.models import Institution
 
-from . import document_views, filters, forms, selectors, services, tables
+from . import document_views, filters, forms, lifecycle_services, selectors, services, tables
 from .models import (
     Agreement,
     AgreementDocument,
@@ -490,7 +490,7 @@ def condition_delete(request: HttpRequest, uuid, condition_id: int) -> HttpRespo
 def agreement_submit(request: HttpRequest, uuid) -> HttpResponse:
     agreement = _editable(request, uuid)
     try:
-        services.agreement_submit(agreement=agreement, user=request.user)
+        lifecycle_services.agreement_submit(agreement=agreement, user=request.user)
     except ValidationError as error:
         return _refused(request, agreement, error)
     if agreement.status == services.Status.APPROVED:
@@ -512,7 +512,7 @@ def approval_decide(request: HttpRequest, uuid, step_id: int) -> HttpResponse:
         return _refused(request, agreement, error, tab="approvals", decision_form=form)
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        services.approval_decide(
+        lifecycle_services.approval_decide(
             step=step, user=request.user, approve=approve, comment=form.cleaned_data["comment"]
         )
     except ValidationError as error:
@@ -531,7 +531,7 @@ def approval_decide(request: HttpRequest, uuid, step_id: int) -> HttpResponse:
 def agreement_start_signing(request: HttpRequest, uuid) -> HttpResponse:
     agreement = _editable(request, uuid)
     try:
-        services.agreement_start_signing(agreement=agreement, user=request.user)
+        lifecycle_services.agreement_start_signing(agreement=agreement, user=request.user)
     except ValidationError as error:
         return _refused(request, agreement, error)
     messages.success(request, _("Sent to the parties for signature."))
@@ -557,7 +557,7 @@ def signature_record(request: HttpRequest, uuid, party_id: int) -> HttpResponse:
     title = _("Signature of %(institution)s") % {"institution": party.institution.display_name}
     if data is not None and form.is_valid():
         try:
-            services.signature_record(party=party, user=request.user, **form.cleaned_data)
+            lifecycle_services.signature_record(party=party, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
             return _form_page(
@@ -598,7 +598,7 @@ def agreement_terminate(request: HttpRequest, uuid) -> HttpResponse:
     if data is not None and form.is_valid():
         values = form.cleaned_data
         try:
-            services.agreement_terminate(
+            lifecycle_services.agreement_terminate(
                 agreement=agreement,
                 user=request.user,
                 requested_by=values["requested_by"],
@@ -651,7 +651,7 @@ def agreement_renew(request: HttpRequest, uuid) -> HttpResponse:
     }
     if data is not None and form.is_valid():
         try:
-            successor = services.agreement_renew(
+            successor = lifecycle_services.agreement_renew(
                 agreement=agreement, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:

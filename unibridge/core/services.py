@@ -7,11 +7,17 @@ these functions so that the audit trail names the user and concurrent edits are 
 import contextlib
 import datetime
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from auditlog.context import auditlog_value, set_actor
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+from .types import User
+
+# The record type a write takes and gives back (a save returns the model it was given).
+M = TypeVar("M", bound=models.Model)
 
 # A record chosen where it may not be (another institution's unit, a unit outside the user's
 # scope): the same words wherever the rule is checked, the pages' forms, services or the API.
@@ -35,22 +41,21 @@ class EditConflict(Exception):
         self.current = current
 
 
-def lock_record(
-    record: models.Model, *, expected_updated: datetime.datetime | None = None
-) -> models.Model:
+def lock_record(record: M, *, expected_updated: datetime.datetime | None = None) -> M:
     """The record as stored now, locked until the transaction ends (call inside one).
 
     A change built from this row, rather than from one read before the lock, cannot undo a
     concurrent writer's change. A stale ``expected_updated`` raises :class:`EditConflict`.
     """
     current = type(record)._base_manager.select_for_update().get(pk=record.pk)
-    if expected_updated is not None and current.updated != expected_updated:
+    # Every record the services write is a TimeStampedModel (it has ``updated``).
+    if expected_updated is not None and current.updated != expected_updated:  # type: ignore[attr-defined]
         raise EditConflict(current)
     return current
 
 
 @contextlib.contextmanager
-def acting_as(user) -> Iterator[None]:
+def acting_as(user: User) -> Iterator[None]:
     """Name ``user`` as the actor of the audit entries written inside the block.
 
     auditlog's set_actor does not restore an outer context (the request middleware's), which
@@ -72,12 +77,12 @@ def acting_as(user) -> Iterator[None]:
 @transaction.atomic
 def save_record(
     *,
-    instance: models.Model,
-    user,
-    m2m: Mapping[str, Iterable] | None = None,
+    instance: M,
+    user: User,
+    m2m: Mapping[str, Iterable[Any]] | None = None,
     expected_updated: datetime.datetime | None = None,
     exclude_validation: Iterable[str] = (),
-) -> models.Model:
+) -> M:
     """Validate and save a record (and its many-to-many sets) as one audited change.
 
     ``expected_updated`` is the ``updated`` timestamp the user's form was built from; when the
@@ -96,7 +101,7 @@ def save_record(
 
 
 @transaction.atomic
-def delete_record(*, instance: models.Model, user) -> None:
+def delete_record(*, instance: models.Model, user: User) -> None:
     """Delete a record as an audited change (protected relations raise ProtectedError)."""
     with acting_as(user):
         instance.delete()
@@ -152,11 +157,11 @@ def validate_record(
 @transaction.atomic
 def write_record(
     *,
-    instance: models.Model,
-    user,
-    m2m: Mapping[str, Iterable] | None = None,
-    errors: Mapping[str, Iterable] | None = None,
-) -> models.Model:
+    instance: M,
+    user: User,
+    m2m: Mapping[str, Iterable[Any]] | None = None,
+    errors: Mapping[str, Iterable[Any]] | None = None,
+) -> M:
     """Validate (with the caller's rule errors) and save a record as one audited change.
 
     For services that have locked the row themselves (:func:`lock_record`) and checked their

@@ -54,7 +54,7 @@ from unibridge.core.api.viewsets import (
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
 
-from .. import filters, selectors, services
+from .. import filters, lifecycle_services, selectors, services
 from ..models import (
     Agreement,
     AgreementDocument,
@@ -263,14 +263,14 @@ class AgreementViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, id=None):
         agreement = self.get_editable_object()
-        services.agreement_submit(agreement=agreement, user=request.user)
+        lifecycle_services.agreement_submit(agreement=agreement, user=request.user)
         return Response(self.represent(agreement))
 
     @action_schema("Send an approved agreement for signature", None)
     @action(detail=True, methods=["post"], url_path="start-signing")
     def start_signing(self, request, id=None):
         agreement = self.get_editable_object()
-        services.agreement_start_signing(agreement=agreement, user=request.user)
+        lifecycle_services.agreement_start_signing(agreement=agreement, user=request.user)
         return Response(self.represent(agreement))
 
     @action_schema("Record a party's signature", s.SignatureInputSerializer)
@@ -281,7 +281,7 @@ class AgreementViewSet(RecordViewSet):
         party = agreement.parties.filter(institution=values.pop("party")).first()
         if party is None:
             raise ValidationError({"party": [_("This institution is not a party.")]})
-        services.signature_record(party=party, user=request.user, **values)
+        lifecycle_services.signature_record(party=party, user=request.user, **values)
         return Response(self.represent(agreement))
 
     @action_schema("Terminate an active agreement", s.TerminationInputSerializer)
@@ -295,7 +295,7 @@ class AgreementViewSet(RecordViewSet):
             "terminated_on": "requested_on",
         }
         with fields_renamed(renamed):
-            services.agreement_terminate(
+            lifecycle_services.agreement_terminate(
                 agreement=agreement,
                 user=request.user,
                 requested_by=values["requested_by"],
@@ -313,7 +313,9 @@ class AgreementViewSet(RecordViewSet):
     def renew(self, request, id=None):
         agreement = self.get_editable_object()
         values = self.valid_input(s.RenewalInputSerializer)
-        successor = services.agreement_renew(agreement=agreement, user=request.user, **values)
+        successor = lifecycle_services.agreement_renew(
+            agreement=agreement, user=request.user, **values
+        )
         return Response(self.represent(successor), status=status.HTTP_201_CREATED)
 
     @action_schema(
@@ -331,7 +333,7 @@ class AgreementViewSet(RecordViewSet):
         agreement = self.get_object()
         approval = get_object_or_404(ApprovalStep, agreement=agreement, pk=step)
         values = self.valid_input(s.DecisionInputSerializer)
-        services.approval_decide(
+        lifecycle_services.approval_decide(
             step=approval,
             user=request.user,
             approve=values["approve"],

@@ -12,20 +12,18 @@ from django.utils import timezone
 from unibridge.accounts.choices import Role
 from unibridge.accounts.tests.factories import UserFactory
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision, SignatureMethod
-from unibridge.agreements.models import Agreement, ApprovalStep, ReferenceCounter, Signature
-from unibridge.agreements.services import (
-    TransitionError,
+from unibridge.agreements.lifecycle_services import (
     activate_due,
-    agreement_create,
     agreement_expire,
     agreement_renew,
     agreement_start_signing,
     agreement_submit,
     agreement_terminate,
     approval_decide,
-    next_reference,
     signature_record,
 )
+from unibridge.agreements.models import Agreement, ApprovalStep, ReferenceCounter, Signature
+from unibridge.agreements.services import TransitionError, agreement_create, next_reference
 from unibridge.agreements.timeline import agreement_entries
 from unibridge.core.services import delete_record
 from unibridge.core.timeline import timeline_for

@@ -9,14 +9,13 @@ from django.utils import timezone
 from unibridge.accounts.choices import Role
 from unibridge.accounts.tests.factories import UserFactory
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
-from unibridge.agreements.models import Agreement, Signature
-from unibridge.agreements.services import (
-    PartyInput,
-    agreement_create,
+from unibridge.agreements.lifecycle_services import (
     agreement_start_signing,
     agreement_submit,
     signature_record,
 )
+from unibridge.agreements.models import Agreement, Signature
+from unibridge.agreements.services import PartyInput, agreement_create
 from unibridge.institutions.tests.factories import InstitutionFactory
 
 from .factories import AgreementTypeFactory, RouteStepFactory

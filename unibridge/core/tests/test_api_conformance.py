@@ -27,7 +27,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from unibridge.agreements.choices import AgreementStatus
-from unibridge.agreements.services import PartyInput, agreement_create, agreement_submit
+from unibridge.agreements.lifecycle_services import agreement_submit
+from unibridge.agreements.services import PartyInput, agreement_create
 from unibridge.agreements.tests.factories import (
     AgreementFactory,
     AgreementPartyFactory,

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from unibridge.agreements.services import activate_due
+from unibridge.agreements.lifecycle_services import activate_due
 
 
 class Command(BaseCommand):
