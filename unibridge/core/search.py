@@ -19,7 +19,8 @@ at start-up (:func:`connect`). From then on every save and delete
 keeps the index in step; code that bypasses signals (``bulk_create``, ``update``) calls
 ``reindex(Model, ids)`` itself, and ``manage.py rebuild_search_index`` rebuilds everything.
 
-The index is three plain tables that behave alike on SQLite and PostgreSQL:
+The index is three plain tables that behave alike on SQLite and PostgreSQL (written in bulk
+by :mod:`.search_storage`):
 
 - ``SearchEntry``: one row per record (kind, record id, title);
 - ``SearchWord``: every distinct folded word (``core.names.fold``: lower-case ASCII, Cyrillic
@@ -46,20 +47,27 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils.text import capfirst
-from django.utils.translation import override
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .models import SearchEntry, SearchPosting, SearchWord
-from .names import fold, skeleton, words
+from .names import skeleton, words
+from .search_storage import (
+    MAX_WORD_LENGTH,
+    REMOVED,
+    Batch,
+    chunks,
+    id_list,
+    literal,
+    recount,
+    write_entries,
+)
 
 # Field weights: how much a match in that field counts.
 NAME = 10  # the record's own names, in any language or script
@@ -75,18 +83,15 @@ SKELETON_SHORT = 55  # the same, for query words under four letters (their skele
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 6
-MAX_WORD_LENGTH = 64
 WORDS_PER_TERM = 64  # vocabulary words a query word may expand to, best first
 _BRANCH_LIMIT = 200  # vocabulary rows read per lookup branch
 _FUZZY_LIMIT = 2000
-_CHUNK = 500
 # Score through the rarest query word's entries when the others have this many times more
 # postings (measured: reading an entry's words costs about twice reading a posting).
 _DRIVER_RATIO = 2
 _COMMON = 500  # a query word in more entries than this is common (see _best_when_common)
 
 _KIND = re.compile(r"^[a-z]+$")
-_SAFE_LITERAL = re.compile(r"^[a-z0-9]*$")
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 FieldsFunction = Callable[[models.Model], Iterable[tuple[object, int]]]
@@ -279,7 +284,7 @@ def _dependent_ids(registration: Registration, lookup: str, ids: Sequence) -> It
 
 def _reindex_dependents(model: type[models.Model], ids: Sequence) -> None:
     for registration, lookup in _dependents.get(model, []):
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             dependent_ids = list(_dependent_ids(registration, lookup, chunk))
             reindex(registration.model, dependent_ids, dependents=False)
 
@@ -287,11 +292,6 @@ def _reindex_dependents(model: type[models.Model], ids: Sequence) -> None:
 def _content_type(model: type[models.Model]) -> ContentType:
     # A proxy model may be registered on its own, with entries apart from its concrete model's.
     return ContentType.objects.get_for_model(model, for_concrete_model=False)
-
-
-def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def reindex(model: type[models.Model], ids: Iterable, *, dependents: bool = True) -> int:
@@ -313,10 +313,10 @@ def reindex(model: type[models.Model], ids: Iterable, *, dependents: bool = True
     content_type = _content_type(model)
     changed: set = set()
     with transaction.atomic():
-        with _Batch() as batch:
-            for chunk in _chunks(ids):
+        with Batch() as batch:
+            for chunk in chunks(ids):
                 objects = list(registration.queryset.all().filter(pk__in=chunk).order_by("pk"))
-                changed |= _write(registration, content_type, chunk, objects, batch)
+                changed |= write_entries(registration, content_type, chunk, objects, batch)
         if dependents and changed:
             _reindex_dependents(model, sorted(changed))
     return len(changed)
@@ -328,9 +328,9 @@ def remove(model: type[models.Model], ids: Iterable) -> None:
     if not ids:
         return
     content_type = _content_type(model)
-    with transaction.atomic(), _Batch() as batch:
-        for chunk in _chunks(ids):
-            _write(_registry.get(model), content_type, chunk, [], batch)
+    with transaction.atomic(), Batch() as batch:
+        for chunk in chunks(ids):
+            write_entries(REMOVED, content_type, chunk, [], batch)
 
 
 def rebuild(models_: Iterable[type[models.Model]] | None = None, progress=None) -> dict[str, int]:
@@ -351,7 +351,7 @@ def rebuild(models_: Iterable[type[models.Model]] | None = None, progress=None) 
                 for table in (posting, entry, word):
                     cursor.execute(f"DELETE FROM {table}")
             else:
-                types = _id_list(_content_type(r.model).pk for r in targets)
+                types = id_list(_content_type(r.model).pk for r in targets)
                 these = f"SELECT id FROM {entry} WHERE content_type_id IN ({types})"
                 cursor.execute(f"DELETE FROM {posting} WHERE entry_id IN ({these})")
                 cursor.execute(f"DELETE FROM {entry} WHERE content_type_id IN ({types})")
@@ -359,189 +359,16 @@ def rebuild(models_: Iterable[type[models.Model]] | None = None, progress=None) 
             content_type = _content_type(registration.model)
             ids = list(registration.queryset.all().order_by("pk").values_list("pk", flat=True))
             counts[registration.kind] = 0
-            with _Batch() as batch:
-                for chunk in _chunks(ids):
+            with Batch() as batch:
+                for chunk in chunks(ids):
                     objects = list(registration.queryset.all().filter(pk__in=chunk).order_by("pk"))
-                    written = _write(registration, content_type, chunk, objects, batch)
+                    written = write_entries(registration, content_type, chunk, objects, batch)
                     counts[registration.kind] += len(written)
                     if progress:
                         progress(registration.kind, counts[registration.kind], len(ids))
         if not full:
-            _recount()
+            recount()
     return counts
-
-
-def document(registration: Registration, obj: models.Model) -> dict[str, int]:
-    """The words of one record with the weight of the best field each comes from."""
-    weights: dict[str, int] = {}
-    for text, weight in registration.fields(obj):
-        if not text:
-            continue
-        for word in words(str(text)):
-            word = word[:MAX_WORD_LENGTH]
-            if weights.get(word, 0) < weight:
-                weights[word] = weight
-    return weights
-
-
-class _Batch:
-    """What several ``_write`` calls share: word ids already looked up, word count changes."""
-
-    def __init__(self) -> None:
-        self.word_ids: dict[str, int] = {}
-        self.delta: dict[int, int] = defaultdict(int)
-
-    def __enter__(self) -> "_Batch":
-        return self
-
-    def __exit__(self, exc_type, exc, traceback) -> None:
-        if exc_type is None:
-            _count(self.delta)
-
-
-def _write(registration, content_type, ids: Sequence, objects: Sequence, batch: _Batch) -> set:
-    """Bring the entries of ``ids`` in line with ``objects`` (those of them that still exist).
-
-    Entries whose words, weights and tie-break keys are unchanged are left alone, so saving a
-    field nobody searches costs two reads. Returns the ids whose entry was added, removed or
-    rewritten.
-    """
-    entry_table = connection.ops.quote_name(SearchEntry._meta.db_table)
-    posting_table = connection.ops.quote_name(SearchPosting._meta.db_table)
-    id_list = ", ".join(["%s"] * len(ids))
-    # What is indexed now: {object id: (size, sort key, {(word id, weight)})}.
-    before: dict[int, tuple] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT e.object_id, e.size, e.sort_key, p.word_id, p.weight FROM {entry_table} e "
-            f"LEFT JOIN {posting_table} p ON p.entry_id = e.id "
-            f"WHERE e.content_type_id = %s AND e.object_id IN ({id_list})",
-            [content_type.pk, *ids],
-        )
-        for object_id, size, sort_key, word_id, weight in cursor.fetchall():
-            before.setdefault(object_id, (size, sort_key, set()))
-            if word_id is not None:
-                before[object_id][2].add((word_id, weight))
-    # What should be.
-    after: dict[int, tuple] = {}
-    titles: dict[int, str] = {}
-    documents: dict[int, dict[str, int]] = {}
-    # Stored titles only order ties, so they are always made in the default language.
-    with override(settings.LANGUAGE_CODE):
-        for obj in objects:
-            titles[obj.pk] = str(registration.title(obj) or "")[:300]
-            documents[obj.pk] = document(registration, obj)
-    word_ids = _word_ids({word for doc in documents.values() for word in doc}, batch.word_ids)
-    for pk, doc in documents.items():
-        folded = fold(titles[pk])
-        after[pk] = (
-            min(len(folded.split()), 999),
-            _literal(folded.replace(" ", "")[:64]),
-            {(word_ids[word], weight) for word, weight in doc.items()},
-        )
-    changed = {pk for pk in ids if before.get(pk) != after.get(pk)}
-    stale = sorted(pk for pk in changed if pk in before)
-    fresh = sorted(pk for pk in changed if pk in after)
-    delta = batch.delta
-    for pk in stale:
-        for word_id, _weight in before[pk][2]:
-            delta[word_id] -= 1
-    if stale:
-        # Plain SQL: the ORM would load every old entry just to delete it.
-        stale_list = _id_list(stale)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {posting_table} WHERE entry_id IN (SELECT id FROM {entry_table} "
-                f"WHERE content_type_id = {content_type.pk:d} AND object_id IN ({stale_list}))"
-            )
-            cursor.execute(
-                f"DELETE FROM {entry_table} "
-                f"WHERE content_type_id = {content_type.pk:d} AND object_id IN ({stale_list})"
-            )
-    if not fresh:
-        return changed
-    entries = SearchEntry.objects.bulk_create(
-        [
-            SearchEntry(
-                content_type=content_type,
-                object_id=pk,
-                kind=registration.kind,
-                title=titles[pk],
-                size=after[pk][0],
-                sort_key=after[pk][1],
-            )
-            for pk in fresh
-        ]
-    )
-    rows = []
-    for entry in entries:
-        # kind is [a-z]+ (checked by register) and sort_key [a-z0-9]* (folded): safe literals.
-        keys = f"'{entry.kind}', {entry.size:d}, '{entry.sort_key}', {entry.object_id:d}"
-        for word_id, weight in after[entry.object_id][2]:
-            rows.append(f"({entry.pk:d}, {word_id:d}, {weight:d}, {keys})")
-            delta[word_id] += 1
-    with connection.cursor() as cursor:
-        # Integers and checked literals: many rows per statement, no parameter limits.
-        for chunk in _chunks(rows, 1000):
-            cursor.execute(
-                f"INSERT INTO {posting_table} "
-                "(entry_id, word_id, weight, kind, size, sort_key, object_id) "
-                f"VALUES {', '.join(chunk)}"
-            )
-    return changed
-
-
-def _literal(text: str) -> str:
-    if not _SAFE_LITERAL.match(text):
-        raise ValueError(f"Not a folded search key: {text!r}")
-    return text
-
-
-def _word_ids(vocabulary: set[str], ids: dict[str, int]) -> dict[str, int]:
-    """Ids of these words in the vocabulary, adding the new ones; ``ids`` caches them."""
-    pending = sorted(word for word in vocabulary if word not in ids)
-    for chunk in _chunks(pending):
-        ids.update(SearchWord.objects.filter(word__in=chunk).values_list("word", "pk"))
-    missing = [word for word in pending if word not in ids]
-    if missing:
-        SearchWord.objects.bulk_create(
-            [SearchWord(word=w, skeleton=skeleton(w), length=len(w)) for w in missing],
-            ignore_conflicts=True,  # a concurrent save may add the same word
-            batch_size=1000,
-        )
-        for chunk in _chunks(missing):
-            ids.update(SearchWord.objects.filter(word__in=chunk).values_list("word", "pk"))
-    return ids
-
-
-def _count(delta: dict[int, int]) -> None:
-    """Add ``delta[word_id]`` to each word's entry count, in one statement per 500 words."""
-    changed = sorted((word_id, change) for word_id, change in delta.items() if change)
-    table = connection.ops.quote_name(SearchWord._meta.db_table)
-    with connection.cursor() as cursor:
-        for chunk in _chunks(changed):
-            cases = " ".join(f"WHEN {word_id:d} THEN {change:d}" for word_id, change in chunk)
-            ids = ", ".join(f"{word_id:d}" for word_id, _change in chunk)
-            cursor.execute(
-                f"UPDATE {table} SET entries = entries + CASE id {cases} ELSE 0 END "
-                f"WHERE id IN ({ids})"
-            )
-
-
-def _recount() -> None:
-    """Recount every word's entries from the postings (after a rebuild)."""
-    SearchWord.objects.update(
-        entries=Coalesce(
-            Subquery(
-                SearchPosting.objects.filter(word=OuterRef("pk"))
-                .order_by()
-                .values("word")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            0,
-        )
-    )
 
 
 # --- Searching ------------------------------------------------------------------------------------
@@ -740,7 +567,7 @@ def _ranked(terms: list[Term], kinds: list[str], window: int) -> list[tuple[str,
     all plain integers and [a-z0-9] strings, which every database sorts alike. Three plans, all
     giving the same rows; which one runs depends only on how common the query words are.
     """
-    kind_list = ", ".join(f"'{_literal(kind)}'" for kind in kinds)
+    kind_list = ", ".join(f"'{literal(kind)}'" for kind in kinds)
     if len(terms) == 1:
         ranked = _best_for_one_word(terms[0], kind_list, window)
     else:
@@ -795,7 +622,7 @@ def _best_when_common(terms: list[Term], kind_list: str, window: int) -> list[tu
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT w.id, (SELECT p.weight FROM {posting} p WHERE p.word_id = w.id "
-            f"ORDER BY p.weight DESC LIMIT 1) FROM {vocabulary} w WHERE w.id IN ({_id_list(words)})"
+            f"ORDER BY p.weight DESC LIMIT 1) FROM {vocabulary} w WHERE w.id IN ({id_list(words)})"
         )
         top_weight = {w: weight for w, weight in cursor.fetchall() if weight is not None}
     best_score, best_pairs = 0, []
@@ -848,17 +675,17 @@ def _best_for_all_words(terms: list[Term], kind_list: str, window: int) -> list[
             f"WHEN {word_id:d} THEN {quality:d}" for word_id, quality in term.qualities.items()
         )
         columns.append(
-            f"MAX(CASE WHEN p.word_id IN ({_id_list(term.qualities)}) "
+            f"MAX(CASE WHEN p.word_id IN ({id_list(term.qualities)}) "
             f"THEN (CASE p.word_id {qualities} END) * p.weight END) AS t{index:d}"
         )
-    words = _id_list(w for term in terms for w in term.qualities)
+    words = id_list(w for term in terms for w in term.qualities)
     rarest = min(terms, key=lambda term: term.entries)
     total = sum(term.entries for term in terms)
     if rarest.entries * _DRIVER_RATIO < total - rarest.entries:
         # CROSS JOIN keeps this join order on SQLite, which has no statistics unless someone
         # runs ANALYZE; PostgreSQL plans it like any other join.
         source = f"""(SELECT DISTINCT entry_id FROM {posting}
-                WHERE word_id IN ({_id_list(rarest.qualities)}) AND kind IN ({kind_list})) d
+                WHERE word_id IN ({id_list(rarest.qualities)}) AND kind IN ({kind_list})) d
             CROSS JOIN {posting} p
             WHERE p.entry_id = d.entry_id AND p.word_id IN ({words})"""
     else:
@@ -879,10 +706,6 @@ def _best_for_all_words(terms: list[Term], kind_list: str, window: int) -> list[
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [(kind, object_id, score) for kind, object_id, score, *_keys in cursor.fetchall()]
-
-
-def _id_list(ids: Iterable[int]) -> str:
-    return ", ".join(f"{number:d}" for number in sorted(set(ids)))
 
 
 def _visible(rows: list[tuple], user, limit: int) -> list[SearchResult]:
