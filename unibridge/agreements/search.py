@@ -33,4 +33,6 @@ AGREEMENTS = search.searchable(
         "parties__institution"
     ),
     depends_on={AgreementParty: "parties", Institution: "parties__institution"},
+    # a hit shows the reference, the title and the status, not the parties
+    shown_queryset=Agreement.objects.all(),
 )

@@ -110,6 +110,12 @@ class Registration:
     url: TextFunction
     queryset: models.QuerySet
     depends_on: dict = field(default_factory=dict)
+    shown_queryset: models.QuerySet | None = None
+
+    @property
+    def hits(self) -> models.QuerySet:
+        """The records as a hit shows them (the indexing queryset unless a leaner one is set)."""
+        return self.queryset if self.shown_queryset is None else self.shown_queryset
 
     @property
     def label(self) -> str:
@@ -158,6 +164,7 @@ def searchable(
     url: TextFunction = lambda obj: obj.get_absolute_url(),
     queryset: models.QuerySet | None = None,
     depends_on: dict[type[models.Model], str | tuple[str, ...]] | None = None,
+    shown_queryset: models.QuerySet | None = None,
 ) -> Registration:
     """How a model is indexed, shown and permission-checked; :func:`connect` turns it on.
 
@@ -172,6 +179,9 @@ def searchable(
       found by its partner's names: ``{Institution: "partner"}``); several lookups as a tuple
       (a visit follows both its institutions: ``{Institution: ("visiting_institution",
       "host_institution")}``).
+    - ``shown_queryset``: the records as a hit shows them, when ``title``, ``subtitle`` and
+      ``url`` need less than ``fields`` (an agreement's hit does not show its parties); it
+      must have ``visible_to(user)`` too.
 
     Changes through many-to-many relations send no save signal: a model that indexes them
     connects ``m2m_changed`` to ``reindex`` itself.
@@ -179,10 +189,12 @@ def searchable(
     if not _KIND.match(kind):
         raise ImproperlyConfigured(f"Search kind {kind!r} must be lower-case letters only.")
     queryset = queryset if queryset is not None else model._default_manager.all()
-    if not callable(getattr(queryset, "visible_to", None)):
-        raise ImproperlyConfigured(
-            f"{model.__name__}: a searchable queryset needs visible_to(user), the permission rule."
-        )
+    for candidate in (queryset, shown_queryset):
+        if candidate is not None and not callable(getattr(candidate, "visible_to", None)):
+            raise ImproperlyConfigured(
+                f"{model.__name__}: a searchable queryset needs visible_to(user), the permission "
+                "rule."
+            )
     return Registration(
         model=model,
         kind=kind,
@@ -192,6 +204,7 @@ def searchable(
         url=url,
         queryset=queryset,
         depends_on=dict(depends_on or {}),
+        shown_queryset=shown_queryset,
     )
 
 
@@ -716,7 +729,7 @@ def _visible(rows: list[tuple], user, limit: int) -> list[SearchResult]:
     visible = {}
     for kind, ids in ids_by_kind.items():
         registration = _kinds[kind]
-        for obj in registration.queryset.all().visible_to(user).filter(pk__in=ids):
+        for obj in registration.hits.all().visible_to(user).filter(pk__in=ids):
             visible[kind, obj.pk] = obj
     results = []
     for kind, object_id, score in rows:

@@ -151,3 +151,18 @@ def test_agreements_are_found_by_reference_title_and_partner_in_any_script(offic
         assert [row[0] for row in response.context["rows"]] == [agreement], query
     hits = office_client.get("/search/", {"q": "Krakow memorandum"}).context["results"]
     assert [hit.object for hit in hits if hit.kind == "agreement"] == [agreement]
+
+
+def test_agreement_hits_in_the_search_read_no_parties(office_client, home):
+    """A hit shows the reference, the title and the status: the search re-reads agreements
+    without the parties its index was built from (``shown_queryset``)."""
+    partner = InstitutionFactory(name="Akademia Górniczo-Hutnicza", name_en="AGH University")
+    agreements = [make_agreement(home, partner, n) for n in (21, 22, 23)]
+    with CaptureQueriesContext(connection) as queries:
+        response = office_client.get("/search/", {"q": "AGH memorandum"})
+    hits = [hit for hit in response.context["results"] if hit.kind == "agreement"]
+    assert sorted(hit.object.pk for hit in hits) == sorted(a.pk for a in agreements)
+    assert {hit.title.split()[0] for hit in hits} == {a.reference for a in agreements}
+    assert "MoU-2026-021" in response.content.decode()
+    party_table = AgreementParty._meta.db_table
+    assert not [q["sql"] for q in queries if f'FROM "{party_table}"' in q["sql"]]
