@@ -1,26 +1,28 @@
-"""The rows of the agreements list endpoint, built by hand from lean querysets.
+"""The rows of the agreements list endpoint, built by hand from plain values.
 
 A page of 50 summaries through ``AgreementSummarySerializer`` costs about 450 model
 instances and 2,500 serializer field calls. The rows here are the same JSON (a test compares
-them with the serializer's, which still documents the schema) from instances that load
-only the columns a row shows.
+them with the serializer's, which still documents the schema) from ``values()`` rows: the
+agreements' own columns, then one query each for the parties (with institution, signatory
+and signature), the parties' units and the responsible people. No model instance is built.
 """
 
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
 from rest_framework import serializers
 
-from unibridge.core.visibility import annotate_visible, shown, visible_ids
-from unibridge.institutions.models import Institution, Person
+from unibridge.core.visibility import annotate_visible, visible_ids
+from unibridge.institutions.models import Person
 
 from ..models import Agreement, AgreementParty
-from ..selectors import signed_by
+from ..validity import next_expiry
 
-# The columns a reference to an institution or a person needs (its id and its name).
+# The columns a row shows, read as plain values: no model instance is built for a row.
 INSTITUTION_NAME = ["uuid", "name", "name_en", "name_ru", "name_kk", "name_pl"]
-PERSON_NAME = ["uuid", "name_native", "name_latin"]
 
 # The fields of a summary row, in the serializer's order (``AgreementSummarySerializer``).
 PLAIN_FIELDS = [
@@ -28,17 +30,23 @@ PLAIN_FIELDS = [
 ]  # fmt: skip
 DATES = ["effective_date", "expiry_date"]
 
-PARTY_COLUMNS = [
+PARTY_VALUES = [
     "id", "agreement_id", "signatory_position", "updated", "order",
     *(f"institution__{name}" for name in INSTITUTION_NAME),
-    *(f"signatory__{name}" for name in PERSON_NAME),
-    "signature__id", "signature__party_id", "signature__signed_on", "signature__place",
-    "signature__method", "signature__signatory_name", "signature__signatory_position",
+    "signatory_id", "signatory__uuid", "signatory__name_native", "signatory__name_latin",
+    "signatory_visible",
+    "signature__id", "signature__signed_on", "signature__place", "signature__method",
+    "signature__signatory_name", "signature__signatory_position",
 ]  # fmt: skip
-AGREEMENT_COLUMNS = [
+AGREEMENT_VALUES = [
     "id", "uuid", *PLAIN_FIELDS, *DATES, "cooperation_areas", "renewal_years", "notice_days",
     "terminated_on", "termination_reason", "is_confidential", "notes", "created", "updated",
-    "agreement_type__code", "parent__uuid", "predecessor__uuid",
+    "parent_visible", "predecessor_visible",
+]  # fmt: skip
+# The related records' public ids, read for a page by primary key: joined into the list's
+# own query, they would stay in the paginator's count of every visible agreement.
+RELATED_VALUES = [
+    "id", "agreement_type__code", "parent__uuid", "predecessor__uuid",
     "termination_requested_by__uuid",
 ]  # fmt: skip
 
@@ -46,48 +54,53 @@ _date = serializers.DateField()
 _datetime = serializers.DateTimeField()
 
 
-def agreement_summaries(user) -> QuerySet[Agreement]:
-    """Agreements the user may see, with just what a list row shows of their relations."""
-    parties = (
-        AgreementParty.objects.select_related("institution", "signatory", "signature")
-        .only(*PARTY_COLUMNS)
-        .order_by("order", "pk")
-    )
+def agreement_summaries(user) -> QuerySet:
+    """Agreements the user may see, as the values a list row shows (filters and ordering
+    apply to it as to the model's queryset)."""
     agreements = annotate_visible(
-        Agreement.objects.visible_to(user).select_related(
-            "agreement_type", "parent", "predecessor", "termination_requested_by"
-        ),
-        user,
-        parent=Agreement,
-        predecessor=Agreement,
-    ).only(*AGREEMENT_COLUMNS)
-    return agreements.prefetch_related(
-        Prefetch("parties", queryset=annotate_visible(parties, user, signatory=Person))
+        Agreement.objects.visible_to(user), user, parent=Agreement, predecessor=Agreement
     )
+    return agreements.values(*AGREEMENT_VALUES)
 
 
-def summary_rows(agreements: list[Agreement], user) -> list[dict[str, Any]]:
+def summary_rows(agreements: list[dict[str, Any]], user) -> list[dict[str, Any]]:
     """The rows of a page of :func:`agreement_summaries`, in its order.
 
-    The public ids of the parties' units and of the responsible people (those the user may
-    see) come as pairs from the link tables, without loading a unit or a person.
+    Four more queries whatever the page size: the related records' public ids; the parties
+    with their institution, signatory and signature; the public ids of the parties' units;
+    those of the responsible people the user may see.
     """
+    ids = [agreement["id"] for agreement in agreements]
+    related = {
+        row["id"]: row for row in Agreement.objects.filter(pk__in=ids).values(*RELATED_VALUES)
+    }
+    parties: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    party_rows = annotate_visible(
+        AgreementParty.objects.filter(agreement_id__in=ids), user, signatory=Person
+    )
+    for party in party_rows.order_by("order", "pk").values(*PARTY_VALUES):
+        parties[party["agreement_id"]].append(party)
     people = _ids_by(
         Agreement.responsible_people.through.objects.filter(
-            agreement_id__in=[a.pk for a in agreements],
-            person_id__in=visible_ids(Person, user),
+            agreement_id__in=ids, person_id__in=visible_ids(Person, user)
         ).order_by("person__name_latin", "person_id"),
         "agreement_id",
         "person__uuid",
     )
     units = _ids_by(
-        AgreementParty.units.through.objects.filter(
-            agreementparty_id__in=[p.pk for a in agreements for p in a.parties.all()]
-        ).order_by("organizationalunit__path"),
+        AgreementParty.units.through.objects.filter(agreementparty__agreement_id__in=ids).order_by(
+            "organizationalunit__path"
+        ),
         "agreementparty_id",
         "organizationalunit__uuid",
     )
-    return [summary_row(agreement, people, units) for agreement in agreements]
+    language = (get_language() or "en")[:2]
+    return [
+        summary_row(
+            agreement | related[agreement["id"]], parties[agreement["id"]], people, units, language
+        )
+        for agreement in agreements
+    ]
 
 
 def _ids_by(links: QuerySet, owner: str, public_id: str) -> dict[int, list[str]]:
@@ -98,61 +111,89 @@ def _ids_by(links: QuerySet, owner: str, public_id: str) -> dict[int, list[str]]
 
 
 def summary_row(
-    agreement: Agreement, people: dict[int, list[str]], units: dict[int, list[str]]
+    agreement: dict[str, Any],
+    parties: list[dict[str, Any]],
+    people: dict[int, list[str]],
+    units: dict[int, list[str]],
+    language: str,
 ) -> dict[str, Any]:
-    parent = shown(agreement, "parent")
-    predecessor = shown(agreement, "predecessor")
-    requested_by = agreement.termination_requested_by
+    requested_by = agreement["termination_requested_by__uuid"]
     row: dict[str, Any] = {
-        "id": str(agreement.uuid),
-        "reference": agreement.reference,
-        "agreement_type": agreement.agreement_type.code if agreement.agreement_type else None,
+        "id": str(agreement["uuid"]),
+        "reference": agreement["reference"],
+        "agreement_type": agreement["agreement_type__code"],
     }
     for name in PLAIN_FIELDS[1:]:
-        row[name] = getattr(agreement, name)
+        row[name] = agreement[name]
     row |= {
-        "parent": str(parent.uuid) if parent else None,
-        "predecessor": str(predecessor.uuid) if predecessor else None,
-        "cooperation_areas": list(agreement.cooperation_areas),
-        "responsible_people": people.get(agreement.pk, []),
-        "effective_date": _day(agreement.effective_date),
-        "expiry_date": _day(agreement.expiry_date),
-        "next_expiry": _day(agreement.next_expiry),
-        "renewal_years": agreement.renewal_years,
-        "notice_days": agreement.notice_days,
-        "terminated_on": _day(agreement.terminated_on),
-        "termination_reason": agreement.termination_reason,
-        "termination_requested_by": str(requested_by.uuid) if requested_by else None,
-        "is_confidential": agreement.is_confidential,
-        "notes": agreement.notes,
-        "parties": [party_row(party, units) for party in agreement.parties.all()],
-        "created": _datetime.to_representation(agreement.created),
-        "updated": _datetime.to_representation(agreement.updated),
+        "parent": _shown_id(agreement, "parent"),
+        "predecessor": _shown_id(agreement, "predecessor"),
+        "cooperation_areas": list(agreement["cooperation_areas"]),
+        "responsible_people": people.get(agreement["id"], []),
+        "effective_date": _day(agreement["effective_date"]),
+        "expiry_date": _day(agreement["expiry_date"]),
+        "next_expiry": _day(
+            next_expiry(
+                effective_date=agreement["effective_date"],
+                expiry_date=agreement["expiry_date"],
+                renewal_years=agreement["renewal_years"],
+                terminated_on=agreement["terminated_on"],
+                today=timezone.localdate(),
+            )
+        ),
+        "renewal_years": agreement["renewal_years"],
+        "notice_days": agreement["notice_days"],
+        "terminated_on": _day(agreement["terminated_on"]),
+        "termination_reason": agreement["termination_reason"],
+        "termination_requested_by": str(requested_by) if requested_by else None,
+        "is_confidential": agreement["is_confidential"],
+        "notes": agreement["notes"],
+        "parties": [party_row(party, units, language) for party in parties],
+        "created": _datetime.to_representation(agreement["created"]),
+        "updated": _datetime.to_representation(agreement["updated"]),
     }
     return row
 
 
-def party_row(party: AgreementParty, units: dict[int, list[str]]) -> dict[str, Any]:
-    institution: Institution = party.institution
-    signatory = shown(party, "signatory")
-    signature = getattr(party, "signature", None)  # a missing reverse one-to-one raises
+def party_row(party: dict[str, Any], units: dict[int, list[str]], language: str) -> dict[str, Any]:
+    # A hidden signatory is left out, and so is the name their signature copied.
+    signatory_shown = party["signatory_id"] is not None and party["signatory_visible"]
+    hidden_signatory = party["signatory_id"] is not None and not party["signatory_visible"]
     return {
-        "id": party.pk,
-        "institution": {"id": str(institution.uuid), "name": institution.display_name},
-        "units": units.get(party.pk, []),
-        "signatory": {"id": str(signatory.uuid), "name": str(signatory)} if signatory else None,
-        "signatory_position": party.signatory_position,
-        "signature": None
-        if signature is None
-        else {
-            "signed_on": _day(signature.signed_on),
-            "place": signature.place,
-            "method": signature.method,
-            "signatory_name": signed_by(party),
-            "signatory_position": signature.signatory_position,
+        "id": party["id"],
+        "institution": {
+            "id": str(party["institution__uuid"]),
+            "name": party[f"institution__name_{language}"]
+            or party["institution__name_en"]
+            or party["institution__name"],
         },
-        "updated": _datetime.to_representation(party.updated),
+        "units": units.get(party["id"], []),
+        "signatory": {"id": str(party["signatory__uuid"]), "name": _person_name(party)}
+        if signatory_shown
+        else None,
+        "signatory_position": party["signatory_position"],
+        "signature": None
+        if party["signature__id"] is None
+        else {
+            "signed_on": _day(party["signature__signed_on"]),
+            "place": party["signature__place"],
+            "method": party["signature__method"],
+            "signatory_name": "" if hidden_signatory else party["signature__signatory_name"],
+            "signatory_position": party["signature__signatory_position"],
+        },
+        "updated": _datetime.to_representation(party["updated"]),
     }
+
+
+def _shown_id(agreement: dict[str, Any], name: str) -> str | None:
+    uuid = agreement[f"{name}__uuid"]
+    return str(uuid) if uuid is not None and agreement[f"{name}_visible"] else None
+
+
+def _person_name(party: dict[str, Any]) -> str:
+    """``str(Person)`` from the row's columns."""
+    native, latin = party["signatory__name_native"], party["signatory__name_latin"]
+    return f"{native} ({latin})" if latin and latin != native else native
 
 
 def _day(value) -> str | None:
