@@ -4,6 +4,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet, Subquery
+from django.utils.translation import get_language
 
 from unibridge.core.permissions import is_editable
 from unibridge.core.visibility import annotate_visible, hide_unseen, visible_prefetch
@@ -13,22 +14,54 @@ from .choices import AgreementStatus, ApprovalDecision
 from .models import Agreement, AgreementParty, ApprovalStep
 from .services import ACTIONS
 
-# What a list row shows of an institution: its names (and whether it is the home one).
-INSTITUTION_NAME_COLUMNS = ["uuid", "is_home", "name", "name_en", "name_ru", "name_kk", "name_pl"]
+# The languages an institution has a name column for (``name_<language>``).
+NAME_LANGUAGES = ("en", "ru", "kk", "pl")
+
+# What a list row shows of an agreement: the table's columns, the link, the badge.
+LIST_ROW_COLUMNS = [
+    "uuid", "reference", "title", "title_en", "title_ru", "title_kk", "title_pl", "status",
+    "effective_date", "expiry_date", "is_confidential", "agreement_type__name",
+    "agreement_type__name_en", "agreement_type__name_ru", "agreement_type__name_kk",
+    "agreement_type__name_pl",
+]  # fmt: skip
 
 
 def agreement_list(user) -> QuerySet[Agreement]:
-    """Agreements for the list page and its exports: the partners' names, not their records."""
-    parties = (
-        AgreementParty.objects.select_related("institution")
-        .only("agreement_id", "order", *(f"institution__{c}" for c in INSTITUTION_NAME_COLUMNS))
-        .order_by("order", "pk")
-    )
-    return (
-        Agreement.objects.visible_to(user)
+    """The agreements of the list page and its exports: what the filters and the sort apply
+    to (a page's rows are then loaded by :func:`agreement_rows`)."""
+    return Agreement.objects.visible_to(user)
+
+
+def agreement_rows(user, ids: list[int]) -> list[Agreement]:
+    """The list's rows for these ids: the columns it shows and ``partner_names``, the
+    partners' names in the reader's language and the parties' order (never save them).
+
+    The names come as plain values in one query: prefetching the parties and their
+    institutions as records cost more than the rest of the page's reads together.
+    """
+    agreements = list(
+        agreement_list(user)
+        .filter(pk__in=ids)
         .select_related("agreement_type")
-        .prefetch_related(Prefetch("parties", queryset=parties))
+        .only(*LIST_ROW_COLUMNS)
     )
+    language = (get_language() or "en")[:2]
+    names: dict[int, list[str]] = defaultdict(list)
+    parties = (
+        AgreementParty.objects.filter(agreement_id__in=ids, institution__is_home=False)
+        .order_by("order", "pk")
+        .values_list(
+            "agreement_id",
+            f"institution__name_{language}" if language in NAME_LANGUAGES else "institution__name",
+            "institution__name_en",
+            "institution__name",
+        )
+    )
+    for agreement_id, in_language, in_english, official in parties:
+        names[agreement_id].append(in_language or in_english or official)
+    for agreement in agreements:
+        agreement.partner_names = names[agreement.pk]
+    return agreements
 
 
 def party_detail(user) -> QuerySet[AgreementParty]:

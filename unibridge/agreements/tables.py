@@ -8,9 +8,7 @@ from .models import Agreement
 
 
 def _partners(agreement: Agreement) -> list[str]:
-    return [
-        p.institution.display_name for p in agreement.parties.all() if not p.institution.is_home
-    ]
+    return agreement.partner_names  # set by selectors.agreement_rows
 
 
 AGREEMENT_COLUMNS = [

@@ -59,6 +59,9 @@ class AgreementListView(RecordListView):
     def get_queryset(self):
         return selectors.agreement_list(self.request.user)
 
+    def load(self, ids: list[int]) -> list[Agreement]:
+        return selectors.agreement_rows(self.request.user, ids)
+
 
 class AgreementDetailView(RecordDetailView):
     template_name = "agreements/agreement_detail.html"

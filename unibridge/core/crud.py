@@ -66,6 +66,13 @@ class RecordListView(LoginRequiredMixin, View):
     def can_create(self) -> bool:
         return self.request.user.can_write
 
+    def load(self, ids: list) -> Iterable[Model]:
+        """The records of these ids as the rows show them (a page, or a chunk of an export).
+
+        The unfiltered selector: the filters already chose the ids.
+        """
+        return self.get_queryset().filter(pk__in=ids)
+
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = self.filterset_class(
             request.GET or None, queryset=self.get_queryset(), request=request
@@ -79,8 +86,7 @@ class RecordListView(LoginRequiredMixin, View):
             return self.export(request.GET["export"], ordered_ids)
         page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
         ids = list(page.object_list)
-        # the unfiltered selector: the filters already chose these ids
-        loaded = {obj.pk: obj for obj in self.get_queryset().filter(pk__in=ids)}
+        loaded = {obj.pk: obj for obj in self.load(ids)}
         page.object_list = [loaded[pk] for pk in ids]
         rows = table.rows(page.object_list)
         context = {
@@ -119,8 +125,7 @@ class RecordListView(LoginRequiredMixin, View):
                 content_type="text/plain; charset=utf-8",
             )
         name = self.export_name or exports.default_name(ordered_ids.model)
-        # the unfiltered selector again: the filters already chose the ids
-        records = exports.chunks(ordered_ids, lambda ids: self.get_queryset().filter(pk__in=ids))
+        records = exports.chunks(ordered_ids, self.load)
         if export_format == "csv":
             return exports.csv_response(self.columns, records, name)
         if ordered_ids.count() > exports.XLSX_MAX_ROWS:

@@ -14,6 +14,7 @@ from unibridge.agreements.models import (
     CooperationCondition,
     SubjectArea,
 )
+from unibridge.agreements.tables import AGREEMENT_COLUMNS
 from unibridge.institutions.tests.factories import InstitutionFactory
 
 
@@ -166,3 +167,22 @@ def test_agreement_hits_in_the_search_read_no_parties(office_client, home):
     assert "MoU-2026-021" in response.content.decode()
     party_table = AgreementParty._meta.db_table
     assert not [q["sql"] for q in queries if f'FROM "{party_table}"' in q["sql"]]
+
+
+def test_the_list_names_the_partners_in_the_readers_language_and_the_parties_order(
+    office_client, home
+):
+    agh = InstitutionFactory(name="Akademia Górniczo-Hutnicza", name_ru="Краковская академия")
+    vilnius = InstitutionFactory(name="Vilniaus universitetas", name_en="Vilnius University")
+    agreement = make_agreement(home, agh, 31)
+    AgreementParty.objects.create(agreement=agreement, institution=vilnius, order=2)
+    column = [c.key for c in AGREEMENT_COLUMNS].index("partners")
+
+    def partners(language: str) -> str:
+        office_client.cookies["django_language"] = language
+        (row,) = office_client.get("/agreements/").context["rows"]
+        return row[1][column][0]
+
+    # the home institution is no partner; Vilnius has no Russian name, so its English one
+    assert partners("ru") == "Краковская академия, Vilnius University"
+    assert partners("pl") == "Akademia Górniczo-Hutnicza, Vilnius University"
