@@ -235,6 +235,9 @@ class Agreement(PublicModel):
 
     objects = AgreementQuerySet.as_manager()
 
+    # Set on the list page's rows by selectors.agreement_rows (not a column).
+    partner_names: list[str]
+
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
