@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from unibridge.accounts.choices import Role
 from unibridge.accounts.tests.factories import UserFactory
-from unibridge.agreements.choices import AgreementStatus
+from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
 from unibridge.agreements.models import Agreement, AgreementDocument
 from unibridge.agreements.services import PartyInput, agreement_create
 from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory, UnitFactory
@@ -288,6 +288,7 @@ def test_a_viewer_may_not_create_agreements(viewer_user, mou_type, home, agh):
 def test_agreements_are_never_deleted_through_the_api(office_user, draft):
     # changes: PATCH/PUT (test_api_edits.py); a draft is deleted on its page
     assert api_for(office_user).delete(detail_url(draft)).status_code == 405
+    assert Agreement.objects.filter(pk=draft.pk, status=Status.DRAFT).exists()
 
 
 # --- The lifecycle -------------------------------------------------------------------------------
@@ -345,8 +346,11 @@ def test_an_illegal_transition_answers_409_and_changes_nothing(office_user, draf
 
 def test_a_coordinator_of_other_units_may_read_but_not_act(other_coordinator_user, draft):
     client = api_for(other_coordinator_user)
-    assert client.get(detail_url(draft)).status_code == 200
+    assert client.get(detail_url(draft)).json()["reference"] == draft.reference
     assert_error(client.post(detail_url(draft, "submit")), 403)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert not draft.approvals.exists()
 
 
 def test_the_coordinator_of_a_party_unit_submits(coordinator_user, draft):
@@ -365,7 +369,12 @@ def test_only_the_steps_approver_or_the_office_decides(office_user, viewer_user,
     step = draft.approvals.get()
     url = detail_url(draft, f"approvals/{step.pk}/decide")
     assert_error(api_for(viewer_user).post(url, {"approve": True}, format="json"), 403)
-    assert api_for(office_user).post(url, {"approve": True}, format="json").status_code == 200
+    step.refresh_from_db()
+    assert step.decision == ApprovalDecision.PENDING
+    body = api_for(office_user).post(url, {"approve": True}, format="json").json()
+    assert body["status"] == "approved"
+    step.refresh_from_db()
+    assert (step.decision, step.decided_by) == (ApprovalDecision.APPROVED, office_user)
 
 
 def test_a_rejection_needs_reasons_and_returns_the_agreement_to_draft(approver, office_user, draft):

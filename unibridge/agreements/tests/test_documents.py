@@ -271,7 +271,9 @@ def test_office_downloads_a_version_with_safe_headers(office_client, office_user
 
 def test_viewers_download_documents_of_agreements_they_see(viewer_client, office_user, agreement):
     document = upload(agreement, office_user)
-    assert viewer_client.get(download_url(document)).status_code == 200
+    response = viewer_client.get(download_url(document))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == pdf_bytes()
 
 
 def test_viewers_get_404_for_documents_of_confidential_agreements(
@@ -279,7 +281,8 @@ def test_viewers_get_404_for_documents_of_confidential_agreements(
 ):
     document = upload(confidential, office_user)
     assert viewer_client.get(download_url(document)).status_code == 404
-    assert coordinator_client.get(download_url(document)).status_code == 200
+    response = coordinator_client.get(download_url(document))
+    assert b"".join(response.streaming_content) == pdf_bytes()
 
 
 def test_a_document_is_found_only_under_its_own_agreement(office_client, office_user, agreement):

@@ -258,7 +258,9 @@ def test_edit_permissions(
     assert viewer_client.post(url, form_data(agreement_type=mou.pk)).status_code == 403
     assert other_coordinator_client.get(url).status_code == 403
     assert other_coordinator_client.get(f"/agreements/{secret.uuid}/edit/").status_code == 404
-    assert coordinator_client.get(url).status_code == 200
+    response = coordinator_client.get(url)
+    assert response.status_code == 200
+    assert response.context["form"].instance == agreement
     for action in ("delete/", "parties/edit/", "conditions/new/"):
         assert (
             other_coordinator_client.get(agreement.get_absolute_url() + action).status_code == 403

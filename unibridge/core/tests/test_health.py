@@ -66,6 +66,10 @@ def test_home_requires_login(client, db):
 def test_home_renders_for_office(office_client):
     response = office_client.get("/")
     assert response.status_code == 200
+    page = response.content.decode()
+    # the menu of every area and the office's own link to the overdue action items
+    for url in ("/institutions/", "/agreements/", "/visits/", "/action-items/overdue/"):
+        assert f'href="{url}"' in page, url
 
 
 def test_unknown_api_url_answers_json_404(office_client):

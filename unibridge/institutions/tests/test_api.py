@@ -873,6 +873,9 @@ def test_a_duplicate_pic_on_update_is_a_field_error(office_api, world):
 def test_saving_an_institution_with_its_own_identifiers_is_no_duplicate(office_api, world):
     response = office_api.patch(detail_url(world["agh"]), {"hei_id": "agh.edu.pl"}, format="json")
     assert response.status_code == 200, response.content
+    assert response.json()["hei_id"] == "agh.edu.pl"
+    world["agh"].refresh_from_db()
+    assert world["agh"].hei_id == "agh.edu.pl"
 
 
 def test_a_duplicate_ewp_ounit_id_is_a_field_error(office_api, world):
@@ -1080,6 +1083,8 @@ def test_a_version_in_another_time_zone_is_the_same_moment(office_api, world):
     version = agh.updated.astimezone(datetime.UTC).isoformat()
     response = office_api.patch(detail_url(agh), {"city": "X", "version": version}, format="json")
     assert response.status_code == 200, response.content
+    agh.refresh_from_db()
+    assert agh.city == "X"
 
 
 # --- Deleting records others depend on -----------------------------------------------------------

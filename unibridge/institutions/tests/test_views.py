@@ -220,6 +220,8 @@ def test_person_unit_must_belong_to_the_chosen_institution(office_client, engine
         {"name_native": "Jan Kowalski", "institution": other.pk, "unit": engineering.pk},
     )
     assert response.status_code == 400
+    assert response.context["form"].errors["unit"]
+    assert not Person.objects.filter(name_native="Jan Kowalski").exists()
 
 
 def test_moving_a_unit_moves_its_subtree(

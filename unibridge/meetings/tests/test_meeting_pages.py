@@ -424,7 +424,9 @@ def test_a_standalone_meeting_is_editable_by_the_coordinators_of_its_units(
     coordinator_client, other_coordinator_user, client, engineering
 ):
     meeting = standalone_meeting(units=[engineering], confidential=True)
-    assert coordinator_client.get(meeting.get_absolute_url() + "edit/").status_code == 200
+    response = coordinator_client.get(meeting.get_absolute_url() + "edit/")
+    assert response.status_code == 200
+    assert response.context["form"].instance == meeting
     other = client_for(client, other_coordinator_user)
     assert other.get(meeting.get_absolute_url()).status_code == 404
 

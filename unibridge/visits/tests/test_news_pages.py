@@ -274,9 +274,11 @@ def test_downloads_of_an_invisible_visit_are_404(viewer_client, office_user, sec
 def test_the_coordinator_of_the_confidential_visits_unit_downloads_it(
     client, other_coordinator_user, office_user, secret_visit
 ):
-    make_draft(secret_visit, office_user)
+    draft = make_draft(secret_visit, office_user)
     client.force_login(other_coordinator_user)
-    assert client.get(download_url(secret_visit)).status_code == 200
+    response = client.get(download_url(secret_visit))
+    assert response.status_code == 200
+    assert draft.title in response.content.decode()
 
 
 def test_unknown_formats_languages_and_missing_drafts_are_404(office_client, office_user, visit):

@@ -244,7 +244,9 @@ def test_a_download_has_safe_headers(office_client, office_user, visit):
 
 def test_viewers_download_files_of_visits_they_see(viewer_client, office_user, visit):
     document = upload(visit, office_user)
-    assert viewer_client.get(download_url(document)).status_code == 200
+    response = viewer_client.get(download_url(document))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == pdf_bytes()
 
 
 def test_outsiders_get_404_for_files_of_confidential_visits(
@@ -254,7 +256,8 @@ def test_outsiders_get_404_for_files_of_confidential_visits(
     assert viewer_client.get(download_url(document)).status_code == 404
     client.force_login(other_coordinator_user)
     assert client.get(download_url(document)).status_code == 404
-    assert coordinator_client.get(download_url(document)).status_code == 200
+    response = coordinator_client.get(download_url(document))
+    assert b"".join(response.streaming_content) == pdf_bytes()
 
 
 def test_a_file_is_found_only_under_its_own_visit(office_client, office_user, visit):

@@ -178,7 +178,11 @@ def test_new_visit_form_prefills_the_partner_from_its_page(office_client, home, 
 
 
 def test_a_bad_partner_parameter_is_ignored_not_a_500(office_client, home):
-    assert office_client.get("/visits/new/?partner=not-a-uuid").status_code == 200
+    response = office_client.get("/visits/new/?partner=not-a-uuid")
+    assert response.status_code == 200
+    # the form is offered with no partner chosen
+    assert not response.context["form"].initial.get("partner")
+    assert 'name="title"' in response.content.decode()
 
 
 def test_creating_an_incoming_visit_makes_the_partner_visit_the_home_institution(
