@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from unibridge.agreements import importing
+from unibridge.agreements import import_values, importing
 from unibridge.agreements.models import Agreement, AgreementType, Signature
 from unibridge.agreements.tests.factories import AgreementFactory
 from unibridge.core.models import Job
@@ -146,7 +146,7 @@ def test_partners_in_cyrillic_or_polish_are_found_in_the_directory(home, agh, wa
 
 
 def test_types_are_found_by_code_prefix_or_name_in_any_language(db):
-    lookup = importing._type_lookup()
+    lookup = import_values.type_lookup()
     for text, code in [
         ("MoU", "mou"),
         ("Меморандум", "mou"),
