@@ -78,6 +78,8 @@ __all__ = [
 ]
 
 BATCH_SIZE = 500
+# A new record's values that an audit entry of its creation leaves out, as auditlog writes them.
+EMPTY = ("", "[]", "None", None)
 M = TypeVar("M", bound=models.Model)
 R = TypeVar("R")
 
@@ -448,7 +450,7 @@ def audit_entries(
     for record in created:
         # Its own fields only: a reverse one-to-one would cost a query per record.
         diff = model_instance_diff(None, record, fields_to_check=list(order)) or {}
-        changes = {name: list(pair) for name, pair in diff.items() if pair[1] not in ("", "[]")}
+        changes = {name: list(pair) for name, pair in diff.items() if pair[1] not in EMPTY}
         entries.append(_log_entry(record, LogEntry.Action.CREATE, changes, order, common))
     for change in updated:
         diff = model_instance_diff(change.before, change.after, fields_to_check=change.fields)
