@@ -2,12 +2,17 @@
 
 The upload is kept, under a random name, in MEDIA_ROOT/imports (outside the web root) until
 the import is done or cancelled; each step reads it again, so what the preview shows and what
-is written never drift apart. Confirming the preview queues the import in the task worker
-(``tasks.import_agreements``, a ``core.jobs`` Job with the partner decisions and the column
-mapping): it checks the file once more and writes it through the audited services in one
-transaction, all or nothing, while the job page shows how it went. The web takes registers
+is written never drift apart. Choosing the columns queues the check in the task worker
+(``tasks.preview_agreements``, a ``core.jobs`` Job), as the institutions' import does: the
+preview page shows its progress, then what importing would do and the partners to decide.
+Confirming queues the import (``tasks.import_agreements``, with the partner decisions and
+the column mapping): it checks the file once more and writes it through the audited services
+in one transaction, all or nothing, while the job page shows how it went. The web takes registers
 of up to MAX_WEB_ROWS rows, read no further than that; the management command takes up to
 the IMPORT_MAX_ROWS setting."""
+
+import datetime
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -21,12 +26,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from unibridge.core import jobs, tabular
+from unibridge.core.models import Job, JobStatus
+from unibridge.institutions.models import Institution
 
 from . import importing, tasks
 from .models import AgreementType
 
 # The task worker writes about 120 rows a second on SQLite; the limit keeps a job (and the
-# preview, which checks every row in the request) within a few minutes. Larger registers go
+# preview job, which checks every row) within a few minutes. Larger registers go
 # through `manage.py import_agreements`, or in parts.
 MAX_WEB_ROWS = 20_000
 PREVIEW_LIMIT = 500
@@ -154,6 +161,71 @@ class PartnersForm(forms.Form):
         return {p.key: self.cleaned_data[p.field_name] for p in self.plan.partners}
 
 
+@dataclass
+class PreviewPlan(importing.ImportPlan):
+    """A preview job's result (``tasks.preview_result``) as the page and PartnersForm read a
+    plan: the partners with their candidates read again, the first agreements, the counts."""
+
+    agreement_count: int = 0
+    bad_row_count: int = 0
+
+    @property
+    def bad_rows(self) -> int:
+        return self.bad_row_count
+
+
+def _preview_plan(result: dict) -> PreviewPlan:
+    wanted = {pk for partner in result["partners"] for pk in partner["candidates"]}
+    wanted |= {partner["match"] for partner in result["partners"] if partner["match"]}
+    institutions = Institution.objects.in_bulk(wanted)
+    types = AgreementType.objects.in_bulk({item["agreement_type"] for item in result["agreements"]})
+    partners = []
+    for partner in result["partners"]:
+        match = institutions.get(partner["match"]) if partner["match"] else None
+        partners.append(
+            importing.PartnerMatch(
+                key=partner["key"],
+                name=partner["name"],
+                country=partner["country"],
+                rows=partner["rows"],
+                candidates=[institutions[pk] for pk in partner["candidates"] if pk in institutions],
+                match=match,
+                how=partner["how"] if match else "",
+            )
+        )
+    agreements = [
+        importing.PlannedAgreement(
+            row=item["row"],
+            partner_key=item["partner_key"],
+            agreement_type=types[item["agreement_type"]],
+            reference=item["reference"],
+            title=item["title"],
+            signed_on=None,
+            effective_date=_date(item["effective_date"]),
+            expiry_date=_date(item["expiry_date"]),
+            status=item["status"],
+            responsible=[],
+            notes="",
+        )
+        for item in result["agreements"]
+        if item["agreement_type"] in types
+    ]
+    return PreviewPlan(
+        rows=result["rows"],
+        errors=[importing.RowError(*error) for error in result["errors"]],
+        ignored_columns=result["ignored_columns"],
+        agreements=agreements,
+        partners=partners,
+        warnings=[importing.RowError(*warning) for warning in result["warnings"]],
+        agreement_count=result["agreement_count"],
+        bad_row_count=result["bad_rows"],
+    )
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
 def _institution_label(institution) -> str:
     place = ", ".join(part for part in (institution.city, institution.country.name) if part)
     return f"{institution.display_name} ({place})" if place else institution.display_name
@@ -231,7 +303,22 @@ def import_columns(request: HttpRequest, token: str) -> HttpResponse:
                 "mapping": form.mapping(),
                 "default_type": default_type.pk if default_type else None,
             }
-            UPLOADS.set(request, token, record)
+            job = jobs.start(
+                user=request.user,
+                kind="agreement_preview",
+                title=(_("Check of agreements in %(name)s") % {"name": stored["name"]})[:300],
+                params={
+                    "path": str(UPLOADS.path(token)),
+                    "token": token,
+                    "name": stored["name"],
+                    "format": stored["format"],
+                    "mapping": record["mapping"],
+                    "default_type": record["default_type"],
+                    "language": request.LANGUAGE_CODE,
+                },
+                task=tasks.preview_agreements,
+            )
+            UPLOADS.set(request, token, {**record, "job": str(job.uuid)})
             return redirect("agreements:agreement_import_preview", token=token)
     else:
         initial = stored["mapping"]
@@ -265,19 +352,18 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     stored = UPLOADS.get(request, token)
     if stored is None:
         return _expired(request)
-    if stored["mapping"] is None:
+    job = _preview_job(request, stored)
+    if stored["mapping"] is None or job is None:
         return redirect("agreements:agreement_import_columns", token=token)
-    default_type = AgreementType.objects.filter(pk=stored["default_type"]).first()
-    try:
-        plan = importing.plan_import(
-            UPLOADS.path(token),
-            file_format=stored["format"],
-            mapping=stored["mapping"],
-            default_type=default_type,
-        )
-    except importing.ImportFileError as exc:
-        messages.error(request, str(exc))
+    if job.status == JobStatus.FAILED:
+        messages.error(request, job.message)
         return redirect("agreements:agreement_import_columns", token=token)
+    if job.status != JobStatus.DONE:
+        # The worker is still reading the file: this page asks again every 2 seconds.
+        context = {"job": job, "token": token, "filename": stored["name"]}
+        template = "agreements/import/checking.html"
+        return render(request, template, context, status=409 if request.method == "POST" else 200)
+    plan = _preview_plan(job.result)
 
     form = PartnersForm(request.POST if request.method == "POST" else None, plan=plan)
     status = 200
@@ -302,7 +388,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "token": token,
         "filename": stored["name"],
         "rows": rows,
-        "rows_hidden": max(0, len(plan.agreements) - PREVIEW_LIMIT),
+        "rows_hidden": max(0, plan.agreement_count - len(rows)),
         "summary": ngettext(
             "%(rows)d row read from %(name)s.", "%(rows)d rows read from %(name)s.", plan.rows
         )
@@ -311,11 +397,17 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "agreements/import/preview.html", context, status=status)
 
 
+def _preview_job(request: HttpRequest, stored: dict) -> Job | None:
+    if not stored.get("job"):
+        return None
+    return Job.objects.visible_to(request.user).filter(uuid=stored["job"]).first()
+
+
 def _queue_import(
     request: HttpRequest,
     token: str,
     stored: dict,
-    plan: importing.ImportPlan,
+    plan: PreviewPlan,
     decisions: dict[str, str],
 ) -> HttpResponse:
     """Hand the checked upload and the user's decisions to the task worker; show its job."""
@@ -324,8 +416,8 @@ def _queue_import(
     title = ngettext(
         "Import of %(count)d agreement from %(name)s",
         "Import of %(count)d agreements from %(name)s",
-        len(plan.agreements),
-    ) % {"count": len(plan.agreements), "name": stored["name"]}
+        plan.agreement_count,
+    ) % {"count": plan.agreement_count, "name": stored["name"]}
     job = jobs.start(
         user=request.user,
         kind="agreement_import",

@@ -27,34 +27,44 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
 
-from auditlog import receivers as audit_receivers
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
-from unibridge.core import search, tabular
-from unibridge.core.names import fold
-from unibridge.core.services import acting_as, save_record
-from unibridge.core.tabular import (
+from unibridge.core import importing, search, tabular
+from unibridge.core.importing import (
     ImportFileError,
-    bad_rows_message,
-    is_empty,
-    read_csv,
-    read_xlsx,
+    ImportRejected,
+    RowError,
+    SourceRow,
+    Table,
+    bad_rows_message,  # noqa: F401 (callers read it here)
+    error_report,  # noqa: F401 (callers read it here)
+    header_key,
 )
+from unibridge.core.names import fold
+from unibridge.core.services import save_record
 from unibridge.institutions.models import Institution, Person
 
 from . import services
 from .choices import AgreementStatus, SignatureMethod
+from .import_values import (
+    FINAL_STATUSES,
+    IMPORTABLE_STATUSES,
+    INDEFINITE,
+    YEARS,
+    display_value,  # noqa: F401 (callers read it here)
+    parse_country,
+    parse_date,
+    status_lookup,
+    text_of,
+    type_lookup,
+    years_later,
+)
 from .models import Agreement, AgreementParty, AgreementType, ReferenceCounter, Signature
 
 FORMATS = ("csv", "xlsx")
@@ -64,7 +74,6 @@ FIELDS = (
 )  # fmt: skip
 REQUIRED_FIELDS = ("partner", "title")
 DATE_FIELDS = ("signed_on", "effective_date", "expiry_date")
-INTERFACE_LANGUAGES = ("en", "ru", "kk", "pl")
 MAX_CANDIDATES = 8
 
 FIELD_LABELS = {
@@ -138,99 +147,6 @@ DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
               "комментарий", "ескертпе", "uwagi", "komentarz"),
 }  # fmt: skip
 
-# Words staff write for a type instead of its full name, folded, by type code.
-TYPE_SYNONYMS = {
-    "memorandum": "mou",
-    "memorandum of understanding": "mou",
-    "memorandum of cooperation": "mou",
-    "меморандум": "mou",
-    "меморандум о взаимопонимании": "mou",
-    "porozumienie": "mou",
-    "porozumienie o wspolpracy": "mou",
-    "framework": "framework",
-    "рамочный договор": "framework",
-    "erasmus ka171": "erasmus-ka171",
-    "erasmus ka131": "erasmus-ka131",
-}
-
-STATUS_SYNONYMS = {
-    "действует": AgreementStatus.ACTIVE,
-    "действующий": AgreementStatus.ACTIVE,
-    "действующее": AgreementStatus.ACTIVE,
-    "в силе": AgreementStatus.ACTIVE,
-    "obowiazuje": AgreementStatus.ACTIVE,
-    "aktywna": AgreementStatus.ACTIVE,
-    "in force": AgreementStatus.ACTIVE,
-    "valid": AgreementStatus.ACTIVE,
-    "истек": AgreementStatus.EXPIRED,
-    "истекло": AgreementStatus.EXPIRED,
-    "истекший": AgreementStatus.EXPIRED,
-    "wygasla": AgreementStatus.EXPIRED,
-    "расторгнут": AgreementStatus.TERMINATED,
-    "расторгнуто": AgreementStatus.TERMINATED,
-    "расторгнуто досрочно": AgreementStatus.TERMINATED,
-    "rozwiazana": AgreementStatus.TERMINATED,
-    "на подписании": AgreementStatus.SIGNING,
-    "w trakcie podpisywania": AgreementStatus.SIGNING,
-}
-# Statuses a legacy row may give; review is skipped, so draft/in review/approved are not offered.
-IMPORTABLE_STATUSES = (
-    AgreementStatus.SIGNING,
-    AgreementStatus.ACTIVE,
-    AgreementStatus.EXPIRED,
-    AgreementStatus.TERMINATED,
-    AgreementStatus.SUPERSEDED,
-)
-# A status the dates cannot tell: kept even when the dates would say 'active'.
-FINAL_STATUSES = (AgreementStatus.TERMINATED, AgreementStatus.SUPERSEDED)
-
-INDEFINITE = {
-    "indefinite", "indefinitely", "unlimited", "open ended", "no end", "without end",
-    "бессрочно", "бессрочный", "бессрочное", "без срока", "мерзімсіз", "bezterminowo",
-    "bezterminowa", "na czas nieokreslony",
-}  # fmt: skip
-_YEARS = re.compile(
-    r"^(\d{1,2})\s*(years?|yrs?|лет|года?|год|жыл|lat|lata|rok|roku)(\.|\s.*)?$", re.IGNORECASE
-)
-_DMY = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-# Words around a date in a cell such as 'до 31.12.2027 г.' or 'do 31.12.2027 r.'.
-_DATE_NOISE = re.compile(
-    r"^(?:до|по|с|от|do|od|until|till|to|by|from)?\s*|\s*(?:г|гг|года|r|roku)?\.?$"
-)
-
-
-class ImportRejected(Exception):
-    """apply() refused to write: bad rows, undecided partners or a database refusal."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem of one row: the row number as a spreadsheet shows it, the column, why."""
-
-    row: int
-    column: str
-    value: str
-    message: str
-
-
-@dataclass
-class Table:
-    """A file's header row and its non-empty records (row number, {header: raw value})."""
-
-    file_format: str
-    headers: list[str]
-    records: list[tuple[int, dict[str, Any]]]
-
-
-@dataclass
-class SourceRow:
-    """One record: raw values by our field name and the header each came from."""
-
-    number: int
-    values: dict[str, Any]
-    columns: dict[str, str]
-
 
 @dataclass
 class PartnerMatch:
@@ -279,19 +195,12 @@ class PlannedAgreement:
 
 
 @dataclass
-class ImportPlan:
+class ImportPlan(importing.ImportPlan):
     """What importing a file would do; nothing is written until apply()."""
 
-    rows: int = 0
     agreements: list[PlannedAgreement] = field(default_factory=list)
     partners: list[PartnerMatch] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def bad_rows(self) -> int:
-        return len({error.row for error in self.errors})
 
     @property
     def unresolved(self) -> list[PartnerMatch]:
@@ -306,8 +215,7 @@ class ImportPlan:
 
 
 @dataclass(frozen=True)
-class ImportResult:
-    created: int
+class ImportResult(importing.ImportResult):
     skipped: int
     institutions_created: int
     agreement_ids: list[int]
@@ -318,7 +226,7 @@ class ImportResult:
 
 def detect_format(filename: str) -> str:
     """'csv' or 'xlsx', from the file name."""
-    return tabular.detect_format(filename, FORMATS)
+    return importing.detect_format(filename, FORMATS)
 
 
 def read_table(data: tabular.Source, *, file_format: str, max_rows: int | None = None) -> Table:
@@ -327,45 +235,24 @@ def read_table(data: tabular.Source, *, file_format: str, max_rows: int | None =
     Raises ImportFileError, also for a file over the limits of rows (IMPORT_MAX_ROWS, or
     ``max_rows`` if lower: tabular.TooManyRows), columns or size, before reading it all.
     """
-    if file_format == "csv":
-        headers, records = read_csv(data, max_rows=max_rows)
-    elif file_format == "xlsx":
-        headers, records = read_xlsx(data, keep_dates=True, max_rows=max_rows)
-    else:
-        raise ImportFileError(
-            _("Unknown format “%(format)s”; choose CSV or XLSX.") % {"format": file_format}
-        )
-    seen: set[str] = set()
-    for header in headers:
-        if header and header in seen:
-            raise ImportFileError(
-                _("The column “%(header)s” appears more than once in the file.")
-                % {"header": header}
-            )
-        seen.add(header)
-    if not any(headers):
-        raise ImportFileError(_("The first row of the file must hold the column headers."))
-    return Table(file_format=file_format, headers=[h for h in headers if h], records=records)
+    return importing.read_table(
+        data, file_format=file_format, formats=FORMATS, keep_dates=True, max_rows=max_rows
+    )
 
 
 # --- Mapping columns to fields ------------------------------------------------------------------
-
-
-def _header_key(header: str) -> str:
-    # '№' folds to 'no'; keep it apart so that it is recognised as itself
-    return fold(header.replace("№", " numero ")) if header else ""
 
 
 def suggest_mapping(headers: Sequence[str]) -> dict[str, str]:
     """The column each field is most likely in, by the usual headers in four languages."""
     by_key: dict[str, str] = {}
     for header in headers:
-        by_key.setdefault(_header_key(header), header)
+        by_key.setdefault(header_key(header), header)
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for target in FIELDS:
         for known in DEFAULT_HEADERS[target]:
-            header = by_key.get(_header_key(known))
+            header = by_key.get(header_key(known))
             if header is not None and header not in used:
                 mapping[target] = header
                 used.add(header)
@@ -375,26 +262,10 @@ def suggest_mapping(headers: Sequence[str]) -> dict[str, str]:
 
 def check_mapping(mapping: Mapping[str, str], headers: Sequence[str]) -> dict[str, str]:
     """The mapping without empty entries; raises ImportFileError when it does not fit."""
-    mapping = {target: header for target, header in mapping.items() if header}
-    unknown = sorted(set(mapping) - set(FIELDS))
-    if unknown:
-        raise ImportFileError(
-            _("Unknown field(s) in the column mapping: %(fields)s. Known fields: %(known)s.")
-            % {"fields": ", ".join(unknown), "known": ", ".join(FIELDS)}
-        )
-    by_key = {_header_key(header): header for header in headers}
-    resolved: dict[str, str] = {}
-    for target, header in mapping.items():
-        actual = header if header in headers else by_key.get(_header_key(header))
-        if actual is None:
-            raise ImportFileError(
-                _(
-                    "The column “%(header)s” given for %(field)s is not in the file; "
-                    "its columns are: %(columns)s."
-                )
-                % {"header": header, "field": target, "columns": ", ".join(headers) or "—"}
-            )
-        resolved[target] = actual
+    mapping = importing.check_fields(mapping, FIELDS)
+    resolved = {
+        target: importing.find_header(header, target, headers) for target, header in mapping.items()
+    }
     repeated = [h for h in dict.fromkeys(resolved.values()) if list(resolved.values()).count(h) > 1]
     if repeated:
         raise ImportFileError(
@@ -412,83 +283,12 @@ def check_mapping(mapping: Mapping[str, str], headers: Sequence[str]) -> dict[st
 def read_rows(table: Table, mapping: Mapping[str, str]) -> list[SourceRow]:
     """The table's records keyed by our field names (see check_mapping)."""
     mapping = check_mapping(mapping, table.headers)
-    rows = []
-    for number, record in table.records:
-        values = {
-            target: record.get(header)
-            for target, header in mapping.items()
-            if not is_empty(record.get(header))
-        }
-        rows.append(SourceRow(number, values, dict(mapping)))
-    return rows
+    return importing.source_rows(
+        table.records, {target: [header] for target, header in mapping.items()}
+    )
 
 
 # --- Values ---------------------------------------------------------------------------------------
-
-
-def parse_date(raw: Any) -> datetime.date:
-    """A date cell: a real spreadsheet date, dd.mm.yyyy or ISO yyyy-mm-dd; ValueError otherwise."""
-    if isinstance(raw, datetime.datetime):
-        return raw.date()
-    if isinstance(raw, datetime.date):
-        return raw
-    text = _DATE_NOISE.sub("", " ".join(str(raw).split()).strip())
-    for pattern, order in ((_DMY, (3, 2, 1)), (_ISO, (1, 2, 3))):
-        found = pattern.fullmatch(text)
-        if found:
-            year, month, day = (int(found.group(i)) for i in order)
-            return datetime.date(year, month, day)
-    raise ValueError(text)
-
-
-def _years_later(start: datetime.date, years: int) -> datetime.date:
-    """The last day of a term of whole years: 01.09.2020 + 5 years → 31.08.2025."""
-    try:
-        anniversary = start.replace(year=start.year + years)
-    except ValueError:  # 29 February
-        anniversary = start.replace(year=start.year + years, day=28) + datetime.timedelta(days=1)
-    return anniversary - datetime.timedelta(days=1)
-
-
-def display_value(raw: Any) -> str:
-    """A cell as a person reads it: dates as dd.mm.yyyy, whole numbers without '.0'."""
-    return "" if raw is None else _text(raw)
-
-
-def _text(raw: Any) -> str:
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    if isinstance(raw, datetime.datetime | datetime.date):
-        return raw.strftime("%d.%m.%Y")
-    return " ".join(str(raw).split())
-
-
-@lru_cache(maxsize=1)
-def _country_codes() -> frozenset[str]:
-    return frozenset(code for code, _name in countries)
-
-
-@lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for language in INTERFACE_LANGUAGES:
-        with translation.override(language):
-            for code, name in countries:
-                names.setdefault(fold(str(name)), code)
-    names.update({"russian federation": "RU", "usa": "US", "uk": "GB", "turkiye": "TR"})
-    return names
-
-
-def parse_country(text: str) -> str | None:
-    """An ISO code from a code (PL, POL) or a name in an interface language (Польша, Polska)."""
-    code = text.strip().upper()
-    if len(code) == 2 and code in _country_codes():
-        return code
-    if len(code) == 3:
-        alpha2 = countries.alpha2(code)
-        if alpha2:
-            return alpha2
-    return _country_names().get(fold(text))
 
 
 # --- Planning -----------------------------------------------------------------------------------
@@ -504,8 +304,8 @@ class _Planner:
             raise ImportFileError(
                 _("No home institution is recorded; mark it in the directory first.")
             )
-        self.types = _type_lookup()
-        self.statuses = _status_lookup()
+        self.types = type_lookup()
+        self.statuses = status_lookup()
         self.partners: dict[str, PartnerMatch] = {}
         self.people: dict[str, Person | None] = {}
         self.references: dict[str, int] = {}
@@ -513,13 +313,13 @@ class _Planner:
 
     def error(self, row: SourceRow, target: str, message: str) -> None:
         raw = row.values.get(target)
-        value = "" if raw is None else _text(raw)
-        self.plan.errors.append(RowError(row.number, row.columns.get(target, ""), value, message))
+        value = "" if raw is None else text_of(raw)
+        self.plan.errors.append(RowError(row.number, row.columns.get(target, ""), message, value))
 
     def warn(self, row: SourceRow, target: str, message: str) -> None:
         raw = row.values.get(target)
-        value = "" if raw is None else _text(raw)
-        self.plan.warnings.append(RowError(row.number, row.columns.get(target, ""), value, message))
+        value = "" if raw is None else text_of(raw)
+        self.plan.warnings.append(RowError(row.number, row.columns.get(target, ""), message, value))
 
     def run(self, rows: Sequence[SourceRow]) -> ImportPlan:
         self.plan.rows = len(rows)
@@ -536,16 +336,16 @@ class _Planner:
         for target in REQUIRED_FIELDS:
             if target not in values:
                 self.error(row, target, _("This cell is empty; it is required."))
-        title = _text(values.get("title", ""))
+        title = text_of(values.get("title", ""))
         if len(title) > Agreement._meta.get_field("title").max_length:
             self.error(row, "title", _("The title is longer than 500 characters."))
-        reference = _text(values.get("reference", ""))
+        reference = text_of(values.get("reference", ""))
         if len(reference) > Agreement._meta.get_field("reference").max_length:
             self.error(row, "reference", _("The reference number is longer than 60 characters."))
         agreement_type = self.agreement_type(row)
         country = ""
         if "country" in values:
-            country = parse_country(_text(values["country"])) or ""
+            country = parse_country(text_of(values["country"])) or ""
             if not country:
                 self.error(
                     row,
@@ -568,7 +368,7 @@ class _Planner:
                     % {"row": self.references[reference]},
                 )
                 return
-        partner = self.partner(_text(values["partner"]), country)
+        partner = self.partner(text_of(values["partner"]), country)
         partner.rows.append(row.number)
         self.plan.agreements.append(
             PlannedAgreement(
@@ -594,7 +394,7 @@ class _Planner:
                     row, "agreement_type", _("The type is missing and no default type is chosen.")
                 )
             return self.default_type
-        found = self.types.find(_text(raw))
+        found = self.types.find(text_of(raw))
         if isinstance(found, AgreementType):
             return found
         if found:
@@ -622,11 +422,11 @@ class _Planner:
             if raw is None:
                 continue
             if target == "expiry_date" and not isinstance(raw, datetime.date):
-                text = fold(_text(raw))
+                text = fold(text_of(raw))
                 if text in INDEFINITE:
                     indefinite = True
                     continue
-                duration = _YEARS.match(_text(raw))
+                duration = YEARS.match(text_of(raw))
                 if duration:
                     years = int(duration.group(1))
                     continue
@@ -652,7 +452,7 @@ class _Planner:
             if effective is None:
                 self.error(row, "expiry_date", _("A duration needs an effective or signing date."))
             else:
-                expiry = dates["expiry_date"] = _years_later(effective, years)
+                expiry = dates["expiry_date"] = years_later(effective, years)
         if effective and expiry and expiry <= effective:
             self.error(row, "expiry_date", _("The expiry date must come after the effective date."))
         if signed and signed > self.today:
@@ -663,7 +463,7 @@ class _Planner:
         given = ""
         raw = row.values.get("status")
         if raw is not None:
-            given = self.statuses.get(fold(_text(raw)), "")
+            given = self.statuses.get(fold(text_of(raw)), "")
             if not given:
                 self.error(
                     row,
@@ -698,11 +498,11 @@ class _Planner:
         return given
 
     def responsible(self, row: SourceRow) -> tuple[list[Person], str]:
-        notes = _text(row.values["notes"]) if "notes" in row.values else ""
+        notes = text_of(row.values["notes"]) if "notes" in row.values else ""
         raw = row.values.get("responsible")
         if raw is None:
             return [], notes
-        name = _text(raw)
+        name = text_of(raw)
         if name not in self.people:
             self.people[name] = _find_person(name, self.home)
         person = self.people[name]
@@ -743,9 +543,9 @@ class _Planner:
                     RowError(
                         item.row,
                         self.reference_column,
-                        item.reference,
                         _("Another agreement already has the reference number “%(reference)s”.")
                         % {"reference": item.reference},
+                        item.reference,
                     )
                 )
                 partner = self.partners[item.partner_key]
@@ -754,60 +554,6 @@ class _Planner:
                 kept.append(item)
         self.plan.agreements = kept
         self.partners = {key: p for key, p in self.partners.items() if p.rows}
-
-
-class _TypeLookup:
-    def __init__(self, types: Sequence[AgreementType]) -> None:
-        self.codes = [t.code for t in types]
-        self.exact: dict[str, set[int]] = {}
-        self.words: dict[str, set[int]] = {}
-        self.by_pk = {t.pk: t for t in types}
-        self.names: list[tuple[str, int]] = []
-        by_code = {t.code: t for t in types}
-        for agreement_type in types:
-            keys = {fold(agreement_type.code), fold(agreement_type.reference_prefix)}
-            keys |= {fold(name) for name in agreement_type.all_names()}
-            for key in keys - {""}:
-                self.exact.setdefault(key, set()).add(agreement_type.pk)
-            for name in agreement_type.all_names():
-                self.names.append((fold(name), agreement_type.pk))
-            for short in (agreement_type.code, agreement_type.reference_prefix):
-                if len(short) >= 3:
-                    self.words.setdefault(fold(short), set()).add(agreement_type.pk)
-        for synonym, code in TYPE_SYNONYMS.items():
-            if code in by_code:
-                self.exact.setdefault(fold(synonym), set()).add(by_code[code].pk)
-
-    def find(self, text: str) -> AgreementType | list[AgreementType] | None:
-        """The type, the types it could be (ambiguous), or None."""
-        key = fold(text)
-        pks = self.exact.get(key, set())
-        if not pks:
-            pks = set().union(*(self.words.get(word, set()) for word in key.split()))
-        if not pks and key:
-            pks = {pk for name, pk in self.names if name == key or name.startswith(key + " ")}
-        if len(pks) == 1:
-            return self.by_pk[pks.pop()]
-        if pks:
-            return sorted((self.by_pk[pk] for pk in pks), key=lambda t: t.code)
-        return None
-
-
-def _type_lookup() -> _TypeLookup:
-    return _TypeLookup(list(AgreementType.objects.order_by("code")))
-
-
-def _status_lookup() -> dict[str, str]:
-    statuses: dict[str, str] = {}
-    for language in INTERFACE_LANGUAGES:
-        with translation.override(language):
-            for value, label in AgreementStatus.choices:
-                if value in IMPORTABLE_STATUSES:
-                    statuses.setdefault(fold(str(label)), value)
-    for value in IMPORTABLE_STATUSES:
-        statuses[fold(value)] = value
-    statuses.update({fold(word): value for word, value in STATUS_SYNONYMS.items()})
-    return statuses
 
 
 def _names_of(institution: Institution) -> set[str]:
@@ -927,31 +673,6 @@ def decision_errors(plan: ImportPlan, decisions: Mapping[str, str]) -> list[str]
     return problems
 
 
-def error_report(plan: ImportPlan, limit: int = 50) -> list[str]:
-    """The plan's bad rows as lines people read (the first ``limit``, then how many more)."""
-    lines = [bad_rows_message(plan.bad_rows)]
-    for error in plan.errors[:limit]:
-        where = _("Row %(row)d") % {"row": error.row}
-        if error.column:
-            where = _("Row %(row)d, column “%(column)s”") % {
-                "row": error.row,
-                "column": error.column,
-            }
-        if error.value:
-            where = f"{where} ({error.value})"
-        lines.append(f"{where}: {error.message}")
-    if len(plan.errors) > limit:
-        lines.append(
-            ngettext(
-                "and %(count)d more problem.",
-                "and %(count)d more problems.",
-                len(plan.errors) - limit,
-            )
-            % {"count": len(plan.errors) - limit}
-        )
-    return lines
-
-
 # --- Writing --------------------------------------------------------------------------------------
 
 
@@ -964,37 +685,32 @@ def apply(plan: ImportPlan, user, decisions: Mapping[str, str] | None = None) ->
     the plan has bad rows, a partner is undecided, or the database refuses a row.
     """
     decisions = dict(decisions or {})
-    if plan.errors:
-        raise ImportRejected(bad_rows_message(plan.bad_rows))
+    importing.reject_bad_rows(plan)
     problems = decision_errors(plan, decisions)
     if problems:
         raise ImportRejected(" ".join(problems))
-    actor = user if getattr(user, "is_authenticated", False) else None
     home = Institution.objects.filter(is_home=True).first()
     if home is None:
         raise ImportRejected(_("No home institution is recorded; mark it in the directory first."))
     not_recorded = _("not recorded (imported)")
-    try:
-        with transaction.atomic(), acting_as(actor):
-            institutions, created_institutions = _resolve_partners(plan, decisions, actor)
-            items = [item for item in plan.agreements if institutions[item.partner_key]]
-            # Numbers given by the file first, so that a generated one never takes them.
-            items.sort(key=lambda item: (not item.reference, item.row))
-            references = _References()
-            ids = []
-            for item in items:
-                agreement = _write_agreement(
-                    item, home, institutions[item.partner_key], actor, not_recorded, references
-                )
-                ids.append(agreement.pk)
-            references.save()
-            search.reindex(Agreement, ids)
-    except (IntegrityError, ValidationError) as exc:
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        raise ImportRejected(
-            _("The database refused the import (%(error)s); nothing was imported.")
-            % {"error": message}
-        ) from exc
+
+    def write(actor) -> tuple[list[int], int]:
+        institutions, created_institutions = _resolve_partners(plan, decisions, actor)
+        items = [item for item in plan.agreements if institutions[item.partner_key]]
+        # Numbers given by the file first, so that a generated one never takes them.
+        items.sort(key=lambda item: (not item.reference, item.row))
+        references = _References()
+        ids = []
+        for item in items:
+            agreement = _write_agreement(
+                item, home, institutions[item.partner_key], actor, not_recorded, references
+            )
+            ids.append(agreement.pk)
+        references.save()
+        search.reindex(Agreement, ids)
+        return ids, created_institutions
+
+    ids, created_institutions = importing.apply_plan(plan, user, write)
     return ImportResult(
         created=len(ids),
         skipped=len(plan.agreements) - len(ids),
@@ -1058,21 +774,6 @@ PARTY_CHECKED = ("agreement", "institution")
 SIGNATURE_CHECKED = ("party", "recorded_by")
 
 
-def _create_unindexed(records: Sequence[models.Model], checked: Sequence[str]) -> None:
-    """Validate, insert and audit new records as save_record() does, without save signals.
-
-    A saved agreement, and each party saved to it, would reindex the agreement for the search
-    (about ten queries each time, three times a row); apply() reindexes all of them at the
-    end instead, a few queries per 500. The audit entries are the very ones a save writes.
-    """
-    for record in records:
-        record.full_clean(exclude=list(checked))
-    model = type(records[0])
-    model.objects.bulk_create(records)
-    for record in records:
-        audit_receivers.log_create(sender=model, instance=record, created=True)
-
-
 def _write_agreement(
     item: PlannedAgreement,
     home: Institution,
@@ -1094,14 +795,16 @@ def _write_agreement(
     else:
         when = item.effective_date or item.signed_on or timezone.localdate()
         agreement.reference = references.next(item.agreement_type, when.year)
-    _create_unindexed([agreement], AGREEMENT_CHECKED)
+    # Saved without signals: a saved agreement, and each party saved to it, would reindex it
+    # for the search (about ten queries each time); apply() reindexes all of them at the end.
+    importing.bulk_write(Agreement, create=[agreement], validate_exclude=AGREEMENT_CHECKED)
     if item.responsible:
         agreement.responsible_people.set(item.responsible)  # audited as a many-to-many change
     parties = [
         AgreementParty(agreement=agreement, institution=institution, order=order)
         for order, institution in enumerate((home, partner))
     ]
-    _create_unindexed(parties, PARTY_CHECKED)
+    importing.bulk_write(AgreementParty, create=parties, validate_exclude=PARTY_CHECKED)
     for party in parties:
         if item.signed_on is not None:
             save_record(

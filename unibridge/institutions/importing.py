@@ -18,30 +18,29 @@ touch fields the file does not have.
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from unibridge.core import tabular
-from unibridge.core.names import fold
-from unibridge.core.tabular import (
+from unibridge.core import importing, tabular
+from unibridge.core.importing import (
     ImportFileError,
+    ImportRejected,  # noqa: F401 (callers read it here)
+    Progress,
+    RowError,
+    SourceRow,
     bad_rows_message,  # noqa: F401 (callers read it here)
-    decode,
-    is_empty,
-    read_csv,
-    read_xlsx,
+    header_key,
 )
+from unibridge.core.names import fold
 
 from .choices import InstitutionType
 from .models import Institution
@@ -56,13 +55,14 @@ FIELDS = (
 NAME_FIELDS = ("name", "name_en", "name_ru", "name_kk", "name_pl")
 IDENTIFIER_FIELDS = ("hei_id", "erasmus_code", "pic", "ror_id")
 LIST_FIELDS = ("aliases", "email_domains")
-BATCH_SIZE = 500
+BATCH_SIZE = importing.BATCH_SIZE
 PROGRESS_EVERY = 250
 INTERFACE_LANGUAGES = ("en", "ru", "kk", "pl")
 
-# Column headers recognised without a mapping, best first (compared case-insensitively, with
-# spaces, hyphens and underscores treated alike). The JSON keys of the world universities file
-# are here too: alpha_two_code comes before country because a code is never ambiguous.
+# Column headers recognised without a mapping, best first (compared by core.importing's
+# header_key: folded, so case, hyphens, underscores and diacritics do not count). The JSON
+# keys of the world universities file are here too: alpha_two_code comes before country
+# because a code is never ambiguous.
 DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
     "name": (
         "name", "official name", "institution", "institution name", "university",
@@ -130,32 +130,6 @@ COUNTRY_ALIASES = {
     "virgin islands british": "VG",
 }
 
-Progress = Callable[[str, int, int], None]
-"""Called as progress(stage, done, total) while a long step runs."""
-
-
-class ImportRejected(Exception):
-    """apply() refused to write: the plan has bad rows or the data changed since it was made."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem of one row: the row number as the user sees it, the column and why."""
-
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class SourceRow:
-    """One record of the file: raw values by our field name and the header each came from."""
-
-    number: int
-    values: dict[str, Any]
-    columns: dict[str, str]
-    problem: str = ""
-
 
 @dataclass
 class RowSet:
@@ -183,19 +157,12 @@ class PlannedUpdate:
 
 
 @dataclass
-class ImportPlan:
+class ImportPlan(importing.ImportPlan):
     """What importing a file would do; nothing is written until apply()."""
 
     to_create: list[PlannedCreate] = field(default_factory=list)
     to_update: list[PlannedUpdate] = field(default_factory=list)
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    rows: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def bad_rows(self) -> int:
-        return len({error.row for error in self.errors})
 
     @property
     def has_changes(self) -> bool:
@@ -203,8 +170,7 @@ class ImportPlan:
 
 
 @dataclass(frozen=True)
-class ImportResult:
-    created: int
+class ImportResult(importing.ImportResult):
     updated: int
     unchanged: int
     created_ids: list[int]
@@ -216,7 +182,7 @@ class ImportResult:
 
 def detect_format(filename: str) -> str:
     """The format a file name suggests: 'json', 'csv' or 'xlsx'."""
-    return tabular.detect_format(filename, FORMATS)
+    return importing.detect_format(filename, FORMATS)
 
 
 def read_rows(
@@ -228,34 +194,17 @@ def read_rows(
     leaves out are found by their usual headers. Raises :class:`ImportFileError`, also for a
     file over the limits of rows, columns or size (see ``tabular``) before reading it all.
     """
-    mapping = {key: value for key, value in (mapping or {}).items() if value}
-    unknown = sorted(set(mapping) - set(FIELDS))
-    if unknown:
-        raise ImportFileError(
-            _("Unknown field(s) in the column mapping: %(fields)s. Known fields: %(known)s.")
-            % {"fields": ", ".join(unknown), "known": ", ".join(FIELDS)}
-        )
-    if file_format == "json":
-        headers, records = _read_json(data)
-    elif file_format == "csv":
-        headers, records = read_csv(data)
-    elif file_format == "xlsx":
-        headers, records = read_xlsx(data, keep_dates=False)
-        if not any(headers):
-            raise ImportFileError(
-                _("The first row of the first worksheet must hold the column headers.")
-            )
-    else:
-        raise ImportFileError(
-            _("Unknown format “%(format)s”; choose JSON, CSV or XLSX.") % {"format": file_format}
-        )
-    columns, ignored = _resolve_columns(headers, mapping)
-    rows = [_source_row(number, record, columns) for number, record in records]
+    mapping = importing.check_fields(mapping or {}, FIELDS)
+    table = importing.read_table(
+        data,
+        file_format=file_format,
+        formats=FORMATS,
+        keep_dates=False,
+        not_a_list=_("The JSON file must hold a list of institutions."),
+    )
+    columns, ignored = _resolve_columns(table.headers, mapping)
+    rows = importing.source_rows(table.records, columns)
     return RowSet(file_format=file_format, rows=rows, columns=columns, ignored_columns=ignored)
-
-
-def _header_key(header: Any) -> str:
-    return re.sub(r"[\s_\-]+", " ", str(header).casefold()).strip()
 
 
 def _resolve_columns(
@@ -263,35 +212,25 @@ def _resolve_columns(
 ) -> tuple[dict[str, list[str]], list[str]]:
     """For each field the headers that feed it, best first; and the headers nothing reads."""
     by_key: dict[str, str] = {}
-    repeated: set[str] = set()
+    repeated: set[str] = set()  # keys that more than one header has
     for header in headers:
-        key = _header_key(header)
+        key = header_key(header)
         if not key:
             continue
         if key in by_key:
-            repeated.add(by_key[key])
+            repeated.add(key)
         else:
             by_key[key] = header
     columns: dict[str, list[str]] = {}
     used: set[str] = set()
     for target, header in mapping.items():
-        actual = by_key.get(_header_key(header))
-        if actual is None:
-            raise ImportFileError(
-                _(
-                    "The column “%(header)s” given for %(field)s is not in the file; "
-                    "its columns are: %(columns)s."
-                )
-                % {"header": header, "field": target, "columns": ", ".join(by_key.values()) or "—"}
-            )
+        actual = importing.find_header(header, target, headers)
         columns[target] = [actual]
         used.add(actual)
     for target in FIELDS:
         if target in columns:
             continue
-        found = [
-            by_key[_header_key(h)] for h in DEFAULT_HEADERS[target] if _header_key(h) in by_key
-        ]
+        found = [by_key[header_key(h)] for h in DEFAULT_HEADERS[target] if header_key(h) in by_key]
         found = [h for h in dict.fromkeys(found) if h not in used]
         if found:
             columns[target] = found
@@ -304,52 +243,13 @@ def _resolve_columns(
             )
             % {"columns": ", ".join(by_key.values()) or "—"}
         )
-    clash = sorted(repeated & used)
+    clash = sorted(h for h in used if header_key(h) in repeated)
     if clash:
         raise ImportFileError(
             _("The column “%(header)s” appears more than once in the file.") % {"header": clash[0]}
         )
     ignored = [h for h in by_key.values() if h not in used]
     return columns, ignored
-
-
-def _source_row(number: int, record: Any, columns: Mapping[str, list[str]]) -> SourceRow:
-    if not isinstance(record, dict):
-        return SourceRow(number, {}, {}, problem=_("This item is not an object with named values."))
-    values: dict[str, Any] = {}
-    used_columns: dict[str, str] = {}
-    for target, headers in columns.items():
-        used_columns[target] = headers[0]
-        for header in headers:
-            raw = record.get(header)
-            if not is_empty(raw):
-                values[target] = raw
-                used_columns[target] = header
-                break
-    return SourceRow(number, values, used_columns)
-
-
-def _read_json(data: tabular.Source) -> tuple[list[str], list[tuple[int, Any]]]:
-    # JSON is parsed whole: the upload limit bounds it, the limits of rows and keys apply after.
-    text = decode(tabular.read_bytes(data), "JSON")
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(
-            _("This is not valid JSON: %(error)s (line %(line)d, column %(column)d).")
-            % {"error": exc.msg, "line": exc.lineno, "column": exc.colno}
-        ) from None
-    if not isinstance(items, list):
-        raise ImportFileError(_("The JSON file must hold a list of institutions."))
-    if len(items) > settings.IMPORT_MAX_ROWS:
-        raise tabular.TooManyRows(settings.IMPORT_MAX_ROWS)
-    headers: dict[str, None] = {}
-    for item in items:
-        if isinstance(item, dict):
-            headers.update(dict.fromkeys(str(key) for key in item))
-    if len(headers) > settings.IMPORT_MAX_COLUMNS:
-        raise tabular.too_many_columns(settings.IMPORT_MAX_COLUMNS)
-    return list(headers), list(enumerate(items, start=1))
 
 
 # --- Checking rows and planning ------------------------------------------------------------------

@@ -9,29 +9,20 @@ A choice outside what the rule allows is refused with ``core.services.not_allowe
 words for a record that cannot be chosen); the pages' forms refuse it earlier, in their own.
 """
 
-import datetime
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from auditlog.cid import get_cid
-from auditlog.models import LogEntry
-from auditlog.registry import auditlog
 from django import forms
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import transaction
 from django.db.models import Model, Q
-from django.utils import timezone
-from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from unibridge.core import importing
 from unibridge.core.permissions import is_editable
-from unibridge.core.services import acting_as, lock_record, not_allowed, write_record
-from unibridge.core.tabular import bad_rows_message
+from unibridge.core.services import lock_record, not_allowed, write_record
 
 from . import validators
 from .importing import (
@@ -334,43 +325,29 @@ def institutions_import(
     Raises :class:`ImportRejected` (and writes nothing) when the plan has bad rows, or when an
     institution it updates was changed by someone else since the plan was made.
     """
-    if plan.errors:
-        raise ImportRejected(bad_rows_message(plan.bad_rows))
-    actor = user if getattr(user, "is_authenticated", False) else None
     created = [item.institution for item in plan.to_create]
     updated = [item.institution for item in plan.to_update]
-    total = len(created) + len(updated)
-    try:
-        with transaction.atomic(), acting_as(actor):
-            _check_not_changed(plan.to_update)
-            for start in range(0, len(created), BATCH_SIZE):
-                Institution.objects.bulk_create(created[start : start + BATCH_SIZE])
-                if progress:
-                    progress("write", min(start + BATCH_SIZE, len(created)), total)
-            _fill_missing_pks(created)
-            now = timezone.now()
-            groups: dict[tuple[str, ...], list[Institution]] = {}
-            for item in plan.to_update:
-                item.institution.updated = now
-                groups.setdefault(tuple(sorted(item.changes)), []).append(item.institution)
-            done = len(created)
-            for names, institutions in groups.items():
-                Institution.objects.bulk_update(
-                    institutions, [*names, "updated"], batch_size=BATCH_SIZE
-                )
-                done += len(institutions)
-                if progress:
-                    progress("write", done, total)
-            LogEntry.objects.bulk_create(_audit_entries(plan, actor), batch_size=BATCH_SIZE)
-            _after_import([i.pk for i in created], [i.pk for i in updated])
-    except IntegrityError as exc:
-        raise ImportRejected(
+
+    def write(actor: Any) -> None:
+        _check_not_changed(plan.to_update)
+        changes = [
+            importing.Change(item.original, item.institution, tuple(item.changes))
+            for item in plan.to_update
+        ]
+        importing.bulk_write(Institution, create=created, update=changes, progress=progress)
+        _after_import([i.pk for i in created], [i.pk for i in updated])
+
+    importing.apply_plan(
+        plan,
+        user,
+        write,
+        refused=str(
             _(
                 "The database refused the import (%(error)s); nothing was imported. "
                 "Check the file again."
             )
-            % {"error": exc}
-        ) from exc
+        ),
+    )
     return ImportResult(
         created=len(created),
         updated=len(updated),
@@ -405,84 +382,6 @@ def _check_not_changed(updates: Sequence[PlannedUpdate]) -> None:
             )
             % {"count": stale}
         )
-
-
-def _fill_missing_pks(created: Sequence[Institution]) -> None:
-    """Databases without INSERT … RETURNING leave bulk-created keys empty; look them up."""
-    missing = {institution.uuid: institution for institution in created if institution.pk is None}
-    for uuids in _chunks(list(missing)):
-        for uuid, pk in Institution.objects.filter(uuid__in=uuids).values_list("uuid", "pk"):
-            missing[uuid].pk = pk
-
-
-def _audited_fields() -> list[models.Field]:
-    options = auditlog.get_model_fields(Institution)
-    fields = list(Institution._meta.concrete_fields)
-    if options["include_fields"]:
-        fields = [f for f in fields if f.name in options["include_fields"]]
-    return [f for f in fields if f.name not in options["exclude_fields"]]
-
-
-def _audit_converter(model_field: models.Field) -> Callable[[Any], str]:
-    """How django-auditlog writes a field's value into LogEntry.changes (text mode)."""
-    if isinstance(model_field, models.DateTimeField):
-
-        def as_text(value: Any) -> str:
-            if value is not None and settings.USE_TZ and timezone.is_aware(value):
-                value = timezone.make_naive(value, datetime.UTC)
-            return smart_str(value)
-
-        return as_text
-    if isinstance(model_field, models.JSONField):
-        encoder = model_field.encoder
-        return lambda value: json.dumps(value, sort_keys=True, cls=encoder)
-    return smart_str
-
-
-def _audit_entries(plan: ImportPlan, actor) -> list[LogEntry]:
-    """The entries auditlog's signals would have written, had each row been saved alone.
-
-    Creations list the fields that have a value (auditlog would add empty ones too, which
-    the History tab shows as '— → —'); updates list the changed fields, before → after.
-    """
-    content_type = ContentType.objects.get_for_model(Institution)
-    converters = {f.name: (f.attname, _audit_converter(f)) for f in _audited_fields()}
-    common = {
-        "content_type": content_type,
-        "actor": actor,
-        "actor_email": getattr(actor, "email", None) if actor else None,
-        "cid": get_cid(),
-        "timestamp": timezone.now(),
-    }
-    entries = []
-    for item in plan.to_create:
-        institution = item.institution
-        changes = {}
-        for name, (attname, as_text) in converters.items():
-            text = as_text(getattr(institution, attname))
-            if text not in ("", "[]", "None"):
-                changes[name] = ["None", text]
-        entries.append(_log_entry(institution, LogEntry.Action.CREATE, changes, common))
-    for update in plan.to_update:
-        changes = {}
-        for name in update.changes:
-            if name in converters:
-                attname, as_text = converters[name]
-                before = as_text(getattr(update.original, attname))
-                changes[name] = [before, as_text(getattr(update.institution, attname))]
-        entries.append(_log_entry(update.institution, LogEntry.Action.UPDATE, changes, common))
-    return entries
-
-
-def _log_entry(institution: Institution, action: int, changes: dict, common: dict) -> LogEntry:
-    return LogEntry(
-        object_pk=str(institution.pk),
-        object_id=institution.pk,
-        object_repr=smart_str(institution),
-        action=action,
-        changes=changes,
-        **common,
-    )
 
 
 def _after_import(created_ids: Sequence[int], updated_ids: Sequence[int]) -> None:

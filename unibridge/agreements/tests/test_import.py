@@ -7,11 +7,12 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from unibridge.agreements import importing
+from unibridge.agreements import import_values, importing
 from unibridge.agreements.models import Agreement, AgreementType, Signature
 from unibridge.agreements.tests.factories import AgreementFactory
 from unibridge.core.models import Job
@@ -146,7 +147,7 @@ def test_partners_in_cyrillic_or_polish_are_found_in_the_directory(home, agh, wa
 
 
 def test_types_are_found_by_code_prefix_or_name_in_any_language(db):
-    lookup = importing._type_lookup()
+    lookup = import_values.type_lookup()
     for text, code in [
         ("MoU", "mou"),
         ("Меморандум", "mou"),
@@ -442,7 +443,9 @@ def upload_and_map(client, data: bytes, columns: dict[str, str], name: str = "r.
     """Upload a file and choose its columns; returns the preview page's address."""
     response = client.post(reverse(IMPORT_URL), {"file": SimpleUploadedFile(name, data)})
     assert response.status_code == 302, response.content.decode()
-    response = client.post(response["Location"], columns)
+    # Choosing the columns queues the check in the task worker (immediate in tests).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(response["Location"], columns)
     assert response.status_code == 302, response.content.decode()
     return response["Location"]
 
@@ -473,18 +476,19 @@ def test_office_uploads_maps_confirms_and_imports(
     assert '<option value="Партнёр" selected>' in page
     assert "Краковская горно-металлургическая академия" in page  # the sample rows
 
-    response = office_client.post(
-        columns_url,
-        {
-            "reference": "№",
-            "partner": "Партнёр",
-            "country": "Страна",
-            "agreement_type": "Вид соглашения",
-            "title": "Наименование",
-            "signed_on": "Дата подписания",
-            "expiry_date": "Срок действия",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the check runs in the worker
+        response = office_client.post(
+            columns_url,
+            {
+                "reference": "№",
+                "partner": "Партнёр",
+                "country": "Страна",
+                "agreement_type": "Вид соглашения",
+                "title": "Наименование",
+                "signed_on": "Дата подписания",
+                "expiry_date": "Срок действия",
+            },
+        )
     assert response.status_code == 302
     preview_url = reverse("agreements:agreement_import_preview", args=[token])
     assert response["Location"] == preview_url
@@ -500,7 +504,8 @@ def test_office_uploads_maps_confirms_and_imports(
     response = office_client.post(preview_url, {})
     assert response.status_code == 400
     assert "Choose what to do with this partner." in response.content.decode()
-    assert Agreement.objects.count() == 0 and not Job.objects.exists()
+    assert Agreement.objects.count() == 0
+    assert not Job.objects.filter(kind="agreement_import").exists()
 
     matched = response.context["plan"].matched[0]
     with django_capture_on_commit_callbacks(execute=True):
@@ -509,7 +514,7 @@ def test_office_uploads_maps_confirms_and_imports(
         )
 
     # The import ran as a background job (immediately in tests); its page tells the outcome.
-    job = Job.objects.get()
+    job = Job.objects.get(kind="agreement_import")
     assert response.status_code == 302
     assert response["Location"] == job.get_absolute_url()
     assert (job.kind, job.status, job.user, job.attempts) == (
@@ -537,7 +542,7 @@ def test_office_uploads_maps_confirms_and_imports(
     # the upload is gone: confirming again answers with a message and queues nothing
     response = office_client.post(preview_url, {})
     assert response.status_code == 302 and response["Location"] == reverse(IMPORT_URL)
-    assert Job.objects.count() == 1
+    assert Job.objects.filter(kind="agreement_import").count() == 1
 
 
 def test_the_job_links_to_the_list_filtered_to_the_one_partner(
@@ -550,7 +555,7 @@ def test_the_job_links_to_the_list_filtered_to_the_one_partner(
     plan = office_client.get(preview_url).context["plan"]
     with django_capture_on_commit_callbacks(execute=True):
         response = office_client.post(preview_url, {plan.partners[0].field_name: str(agh.pk)})
-    job = Job.objects.get()
+    job = Job.objects.get(kind="agreement_import")
     assert response["Location"] == job.get_absolute_url()
     assert job.status == "done"
     assert job.result_url == f"{reverse('agreements:agreement_list')}?partner={agh.uuid}"
@@ -585,7 +590,7 @@ def test_a_row_that_became_bad_after_the_preview_fails_the_job_and_writes_nothin
     for run in queued:
         run()
 
-    job = Job.objects.get()
+    job = Job.objects.get(kind="agreement_import")
     assert response["Location"] == job.get_absolute_url()
     assert job.status == "failed"
     assert "has changed" in job.message and "1 bad row; nothing was imported" in job.message
@@ -633,7 +638,7 @@ def test_a_refusal_while_writing_fails_the_job_and_writes_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         office_client.post(preview_url, decisions)
 
-    job = Job.objects.get()
+    job = Job.objects.get(kind="agreement_import")
     assert job.status == "failed"
     assert "The database refused the import" in job.message
     assert "nothing was imported" in job.message
@@ -683,7 +688,7 @@ def test_an_unexpected_failure_on_the_last_attempt_marks_the_job_failed(
 
 
 def test_bad_rows_are_listed_on_the_preview_without_an_import_button(
-    home, agh, office_client, media
+    home, agh, office_client, media, django_capture_on_commit_callbacks
 ):
     data = csv_bytes("Partner,Type,Title,Signed", "AGH,MoU,Bad,31.02.2021", "AGH,Nope,Bad type,")
     response = office_client.post(
@@ -691,10 +696,16 @@ def test_bad_rows_are_listed_on_the_preview_without_an_import_button(
     )
     columns_url = response["Location"]
     token = columns_url.rstrip("/").split("/")[-2]
-    response = office_client.post(
-        columns_url,
-        {"partner": "Partner", "agreement_type": "Type", "title": "Title", "signed_on": "Signed"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office_client.post(
+            columns_url,
+            {
+                "partner": "Partner",
+                "agreement_type": "Type",
+                "title": "Title",
+                "signed_on": "Signed",
+            },
+        )
     response = office_client.get(response["Location"])
     page = response.content.decode()
     assert "2 bad rows: nothing will be imported" in page
@@ -836,10 +847,38 @@ def test_the_web_import_takes_more_than_a_thousand_rows(
     plan = office_client.get(preview_url).context["plan"]
     with django_capture_on_commit_callbacks(execute=True):
         office_client.post(preview_url, {plan.partners[0].field_name: str(agh.pk)})
-    job = Job.objects.get()
+    job = Job.objects.get(kind="agreement_import")
     assert job.status == "done", job.message
     assert job.message == "1200 agreements imported from r.csv."
     assert Agreement.objects.count() == 1200
     # numbered in one run of the counter, none skipped or given twice
     references = set(Agreement.objects.values_list("reference", flat=True))
     assert len(references) == 1200 and f"MoU-{TODAY.year}-1200" in references
+
+
+def test_the_preview_waits_for_the_worker_and_a_failed_check_returns_to_the_columns(
+    home, office_client, media, django_capture_on_commit_callbacks
+):
+    data = csv_bytes("Partner,Type,Title", "AGH,MoU,x")
+    response = office_client.post(reverse(IMPORT_URL), {"file": SimpleUploadedFile("r.csv", data)})
+    columns_url = response["Location"]
+    columns = {"partner": "Partner", "agreement_type": "Type", "title": "Title"}
+    with django_capture_on_commit_callbacks() as queued:
+        response = office_client.post(columns_url, columns)
+    preview_url = response["Location"]
+    job = Job.objects.get(kind="agreement_preview")
+    assert job.status == "queued" and len(queued) == 1
+
+    page = office_client.get(preview_url).content.decode()
+    assert "The task worker is reading and checking r.csv" in page
+    assert 'http-equiv="refresh"' in page and Agreement.objects.count() == 0
+
+    home.is_home = False
+    home.save()
+    queued[0]()  # the worker gets to it: the check fails
+    job.refresh_from_db()
+    assert job.status == "failed"
+    response = office_client.get(preview_url, follow=True)
+    assert response.redirect_chain[-1][0] == columns_url
+    assert "No home institution is recorded" in response.content.decode()
+    assert (media / "imports" / f"agreements-{token_of(preview_url)}.upload").exists()
