@@ -15,7 +15,7 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 
 from unibridge.core.services import acting_as, save_record
-from unibridge.institutions.demo import MEMORANDUM_SIGNED_ON
+from unibridge.institutions.demo_data import MEMORANDUM_SIGNED_ON
 
 from . import documents, lifecycle_services, services
 from .models import Agreement, AgreementType, CooperationCondition, LanguageRequirement, SubjectArea

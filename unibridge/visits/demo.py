@@ -15,7 +15,7 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.utils import timezone
 
-from unibridge.institutions.demo import MEMORANDUM_SIGNED_ON
+from unibridge.institutions.demo_data import MEMORANDUM_SIGNED_ON
 from unibridge.meetings import services as meetings
 from unibridge.meetings.choices import ActionItemStatus
 from unibridge.meetings.models import ActionItem, Meeting
