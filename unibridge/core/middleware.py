@@ -1,4 +1,9 @@
-"""Show times in the viewer's own time zone.
+"""Middleware of the shared mechanisms: the health check, the viewer's time zone.
+
+``HealthCheckMiddleware`` answers ``/healthz`` first in the chain, before the session, the
+user and the locale are read: a probe that carries a session cookie still costs one query.
+
+Times are shown in the viewer's own time zone.
 
 The browser tells its zone (``Intl.DateTimeFormat().resolvedOptions().timeZone``) in the
 ``tz`` cookie, set by a line of script in the base template; without it, or with a name that
@@ -13,6 +18,8 @@ from functools import lru_cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from .views import healthz
+
 COOKIE = "tz"
 
 
@@ -21,6 +28,20 @@ def _zone(name: str) -> zoneinfo.ZoneInfo | None:
     if not name or len(name) > 64 or name not in zoneinfo.available_timezones():
         return None
     return zoneinfo.ZoneInfo(name)
+
+
+class HealthCheckMiddleware:
+    """``/healthz`` (``core.views.healthz``) without the rest of the middleware."""
+
+    PATH = "/healthz"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == self.PATH and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)
 
 
 class ViewerTimeZoneMiddleware:

@@ -82,3 +82,13 @@ def test_unknown_page_answers_html_404(office_client):
     response = office_client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Not found" in response.content.decode()
+
+
+def test_healthz_reads_no_session_or_user_for_a_signed_in_probe(
+    office_client, django_assert_num_queries
+):
+    """A probe carrying a session cookie (a browser, the load test) still costs one query."""
+    with django_assert_num_queries(1) as captured:
+        response = office_client.get("/healthz")
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert captured.captured_queries[0]["sql"].startswith("UPDATE")
