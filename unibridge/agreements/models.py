@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core import fields
 from unibridge.core.fields import ChoiceListField
+from unibridge.core.links import record_url
 from unibridge.core.models import (
     DocumentTemplate,
     MultilingualNameMixin,
@@ -262,7 +262,7 @@ class Agreement(PublicModel):
         return f"{self.reference} {self.display_title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:agreement_detail", args=[self.uuid])
+        return record_url("agreements:agreement_detail", self.uuid)
 
     @property
     def display_title(self) -> str:

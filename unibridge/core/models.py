@@ -4,10 +4,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .links import record_url
 from .types import User
 
 
@@ -239,7 +239,7 @@ class Job(PublicModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("core:job_detail", args=[self.uuid])
+        return record_url("core:job_detail", self.uuid)
 
     @property
     def is_finished(self) -> bool:

@@ -4,12 +4,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from unibridge.core import fields
 from unibridge.core.fields import ChoiceListField, has_choice
+from unibridge.core.links import record_url
 from unibridge.core.models import MultilingualNameMixin, PublicModel
 from unibridge.core.names import has_non_latin, transliterate
 from unibridge.core.permissions import UnitScopedQuerySet
@@ -144,7 +144,7 @@ class Institution(MultilingualNameMixin, PublicModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("institutions:institution_detail", args=[self.uuid])
+        return record_url("institutions:institution_detail", self.uuid)
 
     @classmethod
     def home(cls) -> "Institution | None":
@@ -253,7 +253,7 @@ class OrganizationalUnit(MultilingualNameMixin, PublicModel):
                 self._move_descendants(old)
 
     def get_absolute_url(self) -> str:
-        return reverse("institutions:unit_detail", args=[self.uuid])
+        return record_url("institutions:unit_detail", self.uuid)
 
     def _move_descendants(self, old_path: str) -> None:
         for unit in type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk):
@@ -359,7 +359,7 @@ class Person(PublicModel):
         return self.name_native
 
     def get_absolute_url(self) -> str:
-        return reverse("institutions:person_detail", args=[self.uuid])
+        return record_url("institutions:person_detail", self.uuid)
 
     def save(self, *args, **kwargs):
         if not self.name_latin:
@@ -443,7 +443,7 @@ class Partnership(PublicModel):
         return str(self.partner)
 
     def get_absolute_url(self) -> str:
-        return reverse("institutions:partnership_detail", args=[self.uuid])
+        return record_url("institutions:partnership_detail", self.uuid)
 
     @property
     def cooperation_area_labels(self) -> list[str]:

@@ -6,11 +6,11 @@ at model level (their pages read meetings through :mod:`unibridge.meetings.selec
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
 from unibridge.core import fields
+from unibridge.core.links import record_url
 from unibridge.core.models import PublicModel, TimeStampedModel
 from unibridge.core.permissions import UnitScopedQuerySet
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
@@ -87,7 +87,7 @@ class Meeting(PublicModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:meeting_detail", args=[self.uuid])
+        return record_url("meetings:meeting_detail", self.uuid)
 
 
 class Decision(TimeStampedModel):
@@ -178,4 +178,4 @@ class ActionItem(PublicModel):
         return self.description[:80]
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:action_item_detail", args=[self.uuid])
+        return record_url("meetings:action_item_detail", self.uuid)

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
 from unibridge.core import fields
+from unibridge.core.links import record_url
 from unibridge.core.models import PublicModel, StoredDocument, TimeStampedModel
 from unibridge.core.permissions import UnitScopedQuerySet
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
@@ -143,7 +143,7 @@ class Visit(PublicModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("visits:visit_detail", args=[self.uuid])
+        return record_url("visits:visit_detail", self.uuid)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
