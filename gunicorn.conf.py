@@ -2,14 +2,14 @@
 
 The application is loaded once in the master and the workers fork from it, sharing its
 memory. The start-up heap (Django, the URL conf, translations, templates) is then frozen
-out of the garbage collector's reach, so a full collection in a worker scans only what that
-worker allocated since, instead of every module object on each of its requests.
+out of the garbage collector's reach, and the workers collect between requests, not inside
+them (``unibridge.core.gc_tuning``).
 """
 
 import multiprocessing
 import os
 
-from unibridge.core.gc_tuning import freeze_startup_heap, tune_collector
+from unibridge.core.gc_tuning import after_request, freeze_startup_heap, tune_collector
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # CPU-bound requests: two sync workers per core keep both cores busy while one waits on SQL.
@@ -28,3 +28,8 @@ def when_ready(server):
 
 def post_fork(server, worker):
     tune_collector()
+
+
+def post_request(worker, req, environ, resp):
+    # after the response was sent: the collector's pass does not delay it
+    after_request()
