@@ -179,7 +179,45 @@ def version_required_answer() -> Response:
     )
 
 
+# --- Input and answers of the views that are no RecordViewSet (parts of a record) ---------------
+
+READ_ONLY = gettext_lazy("You may read this record but not change it.")
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+def dotted_errors(errors, prefix: str = "") -> dict[str, list[str]]:
+    """A serializer's errors with a nested object's named ``new_person.name_native``."""
+    result: dict[str, list[str]] = {}
+    for name, value in errors.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, dict):
+            result.update(dotted_errors(value, key))
+        else:
+            result[key] = [str(message) for message in value]
+    return result
+
+
+def valid_input(view, serializer_class, *, partial: bool = False) -> dict:
+    """The request's body checked by ``serializer_class`` (its errors answer 400)."""
+    serializer = serializer_class(
+        data=view.request.data, partial=partial, context=view.get_serializer_context()
+    )
+    if not serializer.is_valid():
+        raise ValidationError(dotted_errors(serializer.errors))
+    return dict(serializer.validated_data)
+
+
 # --- Schema --------------------------------------------------------------------------------------
+
+READ = {401: ERRORS[401], 404: ERRORS[404]}
+
+
+def conflict_response(output: type, name: str) -> OpenApiResponse:
+    """The schema of a 409 to a stale version, with the record as it is stored now."""
+    return OpenApiResponse(
+        conflict_serializer(output, name),
+        description=gettext_lazy("The record changed since 'version'; nothing was written."),
+    )
 
 
 PUT_DESCRIPTION = (
@@ -253,6 +291,9 @@ class RecordViewSet(viewsets.GenericViewSet):
     # A lighter representation for list rows, when the full one is too heavy for 50 at a time.
     list_serializer: type[serializers.Serializer] | None = None
     input_serializer: type[serializers.Serializer]
+    # The input of a creation, when it differs from that of a change (which may leave out
+    # what a creation needs, and may not name what a creation settles for good).
+    create_serializer: type[serializers.Serializer] | None = None
     # LEGACY: set only by viewsets whose writes still go through the page's form
     form_class: type[forms.ModelForm] | None = None
     m2m_fields: tuple[str, ...] = ()
@@ -361,7 +402,10 @@ class RecordViewSet(viewsets.GenericViewSet):
         return current
 
     def write(self, instance: Model, *, partial: bool) -> Model:
-        serializer = self.input_serializer(
+        input_serializer = self.input_serializer
+        if instance.pk is None and self.create_serializer is not None:
+            input_serializer = self.create_serializer
+        serializer = input_serializer(
             instance=instance if instance.pk else None,
             data=self.request.data,
             partial=partial,
