@@ -260,7 +260,7 @@ def _unit_choice_errors(
 
 
 def _write_visit(visit: Visit, user, values: Mapping[str, Any]) -> Visit:
-    """Apply the named values and check every rule of the edit page; answer the sets to save.
+    """Apply the named values, check every rule of the edit page and save with the sets named.
 
     Raises one ValidationError of all the refused fields (the model's rules included).
     """
@@ -413,8 +413,6 @@ VISA_FIELDS = ("nationality", "passport_number")
 VISA_DETAILS_MESSAGE = _(
     "A visa invitation letter needs the member's nationality and passport number."
 )
-
-
 PERSON_OR_NEW = _("Choose a person, or fill in the name of a new one.")
 PERSON_AND_NEW = _("Either choose a person or type a new one, not both.")
 DELEGATION_ONLY = ("role", "needs_visa_invitation", "nationality", "passport_number",
@@ -602,7 +600,7 @@ def participant_create(
         errors.setdefault("new_person.name_native", []).append(PERSON_AND_NEW)
     elif participant.person_id is None and person is None:
         errors.setdefault("person", []).append(PERSON_OR_NEW)
-    _merge(errors, ValidationError(_participant_errors(participant) or {}))
+    _merge(errors, ValidationError(_participant_errors(participant)))
     errors = {name: messages for name, messages in errors.items() if messages}
     if person is not None:
         # the participant's own rules are reported with the new person's, before either is saved
@@ -629,7 +627,7 @@ def participant_change(
     assert isinstance(current, VisitParticipant)
     current.visit = visit
     errors = _apply_participant(current, values)
-    _merge(errors, ValidationError(_participant_errors(current) or {}))
+    _merge(errors, ValidationError(_participant_errors(current)))
     errors = {name: messages for name, messages in errors.items() if messages}
     return write_record(instance=current, user=user, errors=errors)
 
