@@ -613,7 +613,7 @@ CASES = {
             "place": ["Ensure this value has at most 200 characters (it has 201)."],
         },
     ),
-    "participant with a bad e-mail and a long name": (
+    "new participant with a bad e-mail and a long function": (
         "office",
         "post",
         lambda w: url("api-visit-participant-list", w["visit"].uuid),
