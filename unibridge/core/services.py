@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from auditlog.context import auditlog_value, set_actor
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,18 @@ M = TypeVar("M", bound=models.Model)
 CHOICE_NOT_ALLOWED = _(
     "“%(value)s” cannot be chosen here: it belongs elsewhere or is outside what you may change."
 )
+
+
+# A required value left empty: the words of the pages' forms, wherever the rule is checked.
+REQUIRED = forms.Field.default_error_messages["required"]
+
+
+def normalized_url(value: str) -> str:
+    """A web address as the pages' forms store it: https:// assumed when it has no scheme.
+
+    Raises ValidationError ("Enter a valid URL.") for what is no address.
+    """
+    return str(forms.URLField(assume_scheme="https", required=False).clean(value or ""))
 
 
 def not_allowed(record: models.Model) -> ValidationError:
@@ -128,18 +141,22 @@ def unique_constraint_errors(instance: models.Model) -> dict[str, list[str]]:
 
 
 def validate_record(
-    instance: models.Model, *, errors: Mapping[str, Iterable] | None = None
+    instance: models.Model,
+    *,
+    errors: Mapping[str, Iterable] | None = None,
+    exclude: Iterable[str] = (),
 ) -> None:
     """full_clean() plus the errors a service's own rules found: one ValidationError of all.
 
     A field the service already refused keeps only that error (as a form stops at a field's
-    first failure); duplicates of unique identifiers are named on their field.
+    first failure); duplicates of unique identifiers are named on their field. ``exclude``:
+    fields left unchecked because a refused value they depend on could not be applied.
     """
     found: dict[str, list] = {}
     for name, messages in (errors or {}).items():
         found[name] = list(ValidationError(list(messages)).messages)
     try:
-        instance.full_clean(exclude=list(found) or None)
+        instance.full_clean(exclude=[*found, *exclude] or None)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             if name not in found or name == NON_FIELD_ERRORS:
@@ -161,13 +178,14 @@ def write_record(
     user: User,
     m2m: Mapping[str, Iterable[Any]] | None = None,
     errors: Mapping[str, Iterable[Any]] | None = None,
+    exclude: Iterable[str] = (),
 ) -> M:
     """Validate (with the caller's rule errors) and save a record as one audited change.
 
     For services that have locked the row themselves (:func:`lock_record`) and checked their
     own rules; ``errors`` are those rules' findings, reported along with the model's.
     """
-    validate_record(instance, errors=errors)
+    validate_record(instance, errors=errors, exclude=exclude)
     with acting_as(user):
         instance.save()
         for name, values in (m2m or {}).items():

@@ -26,6 +26,14 @@ def visible_ids(model: type[Model], user) -> QuerySet:
     return model.objects.visible_to(user).values("pk")
 
 
+def hidden_records(records: QuerySet, user) -> list:
+    """Those of a record's related records the user may not see: a change never drops them.
+
+    A change names the set as the user sees it; the records hidden from them stay in it.
+    """
+    return list(records.exclude(pk__in=visible_ids(records.model, user)))
+
+
 def visible_prefetch(
     lookup: str, model: type[Model], user, queryset: QuerySet | None = None
 ) -> Prefetch:

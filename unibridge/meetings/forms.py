@@ -57,20 +57,8 @@ def in_zone(value: datetime.datetime | None, zone: str) -> datetime.datetime | N
     return value.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
 
 
-def aware(value: datetime.datetime, zone: str) -> datetime.datetime:
-    """A wall-clock time of ``zone`` as an aware time; one skipped by a clock change is refused.
-
-    In an hour repeated when the clocks go back, the first occurrence is taken.
-    """
-    tz = zoneinfo.ZoneInfo(zone)
-    result = value.replace(tzinfo=tz)
-    if result.astimezone(datetime.UTC).astimezone(tz).replace(tzinfo=None) != value:
-        raise ValidationError(
-            _("%(time)s does not exist in %(zone)s: the clocks are put forward then."),
-            code="nonexistent_time",
-            params={"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone},
-        )
-    return result
+# the service's rule: a wall-clock time the clocks skip is refused
+aware = services.zone_aware
 
 
 @functools.lru_cache(maxsize=1)
@@ -201,10 +189,7 @@ class MeetingForm(VersionedFormMixin, forms.ModelForm):
     def clean_home_units(self):
         units = self.cleaned_data.get("home_units") or []
         if not self.user.is_office and not any(u.pk in self.user.unit_scope_ids for u in units):
-            raise ValidationError(
-                _("Include at least one of your own units, or you could not change it later."),
-                code="outside_scope",
-            )
+            raise ValidationError(services.OUTSIDE_SCOPE, code="outside_scope")
         return units
 
     def clean(self) -> dict[str, Any]:
@@ -220,7 +205,7 @@ class MeetingForm(VersionedFormMixin, forms.ModelForm):
                         self.add_error(name, error)
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
-            self.add_error("ends", _("The end must come after the start."))
+            self.add_error("ends", services.END_BEFORE_START)
         # not a model field of the form: declared here to accept links typed without https://
         self.instance.online_link = data.get("online_link") or ""
         if starts_at:

@@ -6,7 +6,11 @@ visibility never drifts from the visit's. Minutes are sanitised before they are 
 """
 
 import datetime
+import zoneinfo
+from collections.abc import Mapping
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,8 +20,18 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement, AgreementParty
 from unibridge.core.permissions import is_editable
-from unibridge.core.services import acting_as, delete_record, save_record
-from unibridge.institutions.models import Institution, Partnership
+from unibridge.core.services import (
+    REQUIRED,
+    acting_as,
+    delete_record,
+    lock_record,
+    normalized_url,
+    not_allowed,
+    save_record,
+    write_record,
+)
+from unibridge.core.visibility import hidden_records
+from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.visits.models import Visit
 
 from .choices import ActionItemStatus
@@ -25,6 +39,13 @@ from .models import ActionItem, Decision, Meeting
 from .sanitize import sanitize_minutes
 
 OPEN_STATUSES = (ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS)
+Errors = dict[str, list[Any]]
+
+END_BEFORE_START = _("The end must come after the start.")
+VISIT_TAKES_IT = _("A visit's meeting takes this from the visit.")
+OUTSIDE_SCOPE = _("Include at least one of your own units, or you could not change it later.")
+# the fields a visit's meeting takes from its visit
+VISIT_FIELDS = ("partner", "home_units", "is_confidential")
 
 
 # --- Meetings -------------------------------------------------------------------------------------
@@ -201,6 +222,14 @@ def _apply_status(item: ActionItem, today: datetime.date) -> None:
         item.completed_on = None
 
 
+def _agreement_errors(item: ActionItem, user) -> Errors:
+    """An agreement newly named must be one of the meeting's partner (a stored one stays)."""
+    changed = item.agreement_id is not None and item.agreement_id != _stored_agreement_id(item)
+    if changed and not agreements_for(item.meeting, user).filter(pk=item.agreement_id).exists():
+        return {"agreement": [not_allowed(item.agreement)]}
+    return {}
+
+
 def _stored_agreement_id(item: ActionItem) -> int | None:
     """The agreement an existing item names now (kept even if the partner changed since)."""
     if item.pk is None:
@@ -214,12 +243,9 @@ def action_item_save(
 ) -> ActionItem:
     """Create or change an action item; needs the right to change its meeting."""
     _require_editable(item.meeting, user)
-    changed = item.agreement_id is not None and item.agreement_id != _stored_agreement_id(item)
-    if changed and not agreements_for(item.meeting, user).filter(pk=item.agreement_id).exists():
-        raise ValidationError(
-            {"agreement": _("Choose an agreement the meeting's partner is a party to.")},
-            code="invalid_agreement",
-        )
+    errors = _agreement_errors(item, user)
+    if errors:
+        raise ValidationError(errors)
     _apply_status(item, timezone.localdate())
     return save_record(instance=item, user=user, expected_updated=expected_updated)
 
@@ -240,3 +266,209 @@ def action_item_set_status(*, item: ActionItem, user, status: str) -> ActionItem
 def action_item_delete(*, item: ActionItem, user) -> None:
     _require_editable(item.meeting, user)
     delete_record(instance=item, user=user)
+
+
+def visible_default_partnership(meeting: Meeting, user) -> Partnership | None:
+    """As the page offers it: the partnership with the meeting's partner, if the user sees it."""
+    partnership = default_partnership(meeting)
+    if partnership is None:
+        return None
+    if not Partnership.objects.visible_to(user).filter(pk=partnership.pk).exists():
+        return None
+    return partnership
+
+
+@transaction.atomic
+def action_item_create(*, meeting: Meeting, user, values: Mapping[str, Any]) -> ActionItem:
+    """A new action item of ``meeting`` from named values (the API's; the partnership with
+    the meeting's partner when none is named)."""
+    if not is_editable(meeting, user):
+        raise PermissionDenied(_("You may not add action items to this meeting."))
+    item = ActionItem(meeting=meeting)
+    values = dict(values)
+    if "partnership" not in values:
+        values["partnership"] = visible_default_partnership(meeting, user)
+    for name, value in values.items():
+        setattr(item, name, value)
+    _apply_status(item, timezone.localdate())
+    return write_record(instance=item, user=user, errors=_agreement_errors(item, user))
+
+
+@transaction.atomic
+def action_item_update(
+    *,
+    item: ActionItem,
+    user,
+    values: Mapping[str, Any],
+    expected_updated: datetime.datetime | None = None,
+) -> ActionItem:
+    """Change the named fields of an action item, under a lock on its row.
+
+    The meeting's editors change any field; its owner alone, only the status.
+    """
+    current = lock_record(item, expected_updated=expected_updated)
+    assert isinstance(current, ActionItem)
+    if not is_editable(current.meeting, user):
+        if set(values) - {"status"}:
+            raise PermissionDenied(
+                _("As its owner you may change only the status; ask the meeting's editors.")
+            )
+        return action_item_set_status(
+            item=current, user=user, status=values.get("status", current.status)
+        )
+    for name, value in values.items():
+        setattr(current, name, value)
+    _apply_status(current, timezone.localdate())
+    return write_record(instance=current, user=user, errors=_agreement_errors(current, user))
+
+
+# --- Meetings from named values (the API) ---------------------------------------------------------
+
+
+def wall_clock(value: datetime.datetime, zone: str) -> datetime.datetime:
+    """A stored (aware) time as the naive wall-clock time of ``zone``."""
+    return value.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def zone_aware(value: datetime.datetime, zone: str) -> datetime.datetime:
+    """A wall-clock time of ``zone`` as an aware time; one skipped by a clock change is refused.
+
+    In an hour repeated when the clocks go back, the first occurrence is taken.
+    """
+    tz = zoneinfo.ZoneInfo(zone)
+    result = value.replace(tzinfo=tz)
+    if result.astimezone(datetime.UTC).astimezone(tz).replace(tzinfo=None) != value:
+        raise ValidationError(
+            _("%(time)s does not exist in %(zone)s: the clocks are put forward then."),
+            code="nonexistent_time",
+            params={"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone},
+        )
+    return result
+
+
+def time_zone_errors(zone: str) -> list:
+    """The zone must be one of the IANA names, as the page's list of zones offers."""
+    if not zone:
+        return [REQUIRED]
+    if zone not in zoneinfo.available_timezones():
+        return [
+            ValidationError(
+                forms.ChoiceField.default_error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": zone},
+            )
+        ]
+    return []
+
+
+def _meeting_times(meeting: Meeting, values: Mapping[str, Any], stored_zone: str) -> Errors:
+    """Set the meeting's start and end from the values, in its (new) zone.
+
+    An instant with an offset is kept exactly; one without is a wall-clock time of the
+    meeting's zone. A new zone alone keeps the wall-clock times, as the page does.
+    """
+    errors: Errors = {}
+    zone = meeting.time_zone
+    for name in ("starts_at", "ends_at"):
+        if name in values:
+            value = values[name]
+        elif "time_zone" in values and getattr(meeting, name) is not None:
+            value = wall_clock(getattr(meeting, name), stored_zone)
+        else:
+            continue
+        if value is not None and value.utcoffset() is None:
+            try:
+                value = zone_aware(value, zone)
+            except ValidationError as error:
+                errors[name] = [error]
+                continue
+        setattr(meeting, name, value)
+    if errors:
+        return errors
+    if meeting.ends_at is not None and meeting.starts_at and meeting.ends_at <= meeting.starts_at:
+        errors["ends_at"] = [END_BEFORE_START]
+    return errors
+
+
+def _home_unit_errors(units: list[OrganizationalUnit] | None, user) -> Errors:
+    """A standalone meeting's units are the home institution's; a coordinator keeps one."""
+    units = units or []
+    home = OrganizationalUnit.objects.of_home().filter(pk__in=[u.pk for u in units])
+    outside = [u for u in units if u.pk not in set(home.values_list("pk", flat=True))]
+    if outside:
+        return {"home_units": [not_allowed(outside[0])]}
+    if user.is_office:
+        return {}
+    if not units:
+        return {"home_units": [REQUIRED]}
+    if not any(u.pk in user.unit_scope_ids for u in units):
+        return {"home_units": [OUTSIDE_SCOPE]}
+    return {}
+
+
+def _write_meeting(
+    meeting: Meeting, user, values: Mapping[str, Any], *, stored_zone: str
+) -> Meeting:
+    """Apply the named values to the meeting, check them with the model's rules and save."""
+    if meeting.visit_id is not None:
+        refused = [name for name in VISIT_FIELDS if name in values]
+        if refused:
+            raise ValidationError({name: [VISIT_TAKES_IT] for name in refused})
+    errors: Errors = {}
+    unchecked: tuple[str, ...] = ()
+    plain = {
+        k: v
+        for k, v in values.items()
+        if k not in ("starts_at", "ends_at", "participants", "home_units")
+    }
+    for name, value in plain.items():
+        setattr(meeting, name, value)
+    if "online_link" in values:
+        try:
+            meeting.online_link = normalized_url(meeting.online_link)
+        except ValidationError as error:
+            errors["online_link"] = error.messages
+    if "time_zone" in values and (problems := time_zone_errors(meeting.time_zone)):
+        errors["time_zone"] = problems
+        unchecked = ("starts_at", "ends_at")  # their zone is unknown: they are not applied
+    else:
+        errors.update(_meeting_times(meeting, values, stored_zone))
+    m2m: dict[str, list] = {}
+    if meeting.visit_id is None and (meeting.pk is None or "home_units" in values):
+        units = list(values.get("home_units") or [])
+        errors.update(_home_unit_errors(units, user))
+        m2m["home_units"] = units
+    if meeting.pk is None or "participants" in values:
+        people: list[Person] = list(values.get("participants") or [])
+        if meeting.pk is not None:
+            people += hidden_records(meeting.participants.all(), user)
+        m2m["participants"] = list(dict.fromkeys(people))
+    prepare_meeting(meeting)
+    return write_record(instance=meeting, user=user, m2m=m2m, errors=errors, exclude=unchecked)
+
+
+@transaction.atomic
+def meeting_create(*, user, visit: Visit | None, values: Mapping[str, Any]) -> Meeting:
+    """A new meeting of ``visit`` (with its partner and secrecy) or a standalone one."""
+    if visit is not None and not is_editable(visit, user):
+        raise PermissionDenied(_("You may not add meetings to this visit."))
+    if visit is None and not user.can_write:
+        raise PermissionDenied(_("You may not create this kind of record."))
+    meeting = Meeting(visit=visit, time_zone=default_time_zone(visit))
+    return _write_meeting(meeting, user, values, stored_zone=meeting.time_zone)
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    user,
+    values: Mapping[str, Any],
+    expected_updated: datetime.datetime | None = None,
+) -> Meeting:
+    """Change the named fields of a meeting, under a lock on its row."""
+    current = lock_record(meeting, expected_updated=expected_updated)
+    assert isinstance(current, Meeting)
+    if not is_editable(current, user):
+        raise PermissionDenied(_("You may read this record but not change it."))
+    return _write_meeting(current, user, values, stored_zone=current.time_zone)

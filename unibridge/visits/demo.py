@@ -20,7 +20,7 @@ from unibridge.meetings import services as meetings
 from unibridge.meetings.choices import ActionItemStatus
 from unibridge.meetings.models import ActionItem, Meeting
 
-from . import services
+from . import programme_services, services
 from .choices import DelegationRole, Direction, ParticipantSide
 from .models import ProgrammeItem, Visit, VisitParticipant
 
@@ -174,7 +174,7 @@ def _agh_visit(actor, home, agh, units, people, agreements) -> Visit:
             place=place,
             responsible=people[responsible],
         )
-        services.programme_item_save(item=item, user=actor, participants=delegation)
+        programme_services.programme_item_save(item=item, user=actor, participants=delegation)
     _round_table(actor, visit, first_day + datetime.timedelta(days=1), people, agh, agreements)
     services.visit_link_agreement(visit=visit, user=actor, agreement=agreements["memorandum"])
     for item in visit.checklist.all():

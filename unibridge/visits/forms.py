@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
 from unibridge.core.forms import VersionedFormMixin
-from unibridge.core.widgets import CountrySelect, FastSelect, RecordPicker, country_choices
+from unibridge.core.widgets import CountrySelect, FastSelect, RecordPicker
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
 from . import services
@@ -147,7 +147,7 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", _("The last day cannot come before the first day."))
+            self.add_error("end_date", services.LAST_DAY_BEFORE_FIRST)
         partner, direction = data.get("partner"), data.get("direction")
         if partner is None or not direction:
             return data
@@ -276,22 +276,16 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
                 del self.fields[name]
 
     def clean_nationality(self) -> str:
-        value = (self.cleaned_data.get("nationality") or "").upper()
-        if value and value not in dict(country_choices()):
-            raise ValidationError(_("Choose a country from the list."), code="invalid_country")
-        return value
+        return services.nationality_code(self.cleaned_data.get("nationality") or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         new_name = (data.get("new_name_native") or "").strip()
         if self.instance.pk is None:
             if data.get("person") and new_name:
-                self.add_error(
-                    "new_name_native",
-                    _("Either choose a person or type a new one, not both."),
-                )
+                self.add_error("new_name_native", services.PERSON_AND_NEW)
             elif not data.get("person") and not new_name:
-                self.add_error("person", _("Choose a person, or fill in the name of a new one."))
+                self.add_error("person", services.PERSON_OR_NEW)
         if data.get("needs_visa_invitation"):
             message = services.VISA_DETAILS_MESSAGE
             for name in ("nationality", "passport_number"):

@@ -47,6 +47,21 @@ def local_to_utc(
     return aware.astimezone(datetime.UTC)
 
 
+def to_utc(value: datetime.datetime, tz) -> datetime.datetime:
+    """An instant from the API: aware as given, naive read as a wall-clock time of ``tz``."""
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return value.astimezone(datetime.UTC)
+    return local_to_utc(value.date(), value.time(), tz)
+
+
+def skipped_time_message(day: datetime.date, time: datetime.time, visit: Visit) -> str:
+    """Why a wall-clock time the clocks skip in the visit's zone is refused."""
+    return _(
+        "%(time)s does not exist on %(day)s in %(zone)s: the clocks move forward that night. "
+        "Choose another time."
+    ) % {"time": time.strftime("%H:%M"), "day": formats.date_format(day), "zone": visit.time_zone}
+
+
 def clock(moment: datetime.datetime, tz: zoneinfo.ZoneInfo | datetime.tzinfo) -> str:
     """``10:00``: the wall-clock time of an instant in a zone (24-hour, as the office uses)."""
     # strftime, not Django's date format: the same "H:i", many times cheaper on long programmes

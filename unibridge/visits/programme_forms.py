@@ -16,7 +16,7 @@ from unibridge.institutions.models import Person
 
 from .choices import ParticipantSide
 from .models import ProgrammeItem, Visit, VisitParticipant
-from .programme import NonexistentLocalTime, clock, local_to_utc
+from .programme import NonexistentLocalTime, clock, local_to_utc, skipped_time_message
 
 
 class ParticipantsPicker(RecordPicker):
@@ -154,18 +154,7 @@ class ProgrammeItemForm(VersionedFormMixin, forms.ModelForm):
             try:
                 times[name] = local_to_utc(day, value, tz)
             except NonexistentLocalTime:
-                self.add_error(
-                    name,
-                    _(
-                        "%(time)s does not exist on %(day)s in %(zone)s: the clocks move "
-                        "forward that night. Choose another time."
-                    )
-                    % {
-                        "time": value.strftime("%H:%M"),
-                        "day": date_format(day),
-                        "zone": self.visit.time_zone,
-                    },
-                )
+                self.add_error(name, skipped_time_message(day, value, self.visit))
         if len(times) < 2:
             return cleaned
         starts_at, ends_at = times["start_time"], times["end_time"]

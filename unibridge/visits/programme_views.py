@@ -29,7 +29,7 @@ from unibridge.core.views_support import (
     visible_or_404,
 )
 
-from . import ics, selectors, services
+from . import ics, programme_services, selectors
 from .models import ProgrammeItem, Visit
 from .programme import (
     ProgrammeWarning,
@@ -167,7 +167,7 @@ def programme_item_edit(request: HttpRequest, uuid, item_uid=None) -> HttpRespon
         return _form_page(request, visit, item, form, status=invalid_form_status(form))
     is_new = item.pk is None
     try:
-        services.programme_item_save(
+        programme_services.programme_item_save(
             item=form.instance,
             user=request.user,
             participants=form.participants_to_save(),
@@ -212,7 +212,7 @@ def programme_item_delete(request: HttpRequest, uuid, item_uid) -> HttpResponse:
             "cancel_url": _programme_url(visit),
         }
         return render(request, "visits/programme/confirm_delete.html", context)
-    services.programme_item_delete(item=item, user=request.user)
+    programme_services.programme_item_delete(item=item, user=request.user)
     messages.success(request, _("Deleted “%(item)s” from the programme.") % {"item": item.title})
     return see_other(_programme_url(visit))
 

@@ -12,17 +12,29 @@ writes nothing.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement, AgreementParty
-from unibridge.core.services import acting_as, delete_record, save_record
+from unibridge.core.permissions import is_editable
+from unibridge.core.services import (
+    REQUIRED,
+    acting_as,
+    delete_record,
+    lock_record,
+    not_allowed,
+    save_record,
+    validate_record,
+    write_record,
+)
+from unibridge.core.visibility import hidden_records
+from unibridge.core.widgets import country_choices
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 from unibridge.meetings import services as meeting_services
 
@@ -31,12 +43,10 @@ from .models import (
     ChecklistItem,
     ChecklistTemplateItem,
     NewsDraft,
-    ProgrammeItem,
     Visit,
     VisitParticipant,
 )
 from .news import news_language_available, paragraphs, render_news
-from .programme import end_before_start_message
 
 Status = VisitStatus
 
@@ -53,6 +63,24 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, Any]] = {
 }
 # a visit that took place (or is under way) is part of the record: it is cancelled, not deleted
 DELETABLE = frozenset({Status.PLANNED, Status.CANCELLED})
+LAST_DAY_BEFORE_FIRST = _("The last day cannot come before the first day.")
+READ_ONLY = _("You may read this record but not change it.")
+Errors = dict[str, list[Any]]
+
+
+def _merge(errors: Errors, error: ValidationError) -> None:
+    """Add a rule's ValidationError to the errors found so far, field by field."""
+    found = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: [error]}
+    for name, messages in found.items():
+        errors.setdefault(name, []).extend(messages)
+
+
+def _locked_editable(record: Any, user, expected_updated) -> Any:
+    """The record as stored now, locked; checked again under the lock (it may have moved)."""
+    current = lock_record(record, expected_updated=expected_updated)
+    if not is_editable(current, user):
+        raise PermissionDenied(READ_ONLY)
+    return current
 
 
 class TransitionError(ValidationError):
@@ -112,6 +140,15 @@ def assign_sides(visit: Visit, *, direction: str, partner: Institution, home: In
 
 def check_visit(visit: Visit, *, home_units: Iterable[OrganizationalUnit], user) -> None:
     """The rules a form cannot see alone: the host unit's institution, the user's own units."""
+    errors = visit_rule_errors(visit, home_units=home_units, user=user)
+    if errors:
+        raise ValidationError(errors)
+
+
+def visit_rule_errors(
+    visit: Visit, *, home_units: Iterable[OrganizationalUnit], user
+) -> dict[str, Any]:
+    """What :func:`check_visit` refuses, by field."""
     errors: dict[str, Any] = {}
     unit = visit.host_unit
     if unit is not None and unit.institution_id != visit.host_institution_id:
@@ -135,8 +172,7 @@ def check_visit(visit: Visit, *, home_units: Iterable[OrganizationalUnit], user)
             _("Include at least one of your own units, or you could not change the visit later."),
             code="outside_scope",
         )
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 # --- The visit -----------------------------------------------------------------------------------
@@ -203,6 +239,99 @@ def visit_update(
     save_record(instance=visit, user=user, m2m=m2m, expected_updated=expected_updated)
     meeting_services.sync_visit_meetings(visit=visit, user=user)
     return visit
+
+
+def _unit_choice_errors(
+    visit: Visit, partner: Institution | None, units: list[OrganizationalUnit], user
+) -> Errors:
+    """The choices the edit page offers: host units of either side, home units of home."""
+    errors: Errors = {}
+    unit = visit.host_unit
+    partner_id = partner.pk if partner is not None else None
+    if unit is not None and not (unit.institution.is_home or unit.institution_id == partner_id):
+        errors["host_unit"] = [not_allowed(unit)]
+    home = set(OrganizationalUnit.objects.of_home().values_list("pk", flat=True))
+    outside = [u for u in units if u.pk not in home]
+    if outside:
+        errors["home_units"] = [not_allowed(outside[0])]
+    elif not units and not user.is_office:
+        errors["home_units"] = [REQUIRED]
+    return errors
+
+
+def _write_visit(visit: Visit, user, values: Mapping[str, Any]) -> Visit:
+    """Apply the named values, check every rule of the edit page and save with the sets named.
+
+    Raises one ValidationError of all the refused fields (the model's rules included).
+    """
+    values = dict(values)
+    is_new = visit.pk is None
+    partner = values.pop("partner", None) or (None if is_new else visit.partner)
+    direction = values.pop("direction", visit.direction)
+    named_units = values.pop("home_units", None)
+    named_people = values.pop("responsible_people", None)
+    for name, value in values.items():
+        setattr(visit, name, value)
+    units = list(named_units) if named_units is not None else []
+    if named_units is None and not is_new:
+        units = list(visit.home_units.all())
+    errors = _unit_choice_errors(visit, partner, units, user)
+    if "time_zone" in values and not visit.time_zone:
+        errors["time_zone"] = [REQUIRED]
+    if visit.start_date and visit.end_date and visit.end_date < visit.start_date:
+        errors["end_date"] = [LAST_DAY_BEFORE_FIRST]
+    unchecked: tuple[str, ...] = ()
+    try:
+        if partner is not None:
+            assign_sides(visit, direction=direction, partner=partner, home=home_institution())
+        if "host_unit" in errors:
+            visit.host_unit = None  # refused: not checked again
+        checked_units = [] if "home_units" in errors else units
+        rules = visit_rule_errors(visit, home_units=checked_units, user=user)
+        _merge(errors, ValidationError(rules))
+    except ValidationError as error:
+        _merge(errors, error)
+        unchecked = ("visiting_institution", "host_institution")
+    m2m: dict[str, list] = {}
+    if is_new or named_units is not None:
+        m2m["home_units"] = units
+    if is_new or named_people is not None:
+        people = list(named_people or [])
+        if not is_new:
+            people += hidden_records(visit.responsible_people.all(), user)
+        m2m["responsible_people"] = people
+    errors = {name: messages for name, messages in errors.items() if messages}
+    write_record(instance=visit, user=user, m2m=m2m, errors=errors, exclude=unchecked)
+    return visit
+
+
+@transaction.atomic
+def visit_plan(*, user, values: Mapping[str, Any]) -> Visit:
+    """A new planned visit from named values (the API's), with its logistics checklist.
+
+    The direction and the partner decide who visits and who hosts; the rules are the edit
+    page's, checked all at once.
+    """
+    if not user.can_write:
+        raise PermissionDenied(_("You may not create visits."))
+    visit = _write_visit(Visit(status=Status.PLANNED), user, values)
+    checklist_generate(visit=visit)
+    return visit
+
+
+@transaction.atomic
+def visit_change(
+    *,
+    visit: Visit,
+    user,
+    values: Mapping[str, Any],
+    expected_updated: datetime.datetime | None = None,
+) -> Visit:
+    """Change the named fields of a visit under a lock on its row; its meetings follow."""
+    current = _locked_editable(visit, user, expected_updated)
+    current = _write_visit(current, user, values)
+    meeting_services.sync_visit_meetings(visit=current, user=user)
+    return current
 
 
 @transaction.atomic
@@ -284,9 +413,28 @@ VISA_FIELDS = ("nationality", "passport_number")
 VISA_DETAILS_MESSAGE = _(
     "A visa invitation letter needs the member's nationality and passport number."
 )
+PERSON_OR_NEW = _("Choose a person, or fill in the name of a new one.")
+PERSON_AND_NEW = _("Either choose a person or type a new one, not both.")
+DELEGATION_ONLY = ("role", "needs_visa_invitation", "nationality", "passport_number",
+                   "date_of_birth")  # fmt: skip
+
+
+def nationality_code(value: str) -> str:
+    """A nationality as stored: an upper-case country code of the list (or empty)."""
+    value = (value or "").upper()
+    if value and value not in dict(country_choices()):
+        raise ValidationError(_("Choose a country from the list."), code="invalid_country")
+    return value
 
 
 def _check_participant(participant: VisitParticipant) -> None:
+    errors = _participant_errors(participant)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _participant_errors(participant: VisitParticipant) -> dict[str, Any]:
+    """What :func:`_check_participant` refuses, by field (it settles a home participant)."""
     errors: dict[str, Any] = {}
     if participant.side == ParticipantSide.DELEGATION and participant.needs_visa_invitation:
         for name in VISA_FIELDS:
@@ -312,8 +460,7 @@ def _check_participant(participant: VisitParticipant) -> None:
         # these belong to delegation members only
         participant.role = DelegationRole.MEMBER
         participant.needs_visa_invitation = False
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 @transaction.atomic
@@ -369,6 +516,122 @@ def participant_remove(*, participant: VisitParticipant, user) -> None:
     delete_record(instance=participant, user=user)
 
 
+def _offered(person: Person | None, source: int | None, stored: int | None) -> bool:
+    """The participant form's choice: people of the side's institution, or the one chosen."""
+    return person is None or person.institution_id == source or person.pk == stored
+
+
+def _apply_participant(participant: VisitParticipant, values: Mapping[str, Any]) -> Errors:
+    """Set the named values, as the participant form takes them; answer what it refuses."""
+    if participant.side == ParticipantSide.HOME:
+        # the page does not offer these for home participants; here they are refused
+        refused = [name for name in DELEGATION_ONLY if name in values]
+        if refused:
+            message = _("Only delegation members have this.")
+            raise ValidationError({name: [message] for name in refused})
+    visit = participant.visit
+    source = (
+        visit.visiting_institution_id
+        if participant.side == ParticipantSide.DELEGATION
+        else visit.host_institution_id
+    )
+    errors: Errors = {}
+    stored_person = participant.person_id
+    for name, value in values.items():
+        if name == "person" and not _offered(value, source, stored_person):
+            errors["person"] = [not_allowed(value)]
+            participant.person = None
+            continue
+        if name == "nationality":
+            try:
+                value = nationality_code(value)
+            except ValidationError as error:
+                errors["nationality"] = error.messages
+                continue
+        setattr(participant, name, value)
+    return errors
+
+
+def _new_person(visit: Visit, values: Mapping[str, Any]) -> tuple[Person | None, Errors]:
+    """The person to create with a participant, and what is wrong with them (``new_person.``)."""
+    name = (values.get("name_native") or "").strip()
+    institution = values.get("institution") or visit.visiting_institution
+    person = Person(
+        name_native=name,
+        name_latin=(values.get("name_latin") or "").strip(),
+        institution=institution,
+        position=values.get("position") or "",
+        email=values.get("email") or "",
+    )
+    errors: Errors = {}
+    if institution.pk not in (visit.visiting_institution_id, visit.host_institution_id):
+        errors["new_person.institution"] = [not_allowed(institution)]
+    exclude = [*(["institution"] if errors else []), *([] if name else ["name_native"])]
+    try:
+        person.full_clean(exclude=exclude or None)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            known = field in PERSON_FIELDS or field == "institution"
+            errors.setdefault(f"new_person.{field}" if known else "person", []).extend(messages)
+    return (person if name else None), errors
+
+
+@transaction.atomic
+def participant_create(
+    *,
+    visit: Visit,
+    user,
+    side: str,
+    values: Mapping[str, Any],
+    new_person: Mapping[str, Any] | None = None,
+) -> VisitParticipant:
+    """Add a participant from named values (the API's): a person of the directory (of the
+    visiting institution for the delegation, of the host for home participants), or a new
+    person (``new_person``, whose errors are named ``new_person.<field>``), not both."""
+    require_editor(visit, user)
+    _lock(visit)  # two simultaneous "head of delegation" additions cannot both pass
+    participant = VisitParticipant(visit=visit, side=side)
+    errors = _apply_participant(participant, values)
+    person, person_errors = _new_person(visit, new_person or {})
+    if "new_person.name_native" in person_errors:
+        person = None  # as a name the form refused: no new person typed in
+    errors.update(person_errors)
+    if participant.person_id is not None and person is not None:
+        errors.setdefault("new_person.name_native", []).append(PERSON_AND_NEW)
+    elif participant.person_id is None and person is None:
+        errors.setdefault("person", []).append(PERSON_OR_NEW)
+    _merge(errors, ValidationError(_participant_errors(participant)))
+    errors = {name: messages for name, messages in errors.items() if messages}
+    if person is not None:
+        # the participant's own rules are reported with the new person's, before either is saved
+        validate_record(participant, errors=errors, exclude=("person",))
+        save_record(instance=person, user=user)
+        participant.person = person
+    last = visit.participants.filter(side=side).order_by("-order").first()
+    participant.order = (last.order + 1) if last else 1
+    return write_record(instance=participant, user=user, errors=errors)
+
+
+@transaction.atomic
+def participant_change(
+    *,
+    participant: VisitParticipant,
+    user,
+    values: Mapping[str, Any],
+    expected_updated: datetime.datetime | None = None,
+) -> VisitParticipant:
+    """Change the named fields of a participant, under a lock on the visit and on its row."""
+    require_editor(participant.visit, user)
+    visit = _lock(participant.visit)
+    current = lock_record(participant, expected_updated=expected_updated)
+    assert isinstance(current, VisitParticipant)
+    current.visit = visit
+    errors = _apply_participant(current, values)
+    _merge(errors, ValidationError(_participant_errors(current)))
+    errors = {name: messages for name, messages in errors.items() if messages}
+    return write_record(instance=current, user=user, errors=errors)
+
+
 # --- The logistics checklist ---------------------------------------------------------------------
 
 
@@ -415,34 +678,6 @@ def checklist_item_toggle(*, item: ChecklistItem, user, done: bool) -> Checklist
 @transaction.atomic
 def checklist_item_delete(*, item: ChecklistItem, user) -> None:
     require_editor(item.visit, user)
-    delete_record(instance=item, user=user)
-
-
-# --- Programme -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def programme_item_save(
-    *,
-    item: ProgrammeItem,
-    user,
-    participants: Iterable[Person] | None = None,
-    expected_updated: datetime.datetime | None = None,
-) -> ProgrammeItem:
-    """Validate and save an item with its participants as one audited change.
-
-    Raises ``ValidationError`` (end not after start, bad link…) and
-    ``core.services.EditConflict`` (someone saved the item meanwhile); nothing is written then.
-    Warnings are not errors: read them with :func:`.programme.item_warnings` afterwards.
-    """
-    if item.starts_at and item.ends_at and item.ends_at <= item.starts_at:
-        raise ValidationError({"ends_at": end_before_start_message(item)}, code="end_before_start")
-    m2m = {"participants": list(participants)} if participants is not None else None
-    return save_record(instance=item, user=user, m2m=m2m, expected_updated=expected_updated)
-
-
-@transaction.atomic
-def programme_item_delete(*, item: ProgrammeItem, user) -> None:
     delete_record(instance=item, user=user)
 
 

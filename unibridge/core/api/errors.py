@@ -101,6 +101,11 @@ def transition_answer(error: DjangoValidationError) -> Response:
     )
 
 
+def protected_answer(detail: str) -> Response:
+    """409 to a deletion that other records (or the record's status) prevent."""
+    return Response({"error": "protected", "detail": detail}, status=status.HTTP_409_CONFLICT)
+
+
 # --- Schema of the error answers -----------------------------------------------------------------
 
 

@@ -11,21 +11,16 @@ row as it is then only the fields the request names; the others keep their store
 PATCH needs no ``version`` (a stale one still answers 409). A PUT must send it (428 without): a
 client replacing the record must say which state it replaces.
 
-LEGACY: viewsets that set ``form_class`` (visits and meetings, until they have their services)
-still turn the values back into browser strings (``form_value``, ``use_public_ids``) and
-validate them again through the page's form. That path is marked below; remove it with them.
+Views of a record's parts (participants, programme items, decisions) are plain viewsets; they
+share ``valid_input``, ``READ_ONLY`` and the schema pieces below.
 """
 
-import copy
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from uuid import UUID
 
-from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -38,17 +33,14 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from unibridge.core.forms import LinesField
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import (
-    CHOICE_NOT_ALLOWED,
     EditConflict,
     delete_record,
     lock_record,
-    save_record,
 )
 
-from .errors import ERRORS, ErrorSerializer, api_errors, conflict_answer, conflict_serializer
+from .errors import ERRORS, ErrorSerializer, conflict_answer, conflict_serializer
 from .parsers import JSONParser
 
 # --- Lists ---------------------------------------------------------------------------------------
@@ -84,75 +76,7 @@ class StableOrderingFilter(OrderingFilter):
         return ordering
 
 
-# --- LEGACY: page forms fed with JSON (visits and meetings only; remove with that path) ----------
-
-# CHOICE_NOT_ALLOWED moved to core.services (services check choices too); importable here still.
-
-
-def form_value(field: forms.Field, value):
-    """A Python value (a record, list, date, …) as the form would receive it from a browser."""
-    if value is None:
-        return ""
-    if isinstance(field, forms.ModelMultipleChoiceField):
-        return [str(item.uuid) for item in value]
-    if isinstance(field, forms.ModelChoiceField):
-        return str(value.uuid)
-    if isinstance(field, LinesField):
-        return "\n".join(value)
-    if isinstance(field, forms.MultipleChoiceField):
-        return list(value)
-    if isinstance(field, forms.BooleanField):
-        return bool(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def has_public_id(field: forms.Field) -> bool:
-    """Whether the field is plain or chooses records that have a public UUID."""
-    if not isinstance(field, forms.ModelChoiceField):
-        return True
-    return any(f.name == "uuid" for f in field.queryset.model._meta.get_fields())
-
-
-def use_public_ids(form: forms.Form) -> forms.Form:
-    """Let the form's record choices take public UUIDs; integer keys never leave the server.
-
-    Choices of records without a public id (such as the user account linked to a person)
-    are not part of the API: their fields are dropped, so saving leaves them as they are.
-    """
-    for name, field in list(form.fields.items()):
-        if not has_public_id(field):
-            del form.fields[name]
-        elif isinstance(field, forms.ModelChoiceField):
-            field.to_field_name = "uuid"
-            field.error_messages["invalid_choice"] = CHOICE_NOT_ALLOWED
-    return form
-
-
-# --- Changes under a row lock --------------------------------------------------------------------
-
-
-def stored_values(record: Model) -> dict:
-    """The record's column values, to put back those a change does not name."""
-    return {
-        f.attname: copy.deepcopy(getattr(record, f.attname)) for f in record._meta.concrete_fields
-    }
-
-
-def keep_unnamed(record: Model, stored: dict, *, nameable: Iterable[str], named: Iterable[str]):
-    """Give back their stored values to the fields the request could name but did not.
-
-    The form reads every field, and its round trip can alter a value nobody asked to change
-    (aliases split at commas, spaces trimmed); a change writes only what it names.
-    """
-    for name in set(nameable) - set(named):
-        try:
-            field = record._meta.get_field(name)
-        except FieldDoesNotExist:
-            continue
-        if field.concrete and not field.many_to_many:
-            setattr(record, field.attname, stored[field.attname])
+# --- Versions ------------------------------------------------------------------------------------
 
 
 VERSION_REQUIRED_DETAIL = gettext_lazy(
@@ -179,7 +103,45 @@ def version_required_answer() -> Response:
     )
 
 
+# --- Input and answers of the views that are no RecordViewSet (parts of a record) ---------------
+
+READ_ONLY = gettext_lazy("You may read this record but not change it.")
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+def dotted_errors(errors, prefix: str = "") -> dict[str, list[str]]:
+    """A serializer's errors with a nested object's named ``new_person.name_native``."""
+    result: dict[str, list[str]] = {}
+    for name, value in errors.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if isinstance(value, dict):
+            result.update(dotted_errors(value, key))
+        else:
+            result[key] = [str(message) for message in value]
+    return result
+
+
+def valid_input(view, serializer_class, *, partial: bool = False) -> dict:
+    """The request's body checked by ``serializer_class`` (its errors answer 400)."""
+    serializer = serializer_class(
+        data=view.request.data, partial=partial, context=view.get_serializer_context()
+    )
+    if not serializer.is_valid():
+        raise ValidationError(dotted_errors(serializer.errors))
+    return dict(serializer.validated_data)
+
+
 # --- Schema --------------------------------------------------------------------------------------
+
+READ = {401: ERRORS[401], 404: ERRORS[404]}
+
+
+def conflict_response(output: type, name: str) -> OpenApiResponse:
+    """The schema of a 409 to a stale version, with the record as it is stored now."""
+    return OpenApiResponse(
+        conflict_serializer(output, name),
+        description=gettext_lazy("The record changed since 'version'; nothing was written."),
+    )
 
 
 PUT_DESCRIPTION = (
@@ -244,8 +206,7 @@ class RecordViewSet(viewsets.GenericViewSet):
     """List, read, create, update and delete one kind of record, as the pages do.
 
     Writes: the input serializer checks the JSON, then ``create_record`` or ``update_record``
-    hands its values to the app's service, which applies the rules, validates and saves (the
-    LEGACY form round trip instead when ``form_class`` is set).
+    hands its values to the app's service, which applies the rules, validates and saves.
     """
 
     model: type[Model]
@@ -253,9 +214,9 @@ class RecordViewSet(viewsets.GenericViewSet):
     # A lighter representation for list rows, when the full one is too heavy for 50 at a time.
     list_serializer: type[serializers.Serializer] | None = None
     input_serializer: type[serializers.Serializer]
-    # LEGACY: set only by viewsets whose writes still go through the page's form
-    form_class: type[forms.ModelForm] | None = None
-    m2m_fields: tuple[str, ...] = ()
+    # The input of a creation, when it differs from that of a change (which may leave out
+    # what a creation needs, and may not name what a creation settles for good).
+    create_serializer: type[serializers.Serializer] | None = None
     lookup_field = "uuid"
     lookup_url_kwarg = "id"
     parser_classes = [JSONParser]
@@ -361,7 +322,10 @@ class RecordViewSet(viewsets.GenericViewSet):
         return current
 
     def write(self, instance: Model, *, partial: bool) -> Model:
-        serializer = self.input_serializer(
+        input_serializer = self.input_serializer
+        if instance.pk is None and self.create_serializer is not None:
+            input_serializer = self.create_serializer
+        serializer = input_serializer(
             instance=instance if instance.pk else None,
             data=self.request.data,
             partial=partial,
@@ -370,13 +334,6 @@ class RecordViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         version = values.pop("version", None)
-        if self.form_class is not None:  # LEGACY: the page's form again
-            with transaction.atomic():
-                if instance.pk:
-                    instance = self.lock(instance, version)
-                return self.write_values(
-                    instance, values, version, nameable=tuple(serializer.fields)
-                )
         try:
             if instance.pk is None:
                 return self.create_record(values)
@@ -392,59 +349,3 @@ class RecordViewSet(viewsets.GenericViewSet):
     def update_record(self, instance: Model, values: dict, version) -> Model:
         """Change the fields named in ``values`` through the app's service, under a row lock."""
         raise ImproperlyConfigured(f"{type(self).__name__} must define update_record()")
-
-    # --- LEGACY: writes through the page's form (visits and meetings only) ---
-
-    def write_values(self, instance: Model, values: dict, version, *, nameable) -> Model:
-        """LEGACY: apply the request's values to the (locked) record through the page's form.
-
-        ``nameable``: the fields a request may name; those this one leaves out keep their values.
-        """
-        user = self.request.user
-        is_new = instance.pk is None
-        self.prepare(instance, values)
-        stored = stored_values(instance)  # with what prepare() settled from the request
-        data = {
-            name: form_value(
-                field, values[name] if name in values else self.current(instance, name)
-            )
-            for name, field in self.form_class.base_fields.items()
-            if name != "version" and has_public_id(field)
-        }
-        if not is_new:
-            data["version"] = instance.updated.isoformat()  # the row just locked
-        form = use_public_ids(self.form_class(data=data, instance=instance, user=user))
-        errors = api_errors(form.errors, form.instance)
-        if errors:
-            raise ValidationError(errors)
-        record = form.save(commit=False)
-        self.finish(record, values)
-        m2m = self.m2m_values(form, instance)
-        if not is_new:
-            keep_unnamed(record, stored, nameable=nameable, named=values)
-            m2m = {name: chosen for name, chosen in m2m.items() if name in values}
-        try:
-            save_record(instance=record, user=user, m2m=m2m, expected_updated=version)
-        except DjangoValidationError as error:
-            raise ValidationError(
-                api_errors(
-                    getattr(error, "message_dict", {NON_FIELD_ERRORS: error.messages}), record
-                )
-            ) from None
-        return record
-
-    def prepare(self, instance: Model, values: dict) -> None:
-        """Apply to the record what the page's URL or view decides (checks included)."""
-
-    def current(self, instance: Model, name: str):
-        """The stored value of a field the request leaves out."""
-        field = instance._meta.get_field(name)
-        if field.many_to_many:
-            return list(getattr(instance, name).all()) if instance.pk else []
-        return getattr(instance, name)
-
-    def finish(self, record: Model, values: dict) -> None:
-        """Last touches to the record between the form and the save."""
-
-    def m2m_values(self, form: forms.ModelForm, instance: Model) -> dict:
-        return {name: form.cleaned_data[name] for name in self.m2m_fields}

@@ -18,6 +18,12 @@ from unibridge.institutions.tests.factories import (
     PersonFactory,
     UnitFactory,
 )
+from unibridge.meetings.tests.factories import ActionItemFactory, MeetingFactory
+from unibridge.visits.tests.factories import (
+    ParticipantFactory,
+    ProgrammeItemFactory,
+    VisitFactory,
+)
 
 TERMS_LOCKED = "Changing the terms is not possible while the agreement is “Active”."
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
@@ -84,6 +90,32 @@ def condition_body(w, **values) -> dict:
         "last_academic_year": "2028/2029",
         "subject_areas": [{"isced_code": "0713"}],
         "language_requirements": [{"language": "en", "cefr_level": "B2"}],
+    }
+    body.update(values)
+    return body
+
+
+def visit_body(w, **values) -> dict:
+    body = {
+        "direction": "incoming",
+        "partner": str(w["agh"].uuid),
+        "title": "AGH delegation",
+        "home_units": [str(w["engineering"].uuid)],
+        "start_date": "2026-05-12",
+        "end_date": "2026-05-14",
+        "time_zone": "Asia/Almaty",
+    }
+    body.update(values)
+    return body
+
+
+def meeting_body(w, **values) -> dict:
+    body = {
+        "title": "Round table",
+        "partner": str(w["agh"].uuid),
+        "home_units": [str(w["engineering"].uuid)],
+        "starts_at": "2026-05-12T10:00",
+        "time_zone": "Asia/Almaty",
     }
     body.update(values)
     return body
@@ -343,6 +375,396 @@ CASES = {
         lambda w: {"signatory": str(w["engineer"].uuid), "version": w["agh_party_version"]},
         lambda w: {"signatory": [NOT_ALLOWED.format(w["engineer"].uuid)]},
     ),
+    # --- visits ---
+    "visit ending before it starts": (
+        "office",
+        "post",
+        lambda w: url("api-visit-list"),
+        lambda w: visit_body(w, start_date="2026-05-14", end_date="2026-05-12"),
+        lambda w: {"end_date": ["The last day cannot come before the first day."]},
+    ),
+    "visit in an unknown time zone": (
+        "office",
+        "post",
+        lambda w: url("api-visit-list"),
+        lambda w: visit_body(w, time_zone="Mars/Olympus"),
+        lambda w: {
+            "time_zone": [
+                "“Mars/Olympus” is not a time zone; use a name such as Asia/Almaty or "
+                "Europe/Warsaw."
+            ]
+        },
+    ),
+    "visit with an empty time zone": (
+        "office",
+        "patch",
+        lambda w: url("api-visit-detail", w["visit"].uuid),
+        lambda w: {"time_zone": ""},
+        lambda w: {"time_zone": ["This field is required."]},
+    ),
+    "visit hosted by a unit of a third institution": (
+        "office",
+        "post",
+        lambda w: url("api-visit-list"),
+        lambda w: visit_body(w, host_unit=str(w["tu_unit"].uuid)),
+        lambda w: {"host_unit": [NOT_ALLOWED.format(w["tu_unit"].uuid)]},
+    ),
+    "incoming visit hosted by a partner unit": (
+        "office",
+        "post",
+        lambda w: url("api-visit-list"),
+        lambda w: visit_body(w, host_unit=str(w["mining"].uuid)),
+        lambda w: {
+            "host_unit": [
+                "The host unit must belong to the host institution "
+                "(Karaganda Industrial University)."
+            ]
+        },
+    ),
+    "visit with a home unit of the partner": (
+        "office",
+        "post",
+        lambda w: url("api-visit-list"),
+        lambda w: visit_body(w, home_units=[str(w["mining"].uuid)]),
+        lambda w: {"home_units": [NOT_ALLOWED.format(w["mining"].uuid)]},
+    ),
+    "visit of a coordinator without units": (
+        "coordinator",
+        "post",
+        lambda w: url("api-visit-list"),
+        lambda w: visit_body(w, home_units=[]),
+        lambda w: {
+            "home_units": [
+                "This field is required.",
+                "Include at least one of your own units, or you could not change the visit later.",
+            ]
+        },
+    ),
+    "visit a coordinator would lose": (
+        "coordinator",
+        "patch",
+        lambda w: url("api-visit-detail", w["visit"].uuid),
+        lambda w: {"home_units": [str(w["economics"].uuid)]},
+        lambda w: {
+            "home_units": [
+                "Include at least one of your own units, or you could not change the visit later."
+            ]
+        },
+    ),
+    "visit with a title too long": (
+        "office",
+        "patch",
+        lambda w: url("api-visit-detail", w["visit"].uuid),
+        lambda w: {"title": "x" * 301},
+        lambda w: {"title": ["Ensure this value has at most 300 characters (it has 301)."]},
+    ),
+    "visit with the home institution as partner": (
+        "office",
+        "patch",
+        lambda w: url("api-visit-detail", w["visit"].uuid),
+        lambda w: {"partner": str(w["home"].uuid)},
+        lambda w: {"partner": [f"No record with the id {w['home'].uuid} exists."]},
+    ),
+    "visit moved to end before it starts": (
+        "office",
+        "patch",
+        lambda w: url("api-visit-detail", w["visit"].uuid),
+        lambda w: {"end_date": "2026-05-01"},
+        lambda w: {"end_date": ["The last day cannot come before the first day."]},
+    ),
+    # --- participants and programme items ---
+    "participant with a person and a new person": (
+        "office",
+        "post",
+        lambda w: url("api-visit-participant-list", w["visit"].uuid),
+        lambda w: {"person": str(w["guest"].uuid), "new_person": {"name_native": "New"}},
+        lambda w: {
+            "new_person.name_native": ["Either choose a person or type a new one, not both."]
+        },
+    ),
+    "participant without a person": (
+        "office",
+        "post",
+        lambda w: url("api-visit-participant-list", w["visit"].uuid),
+        lambda w: {"role": "member"},
+        lambda w: {"person": ["Choose a person, or fill in the name of a new one."]},
+    ),
+    "participant needing a visa without a passport": (
+        "office",
+        "post",
+        lambda w: url("api-visit-participant-list", w["visit"].uuid),
+        lambda w: {"person": str(w["guest"].uuid), "needs_visa_invitation": True},
+        lambda w: {
+            "nationality": [
+                "A visa invitation letter needs the member's nationality and passport number."
+            ],
+            "passport_number": [
+                "A visa invitation letter needs the member's nationality and passport number."
+            ],
+        },
+    ),
+    "participant of an unknown nationality": (
+        "office",
+        "post",
+        lambda w: url("api-visit-participant-list", w["visit"].uuid),
+        lambda w: {"person": str(w["guest"].uuid), "nationality": "XX"},
+        lambda w: {"nationality": ["Choose a country from the list."]},
+    ),
+    "second head of a delegation": (
+        "office",
+        "post",
+        lambda w: url("api-visit-participant-list", w["visit"].uuid),
+        lambda w: {"person": str(w["guest"].uuid), "role": "head"},
+        lambda w: {
+            "role": ["Jan Kowalski already heads the delegation; a delegation has one head."]
+        },
+    ),
+    "participant who is of the host": (
+        "office",
+        "post",
+        lambda w: url("api-visit-participant-list", w["visit"].uuid),
+        lambda w: {"person": str(w["engineer"].uuid)},
+        lambda w: {
+            "person": [
+                NOT_ALLOWED.format(w["engineer"].uuid),
+                "Choose a person, or fill in the name of a new one.",
+            ]
+        },
+    ),
+    "home participant with a role": (
+        "office",
+        "post",
+        lambda w: url("api-visit-participant-list", w["visit"].uuid),
+        lambda w: {"side": "home", "person": str(w["engineer"].uuid), "role": "head"},
+        lambda w: {"role": ["Only delegation members have this."]},
+    ),
+    "participant changed to a second head": (
+        "office",
+        "patch",
+        lambda w: url("api-visit-participant-detail", w["visit"].uuid, w["member"].pk),
+        lambda w: {"role": "head", "version": w["member"].updated.isoformat()},
+        lambda w: {
+            "role": ["Jan Kowalski already heads the delegation; a delegation has one head."]
+        },
+    ),
+    "programme item ending before it starts": (
+        "office",
+        "post",
+        lambda w: url("api-visit-programme-list", w["visit"].uuid),
+        lambda w: {
+            "title": "Tour",
+            "starts_at": "2026-05-12T11:00",
+            "ends_at": "2026-05-12T10:00",
+        },
+        lambda w: {"ends_at": ["The end (10:00) must come after the start (11:00)."]},
+    ),
+    "programme item with a bad link": (
+        "office",
+        "post",
+        lambda w: url("api-visit-programme-list", w["visit"].uuid),
+        lambda w: {
+            "title": "Tour",
+            "starts_at": "2026-05-12T10:00",
+            "ends_at": "2026-05-12T11:00",
+            "online_link": "not a link",
+        },
+        lambda w: {"online_link": ["Enter a valid URL."]},
+    ),
+    "programme item moved to end before it starts": (
+        "office",
+        "patch",
+        lambda w: url("api-visit-programme-detail", w["visit"].uuid, w["item"].uid),
+        lambda w: {"ends_at": "2026-05-12T09:00+05:00", "version": w["item"].updated.isoformat()},
+        lambda w: {"ends_at": ["The end (09:00) must come after the start (10:00)."]},
+    ),
+    "programme item without a title": (
+        "office",
+        "patch",
+        lambda w: url("api-visit-programme-detail", w["visit"].uuid, w["item"].uid),
+        lambda w: {"title": "", "version": w["item"].updated.isoformat()},
+        lambda w: {"title": ["This field may not be blank."]},
+    ),
+    # --- meetings ---
+    "meeting ending before it starts": (
+        "office",
+        "post",
+        lambda w: url("api-meeting-list"),
+        lambda w: meeting_body(w, ends_at="2026-05-12T09:00"),
+        lambda w: {"ends_at": ["The end must come after the start."]},
+    ),
+    "meeting in an unknown time zone": (
+        "office",
+        "post",
+        lambda w: url("api-meeting-list"),
+        lambda w: meeting_body(w, time_zone="Mars/Olympus"),
+        lambda w: {
+            "time_zone": [
+                "Select a valid choice. Mars/Olympus is not one of the available choices."
+            ]
+        },
+    ),
+    "meeting with an empty time zone": (
+        "office",
+        "patch",
+        lambda w: url("api-meeting-detail", w["meeting"].uuid),
+        lambda w: {"time_zone": "", "place": "x" * 201},
+        lambda w: {
+            "time_zone": ["This field is required."],
+            "place": ["Ensure this value has at most 200 characters (it has 201)."],
+        },
+    ),
+    "new participant with a bad e-mail and a long function": (
+        "office",
+        "post",
+        lambda w: url("api-visit-participant-list", w["visit"].uuid),
+        lambda w: {
+            "new_person": {"name_native": "New", "email": "not an address"},
+            "function": "x" * 201,
+        },
+        lambda w: {
+            "function": ["Ensure this value has at most 200 characters (it has 201)."],
+            "new_person.email": ["Enter a valid email address."],
+        },
+    ),
+    "meeting at a time the clocks skip": (
+        "office",
+        "post",
+        lambda w: url("api-meeting-list"),
+        lambda w: meeting_body(w, time_zone="Europe/Warsaw", starts_at="2026-03-29T02:30"),
+        lambda w: {
+            "starts_at": [
+                "2026-03-29 02:30 does not exist in Europe/Warsaw: the clocks are put forward then."
+            ]
+        },
+    ),
+    "meeting with a bad link": (
+        "office",
+        "post",
+        lambda w: url("api-meeting-list"),
+        lambda w: meeting_body(w, online_link="not a link"),
+        lambda w: {"online_link": ["Enter a valid URL."]},
+    ),
+    "meeting with the home institution as partner": (
+        "office",
+        "post",
+        lambda w: url("api-meeting-list"),
+        lambda w: meeting_body(w, partner=str(w["home"].uuid)),
+        lambda w: {"partner": [f"No record with the id {w['home'].uuid} exists."]},
+    ),
+    "meeting with a home unit of the partner": (
+        "office",
+        "post",
+        lambda w: url("api-meeting-list"),
+        lambda w: meeting_body(w, home_units=[str(w["mining"].uuid)]),
+        lambda w: {"home_units": [NOT_ALLOWED.format(w["mining"].uuid)]},
+    ),
+    "meeting of a coordinator without units": (
+        "coordinator",
+        "post",
+        lambda w: url("api-meeting-list"),
+        lambda w: meeting_body(w, home_units=[]),
+        lambda w: {"home_units": ["This field is required."]},
+    ),
+    "meeting a coordinator would lose": (
+        "coordinator",
+        "post",
+        lambda w: url("api-meeting-list"),
+        lambda w: meeting_body(w, home_units=[str(w["economics"].uuid)]),
+        lambda w: {
+            "home_units": [
+                "Include at least one of your own units, or you could not change it later."
+            ]
+        },
+    ),
+    "visit's meeting with its own secrecy": (
+        "office",
+        "patch",
+        lambda w: url("api-meeting-detail", w["meeting"].uuid),
+        lambda w: {"is_confidential": True, "partner": str(w["tu"].uuid)},
+        lambda w: {
+            "is_confidential": ["A visit's meeting takes this from the visit."],
+            "partner": ["A visit's meeting takes this from the visit."],
+        },
+    ),
+    "meeting moved to end before it starts": (
+        "office",
+        "patch",
+        lambda w: url("api-meeting-detail", w["meeting"].uuid),
+        lambda w: {"ends_at": "2026-05-12T09:00"},
+        lambda w: {"ends_at": ["The end must come after the start."]},
+    ),
+    "meeting without a title": (
+        "office",
+        "patch",
+        lambda w: url("api-meeting-detail", w["meeting"].uuid),
+        lambda w: {"title": ""},
+        lambda w: {"title": ["This field may not be blank."]},
+    ),
+    "meeting with a title too long": (
+        "office",
+        "patch",
+        lambda w: url("api-meeting-detail", w["meeting"].uuid),
+        lambda w: {"title": "x" * 301},
+        lambda w: {"title": ["Ensure this value has at most 300 characters (it has 301)."]},
+    ),
+    "decision without text": (
+        "office",
+        "post",
+        lambda w: url("api-meeting-decision-list", w["meeting"].uuid),
+        lambda w: {"text": "   "},  # refused as the page refuses it
+        lambda w: {"text": ["This field is required."]},
+    ),
+    # --- action items ---
+    "action item without a description": (
+        "office",
+        "post",
+        lambda w: url("api-action-item-list"),
+        lambda w: {"meeting": str(w["meeting"].uuid), "description": ""},
+        lambda w: {"description": ["This field may not be blank."]},
+    ),
+    "action item with an agreement of another partner": (
+        "office",
+        "post",
+        lambda w: url("api-action-item-list"),
+        lambda w: {
+            "meeting": str(w["meeting"].uuid),
+            "description": "Send the draft",
+            "agreement": str(w["active"].uuid),
+        },
+        lambda w: {"agreement": [NOT_ALLOWED.format(w["active"].uuid)]},
+    ),
+    "action item with a bad due date": (
+        "office",
+        "patch",
+        lambda w: url("api-action-item-detail", w["action_item"].uuid),
+        lambda w: {"due_on": "tomorrow"},
+        lambda w: {
+            "due_on": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]
+        },
+    ),
+    "action item with an unknown status": (
+        "office",
+        "patch",
+        lambda w: url("api-action-item-detail", w["action_item"].uuid),
+        lambda w: {"status": "forgotten"},
+        lambda w: {"status": ['"forgotten" is not a valid choice.']},
+    ),
+    "action item changed to an agreement of another partner": (
+        "office",
+        "patch",
+        lambda w: url("api-action-item-detail", w["action_item"].uuid),
+        lambda w: {"agreement": str(w["active"].uuid), "owner": str(w["professor"].uuid)},
+        lambda w: {"agreement": [NOT_ALLOWED.format(w["active"].uuid)]},
+    ),
+    "action item with a description too long": (
+        "office",
+        "patch",
+        lambda w: url("api-action-item-detail", w["action_item"].uuid),
+        lambda w: {"description": "x" * 10_001},
+        lambda w: {
+            "description": ["Ensure this value has at most 10000 characters (it has 10001)."]
+        },
+    ),
 }
 
 
@@ -359,6 +781,21 @@ def world(w, office_user):
     w["active"] = active
     w["agh_party"] = w["mou"].parties.get(institution=w["agh"])
     w["agh_party_version"] = w["agh_party"].updated.isoformat()
+    w["tu_unit"] = UnitFactory(institution=w["tu"], name="TU Faculty")
+    w["lecturer"] = PersonFactory(name_native="Anna Nowak", institution=w["agh"])
+    w["guest"] = PersonFactory(name_native="Piotr Guest", institution=w["agh"])
+    visit = VisitFactory(
+        title="AGH delegation",
+        visiting_institution=w["agh"],
+        host_institution=w["home"],
+    )
+    visit.home_units.set([w["engineering"]])
+    w["visit"] = visit
+    ParticipantFactory(visit=visit, person=w["professor"], role="head")
+    w["member"] = ParticipantFactory(visit=visit, person=w["lecturer"])
+    w["item"] = ProgrammeItemFactory(visit=visit)
+    w["meeting"] = MeetingFactory(visit=visit)
+    w["action_item"] = ActionItemFactory(meeting=w["meeting"])
     return w
 
 

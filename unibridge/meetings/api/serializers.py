@@ -13,6 +13,7 @@ from unibridge.agreements.api.serializers import InstitutionRefSerializer, Perso
 from unibridge.agreements.models import Agreement
 from unibridge.core.api.fields import PublicIdField, text, version_field
 from unibridge.core.api.serializers import InputSerializer
+from unibridge.core.services import REQUIRED
 from unibridge.core.visibility import shown
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.visits.api.serializers import (
@@ -210,6 +211,12 @@ class MeetingChangeInputSerializer(MeetingInputSerializer):
 @extend_schema_serializer(component_name="MeetingDecision")
 class DecisionInputSerializer(InputSerializer):
     text = serializers.CharField(allow_blank=True)
+
+    def validate_text(self, value: str) -> str:
+        # spaces alone are no decision: refused in the page's words
+        if not value.strip():
+            raise serializers.ValidationError(REQUIRED, code="required")
+        return value
 
 
 @extend_schema_serializer(component_name="ActionItem")

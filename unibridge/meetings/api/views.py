@@ -1,22 +1,18 @@
 """JSON API for meetings with their decisions (``meetings/``, ``meetings/{id}/decisions/``) and
 action items (``action-items/``), mounted at /api/v1/.
 
-Writes go through the page's meeting form and ``services.meeting_save`` (which sanitises the
-minutes) and the other meetings services; answers follow the visits API
-(:mod:`unibridge.visits.api.views`): 404 unseen, 403 unchangeable, 409 stale version.
+Writes go serializer → ``meetings.services`` (``meeting_create``/``meeting_update``, which
+sanitise the minutes, ``decision_add``…, ``action_item_create``/``action_item_update``), the
+rules the pages share; answers follow the visits API (:mod:`unibridge.visits.api.views`):
+404 unseen, 403 unchangeable, 409 stale version.
 """
 
-import datetime
-import zoneinfo
 from uuid import UUID
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,7 +21,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import status, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from unibridge.core.api.errors import ERRORS
@@ -33,41 +29,25 @@ from unibridge.core.api.parsers import JSONParser
 from unibridge.core.api.viewsets import (
     PATCH_DESCRIPTION,
     PUT_DESCRIPTION,
+    READ,
+    READ_ONLY,
     VERSION_REQUIRED,
     RecordViewSet,
-    form_value,
-    keep_unnamed,
-    stored_values,
-    use_public_ids,
-    version_missing,
-    version_required_answer,
+    conflict_response,
+    valid_input,
 )
 from unibridge.core.permissions import is_editable
-from unibridge.core.services import EditConflict, lock_record
 from unibridge.core.visibility import visible_prefetch
-from unibridge.institutions.models import Partnership, Person
+from unibridge.institutions.models import Person
 from unibridge.meetings import services as meetings
 from unibridge.meetings.choices import ActionItemStatus
 from unibridge.meetings.filters import MeetingFilterSet
-from unibridge.meetings.forms import ActionItemForm, DecisionForm, MeetingForm, in_zone
 from unibridge.meetings.models import ActionItem, Decision, Meeting
 from unibridge.meetings.selectors import (
     meeting_detail_queryset,
     meeting_list_queryset,
     visible_action_items,
     with_visible_links,
-)
-from unibridge.visits.api.support import (
-    READ,
-    READ_ONLY,
-    conflict_answer,
-    conflict_response,
-    form_errors,
-    hidden_people,
-    service_errors,
-    stored,
-    valid_input,
-    visible_people,
 )
 
 from . import serializers as s
@@ -92,31 +72,6 @@ class MeetingApiFilterSet(MeetingFilterSet):
 
     class Meta(MeetingFilterSet.Meta):
         fields = [*MeetingFilterSet.Meta.fields, "visit"]
-
-
-# the form's field names → as the request names them
-MEETING_NAMES = {
-    "starts": "starts_at",
-    "ends": "ends_at",
-    "other_participants": "participants",
-    "visit_participants": "participants",
-}
-MEETING_FORM_FIELDS = (
-    "kind", "title", "partner", "home_units", "time_zone", "place", "online_link", "agenda",
-    "minutes", "is_confidential",
-)  # fmt: skip
-VISIT_FIELDS = ("partner", "home_units", "is_confidential")
-MEETING_NAMEABLE = tuple(s.MeetingChangeInputSerializer().fields)
-
-
-def wall_clock_in(value: datetime.datetime | None, zone: str) -> datetime.datetime | None:
-    """An instant from the request as a wall-clock time of ``zone`` (naive ones are already)."""
-    if value is None or value.utcoffset() is None:
-        return value
-    try:
-        return value.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        return value.replace(tzinfo=None)  # the form reports the unknown zone
 
 
 @extend_schema_view(
@@ -166,13 +121,13 @@ def wall_clock_in(value: datetime.datetime | None, zone: str) -> datetime.dateti
     ),
 )
 class MeetingViewSet(RecordViewSet):
-    """Meetings: through the page's meeting form and ``meetings.meeting_save``."""
+    """Meetings: serializer → ``meetings.meeting_create`` / ``meeting_update``."""
 
     model = Meeting
     output_serializer = s.MeetingOutputSerializer
     list_serializer = s.MeetingListSerializer
     input_serializer = s.MeetingChangeInputSerializer
-    form_class = MeetingForm
+    create_serializer = s.MeetingInputSerializer
     filterset_class = MeetingApiFilterSet
     ordering_fields = ["title", "kind", "starts_at", "created", "updated"]
     ordering = ["-starts_at"]
@@ -190,89 +145,15 @@ class MeetingViewSet(RecordViewSet):
             Prefetch("action_items", queryset=action_items.order_by("due_on", "pk")),
         )
 
-    def write(self, instance: Meeting, *, partial: bool) -> Meeting:
-        user = self.request.user
-        is_new = instance.pk is None
-        serializer = s.MeetingInputSerializer if is_new else s.MeetingChangeInputSerializer
-        values = valid_input(self, serializer, partial=partial and not is_new)
-        version = values.pop("version", None)
-        if is_new:
-            visit = values.pop("visit", None)
-            if visit is not None and not is_editable(visit, user):
-                raise PermissionDenied(_("You may not add meetings to this visit."))
-            instance.visit = visit
-            instance.time_zone = meetings.default_time_zone(visit)
-            return self.write_values(instance, values, version)
-        # built from the row as locked, so a concurrent change of another field is kept
-        with transaction.atomic():
-            return self.write_values(self.lock(instance, version), values, version)
+    def create_record(self, values: dict) -> Meeting:
+        values = dict(values)
+        visit = values.pop("visit", None)
+        return meetings.meeting_create(user=self.request.user, visit=visit, values=values)
 
-    def write_values(self, instance: Meeting, values: dict, version) -> Meeting:
-        user = self.request.user
-        is_new = instance.pk is None
-        stored = stored_values(instance)
-        visit = instance.visit if instance.visit_id else None
-        if visit is not None:
-            refused = [name for name in VISIT_FIELDS if name in values]
-            if refused:
-                message = _("A visit's meeting takes this from the visit.")
-                raise ValidationError({name: [message] for name in refused})
-        zone = values.get("time_zone") or instance.time_zone
-        fields = MeetingForm.base_fields
-        data = {
-            name: form_value(
-                fields[name], values[name] if name in values else self.current(instance, name)
-            )
-            for name in MEETING_FORM_FIELDS
-        }
-        participants = values.get("participants")
-        if participants is None:
-            participants = [] if is_new else visible_people(instance.participants.all(), user)
-        data["other_participants"] = form_value(fields["other_participants"], participants)
-        # the form reads wall-clock times of the meeting's zone, as typed on the page
-        for name, form_name in (("starts_at", "starts"), ("ends_at", "ends")):
-            if name in values:
-                data[form_name] = wall_clock_in(values[name], zone)
-            else:
-                data[form_name] = in_zone(getattr(instance, name), instance.time_zone)
-        if not is_new:
-            data["version"] = instance.updated.isoformat()
-        form = use_public_ids(MeetingForm(data=data, instance=instance, user=user, visit=visit))
-        if not form.is_valid():
-            raise form_errors(form, MEETING_NAMES)
-        meeting = form.save(commit=False)
-        if not is_new:
-            named = set(values)
-            if "time_zone" in named:  # a new zone alone keeps the wall-clock times
-                named |= {"starts_at", "ends_at"}
-            keep_unnamed(meeting, stored, nameable=MEETING_NAMEABLE, named=named)
-        # An instant sent with its offset is kept exactly: as a wall-clock time it could name
-        # the other of two instants in the hour the clocks repeat.
-        for name in ("starts_at", "ends_at"):
-            value = values.get(name)
-            if value is not None and value.utcoffset() is not None:
-                setattr(meeting, name, value)
-        if meeting.ends_at is not None and meeting.ends_at <= meeting.starts_at:
-            raise ValidationError({"ends_at": [_("The end must come after the start.")]})
-        # of the sets, a change writes only those it names
-        people = None
-        if is_new or "participants" in values:
-            people = list(form.cleaned_data["participants"])
-            if not is_new:
-                people += hidden_people(instance.participants.all(), user)
-        units = None
-        if visit is None and (is_new or "home_units" in values):
-            units = form.cleaned_data.get("home_units")
-        try:
-            return meetings.meeting_save(
-                meeting=meeting,
-                user=user,
-                participants=people,
-                home_units=units,
-                expected_updated=version,
-            )
-        except DjangoValidationError as error:
-            raise service_errors(error, meeting, MEETING_NAMES) from None
+    def update_record(self, instance: Meeting, values: dict, version) -> Meeting:
+        return meetings.meeting_update(
+            meeting=instance, user=self.request.user, values=values, expected_updated=version
+        )
 
     def destroy(self, request, id=None):
         meetings.meeting_delete(meeting=self.get_editable_object(), user=request.user)
@@ -299,7 +180,7 @@ class MeetingViewSet(RecordViewSet):
     ),
 )
 class DecisionViewSet(viewsets.GenericViewSet):
-    """A meeting's decisions (read with the meeting), through the page's form and services."""
+    """A meeting's decisions (read with the meeting), through the meetings services."""
 
     queryset = Decision.objects.none()  # for the schema; reads go through the meeting
     serializer_class = s.DecisionOutputSerializer
@@ -320,11 +201,7 @@ class DecisionViewSet(viewsets.GenericViewSet):
         return meeting
 
     def text(self) -> str:
-        values = valid_input(self, s.DecisionInputSerializer)
-        form = DecisionForm(data={"text": values["text"]})
-        if not form.is_valid():
-            raise form_errors(form)
-        return form.cleaned_data["text"]
+        return valid_input(self, s.DecisionInputSerializer)["text"]
 
     def create(self, request, id=None):
         meeting = self.meeting()
@@ -373,7 +250,6 @@ class ActionItemFilterSet(django_filters.FilterSet):
 
 
 ACTION_ITEM_CONFLICT = conflict_response(s.ActionItemOutputSerializer, "ActionItemConflict")
-ACTION_ITEM_NAMEABLE = tuple(s.ActionItemChangeInputSerializer().fields)
 
 
 @extend_schema_view(
@@ -413,12 +289,12 @@ ACTION_ITEM_NAMEABLE = tuple(s.ActionItemChangeInputSerializer().fields)
     destroy=extend_schema(summary="Delete an action item", responses={204: None, **ERRORS}),
 )
 class ActionItemViewSet(RecordViewSet):
-    """Action items: through the page's form and the ``meetings`` services."""
+    """Action items: serializer → ``meetings.action_item_create`` / ``action_item_update``."""
 
     model = ActionItem
     output_serializer = s.ActionItemOutputSerializer
     input_serializer = s.ActionItemChangeInputSerializer
-    form_class = ActionItemForm
+    create_serializer = s.ActionItemInputSerializer
     filterset_class = ActionItemFilterSet
     ordering_fields = ["due_on", "status", "created", "updated"]
     ordering = ["due_on"]
@@ -430,86 +306,23 @@ class ActionItemViewSet(RecordViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    def create(self, request):
-        if not request.user.can_write:
-            raise PermissionDenied(_("You may not create this kind of record."))
-        values = valid_input(self, s.ActionItemInputSerializer)
-        meeting = values.pop("meeting")
-        if not is_editable(meeting, request.user):
-            raise PermissionDenied(_("You may not add action items to this meeting."))
-        if "partnership" not in values:
-            values["partnership"] = self.default_partnership(meeting)
-        item = self.save(ActionItem(meeting=meeting), values, version=None)
-        return Response(self.represent(item), status=status.HTTP_201_CREATED)
-
-    def default_partnership(self, meeting: Meeting) -> Partnership | None:
-        """As the page: the partnership with the meeting's partner, when the user sees it."""
-        partnership = meetings.default_partnership(meeting)
-        visible = Partnership.objects.visible_to(self.request.user)
-        if partnership is None or not visible.filter(pk=partnership.pk).exists():
-            return None
-        return partnership
-
-    def change(self, *, partial: bool) -> Response:
-        user = self.request.user
+    def get_editable_object(self) -> ActionItem:
+        """The meeting's editors change the item; its owner too, but only the status."""
         item = self.get_object()
-        may_edit_meeting = is_editable(item.meeting, user)
-        if not may_edit_meeting and not is_editable(item, user):  # the owner may, partly
-            raise PermissionDenied(READ_ONLY)
-        if not partial and version_missing(self.request):
-            return version_required_answer()
-        values = valid_input(self, s.ActionItemChangeInputSerializer, partial=partial)
-        version = values.pop("version", None)
-        try:
-            # built from the row as locked, so a concurrent change of another field is kept
-            with transaction.atomic():
-                current = lock_record(item, expected_updated=version)
-                if may_edit_meeting:
-                    item = self.save(current, values, version=version)
-                else:
-                    item = self.owner_sets_status(current, values)
-        except EditConflict as conflict:
-            return conflict_answer(conflict, self.represent(conflict.current))
-        return Response(self.represent(item))
-
-    def owner_sets_status(self, item: ActionItem, values: dict) -> ActionItem:
-        """The owner who may not change the meeting changes the status, as on the pages."""
-        others = sorted(set(values) - {"status"})
-        if others:
-            raise PermissionDenied(
-                _("As its owner you may change only the status; ask the meeting's editors.")
-            )
-        return meetings.action_item_set_status(
-            item=item, user=self.request.user, status=values.get("status", item.status)
-        )
-
-    def save(self, item: ActionItem, values: dict, *, version) -> ActionItem:
-        """Validate with the page's form, then save with ``action_item_save``.
-
-        A change (``item`` locked by the caller) writes only the fields it names.
-        """
         user = self.request.user
-        is_new = item.pk is None
-        stored_row = stored_values(item)
-        data = {
-            name: form_value(field, values[name] if name in values else stored(item, name))
-            for name, field in ActionItemForm.base_fields.items()
-            if name != "version"
-        }
-        if not is_new:
-            data["version"] = item.updated.isoformat()
-        form = use_public_ids(
-            ActionItemForm(data=data, instance=item, user=user, meeting=item.meeting)
+        if not is_editable(item.meeting, user) and not is_editable(item, user):
+            raise PermissionDenied(READ_ONLY)
+        return item
+
+    def create_record(self, values: dict) -> ActionItem:
+        values = dict(values)
+        meeting = values.pop("meeting")
+        return meetings.action_item_create(meeting=meeting, user=self.request.user, values=values)
+
+    def update_record(self, instance: ActionItem, values: dict, version) -> ActionItem:
+        return meetings.action_item_update(
+            item=instance, user=self.request.user, values=values, expected_updated=version
         )
-        if not form.is_valid():
-            raise form_errors(form)
-        record = form.save(commit=False)
-        if not is_new:
-            keep_unnamed(record, stored_row, nameable=ACTION_ITEM_NAMEABLE, named=values)
-        try:
-            return meetings.action_item_save(item=record, user=user, expected_updated=version)
-        except DjangoValidationError as error:
-            raise service_errors(error, form.instance) from None
 
     def destroy(self, request, id=None):
         item = self.get_object()

@@ -3,50 +3,34 @@ items at ``visits/{id}/programme/`` (every answer carries the item's warnings)."
 
 from uuid import UUID
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import status, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from unibridge.core.api.errors import ERRORS
+from unibridge.core.api.errors import ERRORS, conflict_answer
 from unibridge.core.api.parsers import JSONParser
 from unibridge.core.api.viewsets import (
-    form_value,
-    use_public_ids,
+    READ,
+    READ_ONLY,
+    UUID_PATTERN,
+    conflict_response,
+    valid_input,
 )
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import EditConflict
 from unibridge.core.visibility import annotate_visible, visible_prefetch
 from unibridge.institutions.models import Person
-from unibridge.visits import programme, selectors, services
+from unibridge.visits import programme, programme_services, selectors, services
 from unibridge.visits.api import serializers as s
-from unibridge.visits.api.forms import ProgrammeItemApiForm
-from unibridge.visits.api.support import (
-    ITEM_ID,
-    PARTICIPANT_ID,
-    READ,
-    READ_ONLY,
-    UUID_PATTERN,
-    VISIT_ID,
-    conflict_answer,
-    conflict_response,
-    form_errors,
-    service_errors,
-    stored,
-    valid_input,
-    visible_people,
-)
+from unibridge.visits.api.support import ITEM_ID, PARTICIPANT_ID, VISIT_ID
 from unibridge.visits.choices import ParticipantSide
-from unibridge.visits.forms import ParticipantForm
 from unibridge.visits.models import ProgrammeItem, Visit, VisitParticipant
-from unibridge.visits.programme_forms import ProgrammeItemForm
 
 # --- Parts of a visit: participants and programme items ------------------------------------------
 
@@ -71,26 +55,6 @@ class VisitPartViewSet(viewsets.GenericViewSet):
         if editable and not is_editable(visit, self.request.user):
             raise PermissionDenied(READ_ONLY)
         return visit
-
-
-# the new person's fields as the request names them → as the participant form names them
-NEW_PERSON_FIELDS = {
-    "name_native": "new_name_native",
-    "name_latin": "new_name_latin",
-    "institution": "new_institution",
-    "position": "new_position",
-    "email": "new_email",
-}
-# errors of the form's and the service's new-person fields → as the request names them
-NEW_PERSON_ERRORS = {
-    **{form_name: f"new_person.{name}" for name, form_name in NEW_PERSON_FIELDS.items()},
-    **{name: f"new_person.{name}" for name in NEW_PERSON_FIELDS},
-}
-PARTICIPANT_FIELDS = [
-    name
-    for name in ParticipantForm.base_fields
-    if name != "version" and not name.startswith("new_")
-]
 
 
 @extend_schema_view(
@@ -133,7 +97,7 @@ PARTICIPANT_FIELDS = [
     ),
 )
 class ParticipantViewSet(VisitPartViewSet):
-    """A visit's participants, through the page's form and the participant services."""
+    """A visit's participants, through the participant services."""
 
     queryset = VisitParticipant.objects.none()  # for the schema; reads go through rows()
     serializer_class = s.ParticipantOutputSerializer
@@ -168,17 +132,9 @@ class ParticipantViewSet(VisitPartViewSet):
         values = valid_input(self, s.ParticipantInputSerializer)
         side = values.pop("side", ParticipantSide.DELEGATION)
         new_person = values.pop("new_person", None) or {}
-        participant = VisitParticipant(visit=visit, side=side)
-        form = self.form(visit, participant, values, new_person)
-        try:
-            services.participant_add(
-                visit=visit,
-                user=request.user,
-                participant=form.instance,
-                new_person=form.new_person(),
-            )
-        except DjangoValidationError as error:
-            raise service_errors(error, form.instance, NEW_PERSON_ERRORS) from None
+        participant = services.participant_create(
+            visit=visit, user=request.user, side=side, values=values, new_person=new_person
+        )
         return self.answer(visit, participant, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, id=None, participant_id=None):
@@ -186,18 +142,15 @@ class ParticipantViewSet(VisitPartViewSet):
         participant = get_object_or_404(self.rows(visit), pk=participant_id)
         values = valid_input(self, s.ParticipantChangeInputSerializer, partial=True)
         version = values.pop("version")
-        form = self.form(visit, participant, values)
         try:
-            services.participant_update(
-                participant=form.instance, user=request.user, expected_updated=version
+            services.participant_change(
+                participant=participant, user=request.user, values=values, expected_updated=version
             )
         except EditConflict as conflict:
             current = self.rows(visit).get(pk=participant.pk)
             return conflict_answer(
                 conflict, s.ParticipantOutputSerializer(current, context={"can_edit": True}).data
             )
-        except DjangoValidationError as error:
-            raise service_errors(error, form.instance) from None
         return self.answer(visit, participant)
 
     def destroy(self, request, id=None, participant_id=None):
@@ -206,52 +159,7 @@ class ParticipantViewSet(VisitPartViewSet):
         services.participant_remove(participant=participant, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def form(
-        self,
-        visit: Visit,
-        participant: VisitParticipant,
-        values: dict,
-        new_person: dict | None = None,
-    ) -> ParticipantForm:
-        """The page's form, bound to the request's values (stored ones for those left out)."""
-        if participant.side == ParticipantSide.HOME:
-            # the page does not offer these for home participants; here they are refused
-            refused = [name for name in s.DELEGATION_ONLY if name in values]
-            if refused:
-                message = _("Only delegation members have this.")
-                raise ValidationError({name: [message] for name in refused})
-        fields = ParticipantForm.base_fields
-        data = {
-            name: form_value(
-                fields[name], values[name] if name in values else stored(participant, name)
-            )
-            for name in PARTICIPANT_FIELDS
-        }
-        for name, value in (new_person or {}).items():
-            form_name = NEW_PERSON_FIELDS[name]
-            data[form_name] = form_value(fields[form_name], value)
-        if participant.pk:
-            # the form wants a change's version; the service checks the request's own
-            data["version"] = participant.updated.isoformat()
-        form = use_public_ids(
-            ParticipantForm(
-                data=data,
-                instance=participant,
-                user=self.request.user,
-                visit=visit,
-                side=participant.side,
-            )
-        )
-        if not form.is_valid():
-            raise form_errors(form, NEW_PERSON_ERRORS)
-        return form
 
-
-PROGRAMME_FIELDS = [
-    name
-    for name in ProgrammeItemForm.base_fields
-    if name not in ("version", "day", "start_time", "end_time")
-]
 ITEM_CONFLICT = conflict_response(s.ProgrammeItemOutputSerializer, "ProgrammeItemConflict")
 
 
@@ -292,7 +200,7 @@ ITEM_CONFLICT = conflict_response(s.ProgrammeItemOutputSerializer, "ProgrammeIte
     ),
 )
 class ProgrammeItemViewSet(VisitPartViewSet):
-    """A visit's programme, through the page's item form and ``programme_item_save``."""
+    """A visit's programme, through ``programme_item_create`` and ``programme_item_change``."""
 
     queryset = ProgrammeItem.objects.none()  # for the schema; reads go through item()
     serializer_class = s.ProgrammeItemOutputSerializer
@@ -334,7 +242,9 @@ class ProgrammeItemViewSet(VisitPartViewSet):
     def create(self, request, id=None):
         visit = self.visit(editable=True)
         values = valid_input(self, s.ProgrammeItemInputSerializer)
-        item = self.save(visit, ProgrammeItem(visit=visit), values, version=None)
+        item = programme_services.programme_item_create(
+            visit=visit, user=request.user, values=values
+        )
         return self.answer(visit, item, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, id=None, item_id=None):
@@ -343,7 +253,9 @@ class ProgrammeItemViewSet(VisitPartViewSet):
         values = valid_input(self, s.ProgrammeItemChangeInputSerializer, partial=True)
         version = values.pop("version")
         try:
-            item = self.save(visit, item, values, version=version)
+            item = programme_services.programme_item_change(
+                item=item, user=request.user, values=values, expected_updated=version
+            )
         except EditConflict as conflict:
             current = self.item(visit, conflict.current.uid)
             warnings = programme.item_warnings(current, user=request.user)
@@ -355,41 +267,5 @@ class ProgrammeItemViewSet(VisitPartViewSet):
 
     def destroy(self, request, id=None, item_id=None):
         visit = self.visit(editable=True)
-        services.programme_item_delete(item=self.item(visit, item_id), user=request.user)
+        programme_services.programme_item_delete(item=self.item(visit, item_id), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def save(self, visit: Visit, item: ProgrammeItem, values: dict, *, version) -> ProgrammeItem:
-        """Validate with the page's form (instants instead of a day and times), then save."""
-        user = self.request.user
-        fields = ProgrammeItemForm.base_fields
-        data = {}
-        for name in PROGRAMME_FIELDS:
-            if name in values:
-                value = values[name]
-            elif name == "participants" and item.pk:
-                # those the user may not see are kept by participants_to_save()
-                value = visible_people(item.participants.all(), user)
-            else:
-                value = stored(item, name)
-            data[name] = form_value(fields[name], value)
-        for name in ("starts_at", "ends_at"):
-            data[name] = values.get(name, getattr(item, name))
-        if item.pk:
-            # the form wants a change's version; the service checks the request's own
-            data["version"] = item.updated.isoformat()
-        form = use_public_ids(
-            ProgrammeItemApiForm(data=data, instance=item, visit=visit, user=user)
-        )
-        if not form.is_valid():
-            raise form_errors(form)
-        try:
-            return services.programme_item_save(
-                item=form.instance,
-                user=user,
-                participants=form.participants_to_save(),
-                expected_updated=version,
-            )
-        except DjangoValidationError as error:
-            if item.pk and not ProgrammeItem.objects.filter(pk=item.pk).exists():
-                item.pk = None  # a rolled-back creation
-            raise service_errors(error, form.instance) from None

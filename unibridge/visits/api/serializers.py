@@ -430,10 +430,6 @@ class NewPersonInputSerializer(InputSerializer):
     email = text()
 
 
-DELEGATION_ONLY = ("role", "needs_visa_invitation", "nationality", "passport_number",
-                   "date_of_birth")  # fmt: skip
-
-
 @extend_schema_serializer(component_name="Participant")
 class ParticipantInputSerializer(InputSerializer):
     """A participant: a person from the directory, or a new one (``new_person``)."""

@@ -1,17 +1,17 @@
 """JSON API for visits (mounted at /api/v1/); their participants and programme are in
 :mod:`.parts`, meetings and action items in :mod:`unibridge.meetings.api.views`.
 
-Reads reuse the pages' selectors and filter sets. Writes go through the pages' forms and the
-visits services, and answer the record as it is now:
+Reads reuse the pages' selectors and filter sets. Writes go serializer → the visits services,
+which hold the rules the pages share, and answer the record as it is now:
 
-- visits: creation through ``services.visit_create`` (which makes the logistics checklist),
-  changes (PUT/PATCH) through the edit page's form, deletion through ``services.visit_delete``,
-  the status as POST actions (``confirm/``, ``start/``, ``complete/``, ``cancel/``) through
-  ``services.visit_transition``;
-- participants at ``visits/{id}/participants/`` through the page's participant form and
-  ``participant_add``/``participant_update``/``participant_remove``;
-- the programme at ``visits/{id}/programme/`` through the page's item form and
-  ``services.programme_item_save``; every answer carries the item's warnings.
+- visits: creation through ``services.visit_plan`` (which makes the logistics checklist),
+  changes (PUT/PATCH) through ``services.visit_change``, deletion through
+  ``services.visit_delete``, the status as POST actions (``confirm/``, ``start/``,
+  ``complete/``, ``cancel/``) through ``services.visit_transition``;
+- participants at ``visits/{id}/participants/`` through ``participant_create``,
+  ``participant_change`` and ``participant_remove``;
+- the programme at ``visits/{id}/programme/`` through ``programme_item_create`` and
+  ``programme_item_change``; every answer carries the item's warnings.
 
 As on the pages, a record the user may not see answers 404 and one they see but may not change
 403; an action the visit's status does not allow answers 409 {"error": "invalid_transition"};
@@ -22,7 +22,6 @@ Participants and programme items always send it.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -33,16 +32,15 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from unibridge.core.api.errors import ERRORS
+from unibridge.core.api.errors import ERRORS, protected_answer, transition_answer
 from unibridge.core.api.viewsets import (
     PATCH_DESCRIPTION,
     PUT_DESCRIPTION,
+    READ,
     VERSION_REQUIRED,
     RecordViewSet,
-    form_value,
-    keep_unnamed,
-    stored_values,
-    use_public_ids,
+    conflict_response,
+    valid_input,
 )
 from unibridge.core.permissions import is_editable
 from unibridge.core.visibility import visible_ids
@@ -50,24 +48,10 @@ from unibridge.institutions.models import Person
 from unibridge.meetings.models import Meeting
 from unibridge.visits import filters, selectors, services
 from unibridge.visits.api import serializers as s
-from unibridge.visits.api.forms import VisitApiForm
-from unibridge.visits.api.support import (
-    PROTECTED,
-    READ,
-    TRANSITION_CONFLICT,
-    conflict_response,
-    form_errors,
-    hidden_people,
-    protected_answer,
-    service_errors,
-    transition_answer,
-    valid_input,
-    visible_people,
-)
+from unibridge.visits.api.support import PROTECTED, TRANSITION_CONFLICT
 from unibridge.visits.models import ChecklistItem, ProgrammeItem, Visit, VisitParticipant
 
 VISIT_CONFLICT = conflict_response(s.VisitOutputSerializer, "VisitConflict")
-VISIT_NAMEABLE = tuple(s.VisitChangeInputSerializer().fields)
 
 
 # --- Visits --------------------------------------------------------------------------------------
@@ -136,14 +120,13 @@ def visit_action_schema(summary: str, request=None, description: str = ""):
     ),
 )
 class VisitViewSet(RecordViewSet):
-    """Visits: read as the pages do; every write goes through a page form or a service."""
+    """Visits: read as the pages do; every write goes serializer → a visits service."""
 
     model = Visit
     output_serializer = s.VisitOutputSerializer
     list_serializer = s.VisitSummarySerializer
     input_serializer = s.VisitChangeInputSerializer
-    form_class = VisitApiForm
-    m2m_fields = ("home_units", "responsible_people")
+    create_serializer = s.VisitInputSerializer
     filterset_class = VisitApiFilterSet
     ordering_fields = ["title", "start_date", "end_date", "status", "created", "updated"]
     ordering = ["-start_date", "title"]
@@ -187,76 +170,15 @@ class VisitViewSet(RecordViewSet):
         }
         return s.VisitOutputSerializer(visit, context=context).data
 
-    # --- writes: creation and changes through the page's form ---
+    # --- writes ---
 
-    def current(self, instance: Visit, name: str):
-        if name == "partner":
-            return [instance.partner] if instance.pk else []
-        if name == "responsible_people" and instance.pk:
-            return visible_people(instance.responsible_people.all(), self.request.user)
-        return super().current(instance, name)
+    def create_record(self, values: dict) -> Visit:
+        return services.visit_plan(user=self.request.user, values=values)
 
-    def write(self, instance: Visit, *, partial: bool) -> Visit:
-        is_new = instance.pk is None
-        serializer = s.VisitInputSerializer if is_new else s.VisitChangeInputSerializer
-        values = valid_input(self, serializer, partial=partial and not is_new)
-        version = values.pop("version", None)
-        if "partner" in values:
-            values["partner"] = [values["partner"]]  # the form picks one among many
-        if is_new:
-            return self.write_values(instance, values, version)
-        # built from the row as locked, so a concurrent change of another field is kept
-        with transaction.atomic():
-            return self.write_values(self.lock(instance, version), values, version)
-
-    def write_values(self, instance: Visit, values: dict, version) -> Visit:
-        user = self.request.user
-        is_new = instance.pk is None
-        stored = stored_values(instance)
-        data = {
-            name: form_value(
-                field, values[name] if name in values else self.current(instance, name)
-            )
-            for name, field in VisitApiForm.base_fields.items()
-            if name != "version"
-        }
-        if not is_new:
-            data["version"] = instance.updated.isoformat()
-        form = use_public_ids(VisitApiForm(data=data, instance=instance, user=user))
-        if not form.is_valid():
-            raise form_errors(form)
-        cleaned = form.cleaned_data
-        visit = form.save(commit=False)
-        try:
-            if is_new:
-                return services.visit_create(
-                    user=user,
-                    visit=visit,
-                    home_units=cleaned["home_units"],
-                    responsible_people=cleaned["responsible_people"],
-                )
-            keep_unnamed(visit, stored, nameable=VISIT_NAMEABLE, named=values)
-            return self.save_changes(visit, cleaned, values, version)
-        except DjangoValidationError as error:
-            if isinstance(error, services.TransitionError):
-                raise
-            raise service_errors(error, visit) from None
-
-    @transaction.atomic
-    def save_changes(self, visit: Visit, cleaned: dict, named: dict, version) -> Visit:
-        """As the edit page: the fields, then the meetings follow the partner and secrecy.
-
-        Of the sets, only those the request names are written.
-        """
-        user = self.request.user
-        m2m = {}
-        if "home_units" in named:
-            m2m["home_units"] = cleaned["home_units"]
-        if "responsible_people" in named:
-            hidden = hidden_people(visit.responsible_people, user)
-            m2m["responsible_people"] = [*cleaned["responsible_people"], *hidden]
-        services.visit_update(visit=visit, user=user, m2m=m2m, expected_updated=version)
-        return visit
+    def update_record(self, instance: Visit, values: dict, version) -> Visit:
+        return services.visit_change(
+            visit=instance, user=self.request.user, values=values, expected_updated=version
+        )
 
     def destroy(self, request, id=None):
         visit = self.get_editable_object()

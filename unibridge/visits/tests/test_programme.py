@@ -23,7 +23,7 @@ from unibridge.visits.programme import (
     programme_warnings,
 )
 from unibridge.visits.programme_forms import ProgrammeItemForm
-from unibridge.visits.services import programme_item_save
+from unibridge.visits.programme_services import programme_item_save
 from unibridge.visits.tests.factories import (
     ParticipantFactory,
     ProgrammeItemFactory,
