@@ -9,7 +9,7 @@ declare what the API answers in three places where it guesses otherwise.
 - A list answers 404 for a page below 1 or past the last one (DRF's paging): every paged list
   declares it.
 
-The conformance test (core/tests/test_api_conformance.py) checks the answers against the schema.
+The conformance test (tests/test_api_conformance.py) checks the answers against the schema.
 """
 
 import copy

@@ -27,7 +27,7 @@ from unibridge.core.models import Job
 from unibridge.institutions import tasks
 from unibridge.institutions.models import Institution
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60  # seconds; generous for a loaded 2-core machine
 
 pytestmark = [
