@@ -165,14 +165,18 @@ def programme_item_edit(request: HttpRequest, uuid, item_uid=None) -> HttpRespon
     form = ProgrammeItemForm(request.POST, instance=item, visit=visit, user=request.user)
     if not form.is_valid():
         return _form_page(request, visit, item, form, status=invalid_form_status(form))
-    is_new = item.pk is None
     try:
-        programme_services.programme_item_save(
-            item=form.instance,
-            user=request.user,
-            participants=form.participants_to_save(),
-            expected_updated=form.cleaned_data.get("version"),
-        )
+        if item.pk is None:
+            item = programme_services.programme_item_create(
+                visit=visit, user=request.user, values=form.values()
+            )
+        else:
+            item = programme_services.programme_item_change(
+                item=item,
+                user=request.user,
+                values=form.values(),
+                expected_updated=form.cleaned_data.get("version"),
+            )
     except EditConflict as error:
         stored = error.current
         stored.visit = visit
@@ -183,8 +187,6 @@ def programme_item_edit(request: HttpRequest, uuid, item_uid=None) -> HttpRespon
         form.add_error(None, _("Someone else saved this item while you were editing it."))
         return _form_page(request, visit, stored, form, conflict=True, status=CONFLICT)
     except ValidationError as error:
-        if is_new:
-            item.pk = None  # the rolled-back save must not turn the page into an edit page
         _add_errors(form, error)
         return _form_page(request, visit, item, form, status=BAD_REQUEST)
 
