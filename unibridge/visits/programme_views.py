@@ -126,12 +126,8 @@ def _form_page(
     conflict: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    if item.pk:
-        # the stored title: a bound form has already copied what was typed onto the item
-        stored = ProgrammeItem.objects.filter(pk=item.pk).values_list("title", flat=True).first()
-        title = _("Edit “%(item)s”") % {"item": stored or item.title}
-    else:
-        title = _("New programme item")
+    # the item as stored: the form does not copy what was typed onto it
+    title = _("Edit “%(item)s”") % {"item": item.title} if item.pk else _("New programme item")
     context = {
         "object": visit,
         "item": item,
