@@ -4,7 +4,7 @@ Each app subclasses these with its selector, filter set, table columns and form.
 a record the user may not see answers 404; one they see but may not change answers 403.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -321,6 +321,8 @@ class RecordEditView(LoginRequiredMixin, View):
     form_class: type[ModelForm]
     template_name = "core/record_form.html"
     m2m_fields: Sequence[str] = ()
+    # the service's names of fields that the form names otherwise (its errors go there)
+    error_fields: Mapping[str, str] = {}
 
     def get_queryset(self) -> QuerySet:
         raise _missing(self, "get_queryset")
@@ -395,6 +397,7 @@ class RecordEditView(LoginRequiredMixin, View):
         except ValidationError as error:
             # a service's rule the form does not check itself: shown as the form's own errors
             for name, texts in error.message_dict.items():
+                name = self.error_fields.get(name, name)
                 form.add_error(name if name in form.fields else None, texts)
             return self.render_form(form, instance, status=400)
         except EditConflict as conflict:

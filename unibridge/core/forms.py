@@ -91,3 +91,15 @@ class VersionedFormMixin(forms.Form):
 def invalid_form_status(form: forms.Form) -> int:
     """428 for a change sent without its version, 400 for any other invalid form."""
     return 428 if form.has_error(NON_FIELD_ERRORS, VERSION_REQUIRED) else 400
+
+
+class ServiceValidatedMixin(forms.BaseForm):
+    """A model form that parses input only: the page's service applies and checks the values.
+
+    The form does not copy what was typed onto its record nor run the model's checks: the
+    service does both (with its own rules) when it writes, so each rule is checked once and
+    its message is the same for the pages and the API.
+    """
+
+    def _post_clean(self) -> None:
+        pass

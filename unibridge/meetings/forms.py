@@ -10,7 +10,6 @@ import zoneinfo
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.fields import BaseTemporalField
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
-from unibridge.core.forms import VersionedFormMixin
+from unibridge.core.forms import ServiceValidatedMixin, VersionedFormMixin
 from unibridge.core.widgets import FastSelect, RecordPicker
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.visits.models import Visit
@@ -26,10 +25,10 @@ from unibridge.visits.models import Visit
 from . import services
 from .choices import ActionItemStatus
 from .models import ActionItem, Decision, Meeting
-from .sanitize import sanitize_minutes
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+PEOPLE_FIELDS = ("visit_participants", "other_participants")
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -52,13 +51,7 @@ class LocalDateTimeField(forms.DateTimeField):
 
 def in_zone(value: datetime.datetime | None, zone: str) -> datetime.datetime | None:
     """A stored (aware) time as the wall-clock time of ``zone``, for the form."""
-    if value is None:
-        return None
-    return value.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
-
-
-# the service's rule: a wall-clock time the clocks skip is refused
-aware = services.zone_aware
+    return None if value is None else services.wall_clock(value, zone)
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,8 +67,14 @@ def _unit_label(unit: OrganizationalUnit) -> str:
 # --- Meetings -------------------------------------------------------------------------------------
 
 
-class MeetingForm(VersionedFormMixin, forms.ModelForm):
-    """A meeting; a visit's meeting leaves out partner, units and confidentiality (the visit's)."""
+class MeetingForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
+    """A meeting; a visit's meeting leaves out partner, units and confidentiality (the visit's).
+
+    The services check the values (zone, times, units, link) and clean the minutes.
+    """
+
+    # the services' names of fields that the form names otherwise
+    ERROR_FIELDS = {"starts_at": "starts", "ends_at": "ends", "participants": "other_participants"}
 
     starts = LocalDateTimeField(label=_("Starts"), help_text=_("In the meeting's time zone."))
     ends = LocalDateTimeField(label=_("Ends"), required=False)
@@ -183,48 +182,19 @@ class MeetingForm(VersionedFormMixin, forms.ModelForm):
         field.widget.choices = [("", "---------")] + [(i.pk, i.display_name) for i in offered]
         field.help_text = _("Partners with a partnership record.")
 
-    def clean_minutes(self) -> str:
-        return sanitize_minutes(self.cleaned_data.get("minutes", ""))
-
-    def clean_home_units(self):
-        units = self.cleaned_data.get("home_units") or []
-        if not self.user.is_office and not any(u.pk in self.user.unit_scope_ids for u in units):
-            raise ValidationError(services.OUTSIDE_SCOPE, code="outside_scope")
-        return units
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        zone = data.get("time_zone")
-        starts, ends = data.get("starts"), data.get("ends")
-        if zone:
-            for name, value in (("starts", starts), ("ends", ends)):
-                if value is not None:
-                    try:
-                        data[f"{name}_at"] = aware(value, zone)
-                    except ValidationError as error:
-                        self.add_error(name, error)
-        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
-        if starts_at and ends_at and ends_at <= starts_at:
-            self.add_error("ends", services.END_BEFORE_START)
-        # not a model field of the form: declared here to accept links typed without https://
-        self.instance.online_link = data.get("online_link") or ""
-        if starts_at:
-            self.instance.starts_at = starts_at
-            self.instance.ends_at = ends_at if ends is not None else None
-        participants = list(data.get("visit_participants") or []) + list(
-            data.get("other_participants") or []
-        )
-        data["participants"] = list(dict.fromkeys(participants))
-        return data
-
-    def save(self, commit: bool = False) -> Meeting:
-        """The meeting, unsaved, with its visit's fields applied: ``services.meeting_save``
-        writes it (audited, minutes sanitised, with its participants and units)."""
-        if commit:
-            raise TypeError("MeetingForm does not write; call services.meeting_save().")
-        meeting = super().save(commit=False)
-        services.prepare_meeting(meeting)
-        return meeting
+    def values(self) -> dict[str, Any]:
+        """The valid form's values as ``services.meeting_create``/``meeting_update`` take them:
+        the wall-clock times by their field names, the participants of both pickers."""
+        data = self.cleaned_data
+        values = {
+            name: data[name]
+            for name in self.fields
+            if name in data and name not in ("version", "starts", "ends", *PEOPLE_FIELDS)
+        }
+        values["starts_at"], values["ends_at"] = data.get("starts"), data.get("ends")
+        people = [p for name in PEOPLE_FIELDS for p in data.get(name) or []]
+        values["participants"] = list(dict.fromkeys(people))
+        return values
 
 
 # --- Decisions ------------------------------------------------------------------------------------
@@ -244,8 +214,11 @@ def _agreement_label(agreement: Agreement) -> str:
     return f"{agreement.reference} {agreement.title}".strip()
 
 
-class ActionItemForm(VersionedFormMixin, forms.ModelForm):
-    """An action item of a meeting: owner among the meeting's people and the system's users."""
+class ActionItemForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
+    """An action item of a meeting: owner among the meeting's people and the system's users.
+
+    The services check the agreement again and set the completion day.
+    """
 
     class Meta:
         model = ActionItem
@@ -295,6 +268,10 @@ class ActionItemForm(VersionedFormMixin, forms.ModelForm):
             default = services.default_partnership(meeting)
             if default is not None:
                 self.initial["partnership"] = default.pk
+
+    def values(self) -> dict[str, Any]:
+        """The valid form's values as ``services.action_item_create``/``update`` take them."""
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
 
 
 class ActionItemStatusForm(forms.Form):

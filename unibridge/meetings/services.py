@@ -78,33 +78,6 @@ def prepare_meeting(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_save(
-    *,
-    meeting: Meeting,
-    user,
-    participants=None,
-    home_units=None,
-    expected_updated: datetime.datetime | None = None,
-) -> Meeting:
-    """Create or change a meeting (``EditConflict`` when someone saved it meanwhile)."""
-    if meeting.pk is None:
-        allowed = (
-            is_editable(meeting.visit, user) if meeting.visit_id is not None else user.can_write
-        )
-    else:
-        allowed = is_editable(meeting, user)
-    if not allowed:
-        raise PermissionDenied
-    prepare_meeting(meeting)
-    m2m = {}
-    if participants is not None:
-        m2m["participants"] = participants
-    if home_units is not None and meeting.visit_id is None:
-        m2m["home_units"] = home_units
-    return save_record(instance=meeting, user=user, m2m=m2m, expected_updated=expected_updated)
-
-
-@transaction.atomic
 def sync_visit_meetings(*, visit: Visit, user) -> int:
     """After a visit's partner or confidentiality changed: its meetings follow (audited).
 
@@ -235,19 +208,6 @@ def _stored_agreement_id(item: ActionItem) -> int | None:
     if item.pk is None:
         return None
     return ActionItem.objects.filter(pk=item.pk).values_list("agreement_id", flat=True).first()
-
-
-@transaction.atomic
-def action_item_save(
-    *, item: ActionItem, user, expected_updated: datetime.datetime | None = None
-) -> ActionItem:
-    """Create or change an action item; needs the right to change its meeting."""
-    _require_editable(item.meeting, user)
-    errors = _agreement_errors(item, user)
-    if errors:
-        raise ValidationError(errors)
-    _apply_status(item, timezone.localdate())
-    return save_record(instance=item, user=user, expected_updated=expected_updated)
 
 
 @transaction.atomic

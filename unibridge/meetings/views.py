@@ -182,7 +182,7 @@ class MeetingEditView(RecordEditView):
 
     form_class = MeetingForm
     template_name = "meetings/meeting_form.html"
-    m2m_fields = ("participants", "home_units")
+    error_fields = MeetingForm.ERROR_FIELDS
     visit: Visit | None = None
 
     def get_queryset(self):
@@ -213,13 +213,12 @@ class MeetingEditView(RecordEditView):
     def form_kwargs(self, instance, visit_uuid=None, **kwargs) -> dict:
         return {**super().form_kwargs(instance), "visit": self._visit(visit_uuid)}
 
-    def save(self, record: Meeting, *, m2m: dict, expected_updated) -> Meeting:
-        return services.meeting_save(
-            meeting=record,
-            user=self.request.user,
-            participants=m2m.get("participants"),
-            home_units=m2m.get("home_units"),
-            expected_updated=expected_updated,
+    def save_form(self, form, *, expected_updated) -> Meeting:
+        user, values = self.request.user, form.values()
+        if form.instance.pk is None:
+            return services.meeting_create(user=user, visit=form.visit, values=values)
+        return services.meeting_update(
+            meeting=form.instance, user=user, values=values, expected_updated=expected_updated
         )
 
     def cancel_url(self) -> str:
@@ -355,11 +354,17 @@ def _save_action_item(request: HttpRequest, item: ActionItem, *, title: str) -> 
         status = invalid_form_status(form)
         return _action_item_page(request, item, form, title=title, status=status)
     try:
-        saved = services.action_item_save(
-            item=form.save(commit=False),
-            user=request.user,
-            expected_updated=form.cleaned_data.get("version"),
-        )
+        if item.pk is None:
+            saved = services.action_item_create(
+                meeting=meeting, user=request.user, values=form.values()
+            )
+        else:
+            saved = services.action_item_update(
+                item=item,
+                user=request.user,
+                values=form.values(),
+                expected_updated=form.cleaned_data.get("version"),
+            )
     except EditConflict as error:
         fresh = request.POST.copy()
         fresh["version"] = error.current.updated.isoformat()

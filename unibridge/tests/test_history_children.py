@@ -16,7 +16,6 @@ from unibridge.core.testing import pdf_bytes
 from unibridge.institutions.tests.factories import InstitutionFactory, PersonFactory
 from unibridge.meetings import services as meetings
 from unibridge.meetings.choices import ActionItemStatus
-from unibridge.meetings.models import ActionItem
 from unibridge.meetings.tests.factories import MeetingFactory
 from unibridge.visits import document_services
 from unibridge.visits import services as visit_services
@@ -109,8 +108,8 @@ def test_meeting_history_shows_its_decisions_and_action_items(office_client, off
     meetings.decision_update(decision=decision, user=office_user, text="Open a joint lab soon")
     decision_pk = decision.pk
     meetings.decision_delete(decision=decision, user=office_user)
-    item = meetings.action_item_save(
-        item=ActionItem(meeting=meeting, description="Send the draft"), user=office_user
+    item = meetings.action_item_create(
+        meeting=meeting, user=office_user, values={"description": "Send the draft"}
     )
     meetings.action_item_set_status(item=item, user=office_user, status=ActionItemStatus.DONE)
     meetings.action_item_delete(item=item, user=office_user)
@@ -151,8 +150,8 @@ def test_the_history_tab_uses_the_same_queries_for_few_and_many_child_entries(
             meetings.decision_update(decision=decision, user=office_user, text=f"D{number}+")
             meetings.decision_delete(decision=decision, user=office_user)
             meetings.decision_add(meeting=meeting, user=office_user, text=f"Kept {number}")
-            meetings.action_item_save(
-                item=ActionItem(meeting=meeting, description=f"A{number}"), user=office_user
+            meetings.action_item_create(
+                meeting=meeting, user=office_user, values={"description": f"A{number}"}
             )
 
     add(1)

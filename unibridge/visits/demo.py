@@ -18,11 +18,11 @@ from django.utils import timezone
 from unibridge.institutions.demo_data import MEMORANDUM_SIGNED_ON
 from unibridge.meetings import services as meetings
 from unibridge.meetings.choices import ActionItemStatus
-from unibridge.meetings.models import ActionItem, Meeting
+from unibridge.meetings.models import Meeting
 
 from . import programme_services, services
 from .choices import DelegationRole, Direction, ParticipantSide
-from .models import ProgrammeItem, Visit, VisitParticipant
+from .models import Visit
 
 AGH_VISIT_TITLE = "AGH University of Krakow delegation at Karaganda Industrial University"
 FREIBERG_VISIT_TITLE = "Delegation of Karaganda Industrial University to TU Bergakademie Freiberg"
@@ -100,10 +100,10 @@ def load(*, actor, home, institutions, units, people, agreements, **_earlier) ->
     _ensure_checklist_templates()
     agh_visit = Visit.objects.filter(title=AGH_VISIT_TITLE).first()
     if agh_visit is None:
-        agh_visit = _agh_visit(actor, home, institutions["agh"], units, people, agreements)
+        agh_visit = _agh_visit(actor, institutions["agh"], units, people, agreements)
     freiberg_visit = Visit.objects.filter(title=FREIBERG_VISIT_TITLE).first()
     if freiberg_visit is None:
-        freiberg_visit = _freiberg_visit(actor, home, institutions["freiberg"], units, people)
+        freiberg_visit = _freiberg_visit(actor, institutions["freiberg"], units, people)
     return {"visits": {"agh": agh_visit, "freiberg": freiberg_visit}}
 
 
@@ -119,62 +119,64 @@ def _at(day: datetime.date, clock: str) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ALMATY)
 
 
-def _agh_visit(actor, home, agh, units, people, agreements) -> Visit:
+def _agh_visit(actor, agh, units, people, agreements) -> Visit:
     first_day = MEMORANDUM_SIGNED_ON - datetime.timedelta(days=2)
-    visit = Visit(
-        title=AGH_VISIT_TITLE,
-        host_unit=units["metallurgy"],
-        start_date=first_day,
-        end_date=first_day + datetime.timedelta(days=3),
-        time_zone="Asia/Almaty",
-        purpose="A round table with faculty, researchers and the university leadership on joint "
-        "research, exchange of students and teachers, internships, educational programmes and "
-        "international projects, and the signing of a memorandum of cooperation (demo data)",
-        goals="Agree on the directions of joint research\nSign the memorandum of cooperation\n"
-        "Prepare an Erasmus+ KA171 application",
-    )
-    services.assign_sides(visit, direction=Direction.INCOMING, partner=agh, home=home)
-    services.visit_create(
+    visit = services.visit_plan(
         user=actor,
-        visit=visit,
-        home_units=[units["metallurgy"], units["energy"]],
-        responsible_people=[people["head_of_office"], people["vice_rector"]],
+        values={
+            "direction": Direction.INCOMING,
+            "partner": agh,
+            "title": AGH_VISIT_TITLE,
+            "host_unit": units["metallurgy"],
+            "start_date": first_day,
+            "end_date": first_day + datetime.timedelta(days=3),
+            "time_zone": "Asia/Almaty",
+            "purpose": "A round table with faculty, researchers and the university leadership on "
+            "joint research, exchange of students and teachers, internships, educational "
+            "programmes and international projects, and the signing of a memorandum of "
+            "cooperation (demo data)",
+            "goals": "Agree on the directions of joint research\nSign the memorandum of "
+            "cooperation\nPrepare an Erasmus+ KA171 application",
+            "home_units": [units["metallurgy"], units["energy"]],
+            "responsible_people": [people["head_of_office"], people["vice_rector"]],
+        },
     )
-    for order, (key, role, visa, nationality, passport) in enumerate(DELEGATION, start=1):
-        services.participant_add(
+    for key, role, visa, nationality, passport in DELEGATION:
+        services.participant_create(
             visit=visit,
             user=actor,
-            participant=VisitParticipant(
-                person=people[key],
-                side=ParticipantSide.DELEGATION,
-                role=role,
-                needs_visa_invitation=visa,
-                nationality=nationality,
-                passport_number=passport,
-                order=order,
-            ),
+            side=ParticipantSide.DELEGATION,
+            values={
+                "person": people[key],
+                "role": role,
+                "needs_visa_invitation": visa,
+                "nationality": nationality,
+                "passport_number": passport,
+            },
         )
-    for order, (key, function) in enumerate(HOSTS, start=1):
-        services.participant_add(
+    for key, function in HOSTS:
+        services.participant_create(
             visit=visit,
             user=actor,
-            participant=VisitParticipant(
-                person=people[key], side=ParticipantSide.HOME, function=function, order=order
-            ),
+            side=ParticipantSide.HOME,
+            values={"person": people[key], "function": function},
         )
     delegation = [people[key] for key, *_rest in DELEGATION]
     for offset, start, end, kind, title, place, responsible in PROGRAMME:
         day = first_day + datetime.timedelta(days=offset)
-        item = ProgrammeItem(
+        programme_services.programme_item_create(
             visit=visit,
-            kind=kind,
-            title=title,
-            starts_at=_at(day, start),
-            ends_at=_at(day, end),
-            place=place,
-            responsible=people[responsible],
+            user=actor,
+            values={
+                "kind": kind,
+                "title": title,
+                "starts_at": _at(day, start),
+                "ends_at": _at(day, end),
+                "place": place,
+                "responsible": people[responsible],
+                "participants": delegation,
+            },
         )
-        programme_services.programme_item_save(item=item, user=actor, participants=delegation)
     _round_table(actor, visit, first_day + datetime.timedelta(days=1), people, agh, agreements)
     services.visit_link_agreement(visit=visit, user=actor, agreement=agreements["memorandum"])
     for item in visit.checklist.all():
@@ -187,67 +189,71 @@ def _agh_visit(actor, home, agh, units, people, agreements) -> Visit:
 
 
 def _round_table(actor, visit, day, people, agh, agreements) -> Meeting:
-    meeting = Meeting(
-        visit=visit,
-        kind="round_table",
-        title=ROUND_TABLE_TITLE,
-        starts_at=_at(day, "14:00"),
-        ends_at=_at(day, "17:00"),
-        time_zone="Asia/Almaty",
-        place="Conference hall, main building",
-        agenda="\n".join(AGENDA),
-        minutes=MINUTES,
-    )
     participants = [people[key] for key, *_rest in DELEGATION] + [
         people[key] for key, _function in HOSTS
     ]
-    meetings.meeting_save(meeting=meeting, user=actor, participants=participants)
+    meeting = meetings.meeting_create(
+        user=actor,
+        visit=visit,
+        values={
+            "kind": "round_table",
+            "title": ROUND_TABLE_TITLE,
+            "starts_at": _at(day, "14:00"),
+            "ends_at": _at(day, "17:00"),
+            "time_zone": "Asia/Almaty",
+            "place": "Conference hall, main building",
+            "agenda": "\n".join(AGENDA),
+            "minutes": MINUTES,
+            "participants": participants,
+        },
+    )
     for text in DECISIONS:
         meetings.decision_add(meeting=meeting, user=actor, text=text)
     today = timezone.localdate()
     for description, owner, due, done in ACTIONS:
         due_on = due if isinstance(due, datetime.date) else today + datetime.timedelta(days=due)
-        item = ActionItem(
+        item = meetings.action_item_create(
             meeting=meeting,
-            description=description,
-            owner=people[owner],
-            due_on=due_on,
-            partnership=getattr(agh, "partnership", None),
-            agreement=agreements["ka171"] if "KA171" in description else None,
+            user=actor,
+            values={
+                "description": description,
+                "owner": people[owner],
+                "due_on": due_on,
+                "partnership": getattr(agh, "partnership", None),
+                "agreement": agreements["ka171"] if "KA171" in description else None,
+            },
         )
-        meetings.action_item_save(item=item, user=actor)
         if done:
             meetings.action_item_set_status(item=item, user=actor, status=ActionItemStatus.DONE)
     return meeting
 
 
-def _freiberg_visit(actor, home, freiberg, units, people) -> Visit:
+def _freiberg_visit(actor, freiberg, units, people) -> Visit:
     first_day = timezone.localdate() + datetime.timedelta(days=75)
-    visit = Visit(
-        title=FREIBERG_VISIT_TITLE,
-        start_date=first_day,
-        end_date=first_day + datetime.timedelta(days=3),
-        time_zone="Europe/Berlin",
-        purpose="Talks on joint research in mining engineering and on a student exchange "
-        "agreement (demo data)",
-        goals="Visit the research mine\nAgree on a student exchange agreement",
-    )
-    services.assign_sides(visit, direction=Direction.OUTGOING, partner=freiberg, home=home)
-    services.visit_create(
+    visit = services.visit_plan(
         user=actor,
-        visit=visit,
-        home_units=[units["metallurgy"]],
-        responsible_people=[people["office_specialist"]],
+        values={
+            "direction": Direction.OUTGOING,
+            "partner": freiberg,
+            "title": FREIBERG_VISIT_TITLE,
+            "start_date": first_day,
+            "end_date": first_day + datetime.timedelta(days=3),
+            "time_zone": "Europe/Berlin",
+            "purpose": "Talks on joint research in mining engineering and on a student exchange "
+            "agreement (demo data)",
+            "goals": "Visit the research mine\nAgree on a student exchange agreement",
+            "home_units": [units["metallurgy"]],
+            "responsible_people": [people["office_specialist"]],
+        },
     )
-    for order, (key, role) in enumerate(
-        [("vice_rector", DelegationRole.HEAD), ("faculty_coordinator", DelegationRole.MEMBER)],
-        start=1,
-    ):
-        services.participant_add(
+    for key, role in [
+        ("vice_rector", DelegationRole.HEAD),
+        ("faculty_coordinator", DelegationRole.MEMBER),
+    ]:
+        services.participant_create(
             visit=visit,
             user=actor,
-            participant=VisitParticipant(
-                person=people[key], side=ParticipantSide.DELEGATION, role=role, order=order
-            ),
+            side=ParticipantSide.DELEGATION,
+            values={"person": people[key], "role": role},
         )
     return visit

@@ -1,7 +1,7 @@
 """Forms of the visits' core pages; each takes the editing user so choices follow their scope.
 
-The forms check what a form can check; the services check the rules again (host unit, the
-user's own units, one head of delegation, visa details) before anything is written.
+The forms parse input and offer the choices; the services check the rules (the sides, the host
+unit, the user's own units, one head of delegation, visa details) before anything is written.
 """
 
 from typing import Any
@@ -15,15 +15,16 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
-from unibridge.core.forms import VersionedFormMixin
+from unibridge.core.forms import ServiceValidatedMixin, VersionedFormMixin
 from unibridge.core.widgets import CountrySelect, FastSelect, RecordPicker
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
-from . import services
 from .choices import ParticipantSide
 from .models import ChecklistItem, Visit, VisitParticipant
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# a new participant's person, typed in: the form's new_<name> fields
+NEW_PERSON_FIELDS = ("name_native", "name_latin", "institution", "position", "email")
 
 
 def _unit_label(unit: OrganizationalUnit) -> str:
@@ -64,8 +65,11 @@ class SingleRecordField(forms.ModelMultipleChoiceField):
 # --- The visit -----------------------------------------------------------------------------------
 
 
-class VisitForm(VersionedFormMixin, forms.ModelForm):
-    """The visit's fields; the partner and the direction decide which side hosts."""
+class VisitForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
+    """The visit's fields; the partner and the direction decide which side hosts.
+
+    The services assign the sides and check the dates, the host unit and the home units.
+    """
 
     partner = SingleRecordField(
         queryset=Institution.objects.filter(is_home=False),
@@ -143,30 +147,9 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
             "The host's, such as Asia/Almaty or Europe/Warsaw; programme times are entered in it."
         )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", services.LAST_DAY_BEFORE_FIRST)
-        partner, direction = data.get("partner"), data.get("direction")
-        if partner is None or not direction:
-            return data
-        try:
-            home = services.home_institution()
-            visit = self.instance
-            services.assign_sides(visit, direction=direction, partner=partner, home=home)
-            visit.host_unit = data.get("host_unit")
-            services.check_visit(visit, home_units=data.get("home_units") or [], user=self.user)
-        except ValidationError as error:
-            self._add_service_errors(error)
-        return data
-
-    def _add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.error_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
+    def values(self) -> dict[str, Any]:
+        """The valid form's values as ``services.visit_plan``/``visit_change`` take them."""
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
 
 
 class CancelForm(forms.Form):
@@ -193,8 +176,15 @@ class LinkAgreementForm(forms.Form):
 # --- Participants --------------------------------------------------------------------------------
 
 
-class ParticipantForm(VersionedFormMixin, forms.ModelForm):
-    """A delegation member or home participant; a new person may be typed in instead."""
+class ParticipantForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
+    """A delegation member or home participant; a new person may be typed in instead.
+
+    The services check the person (chosen or typed in, not both), the nationality, the visa
+    details and the one head of the delegation.
+    """
+
+    # the services' names of fields that the form names otherwise
+    ERROR_FIELDS = {f"new_person.{name}": f"new_{name}" for name in NEW_PERSON_FIELDS}
 
     new_name_native = forms.CharField(
         label=_("New person: name"),
@@ -275,42 +265,23 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
                          "date_of_birth"):  # fmt: skip
                 del self.fields[name]
 
-    def clean_nationality(self) -> str:
-        return services.nationality_code(self.cleaned_data.get("nationality") or "")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        new_name = (data.get("new_name_native") or "").strip()
-        if self.instance.pk is None:
-            if data.get("person") and new_name:
-                self.add_error("new_name_native", services.PERSON_AND_NEW)
-            elif not data.get("person") and not new_name:
-                self.add_error("person", services.PERSON_OR_NEW)
-        if data.get("needs_visa_invitation"):
-            message = services.VISA_DETAILS_MESSAGE
-            for name in ("nationality", "passport_number"):
-                if name in self.fields and not data.get(name):
-                    self.add_error(name, message)
-        return data
-
-    def new_person(self) -> dict[str, Any] | None:
-        """The fields of the person to create with the participant, if one was typed in."""
-        data = self.cleaned_data
-        name = (data.get("new_name_native") or "").strip()
-        if not name:
-            return None
+    def values(self) -> dict[str, Any]:
+        """The valid form's participant values (the new person's apart: :meth:`new_person`)."""
         return {
-            "name_native": name,
-            "name_latin": (data.get("new_name_latin") or "").strip(),
-            "institution": data.get("new_institution") or self.visit.visiting_institution,
-            "position": data.get("new_position") or "",
-            "email": data.get("new_email") or "",
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name != "version" and not name.startswith("new_")
         }
 
-    def _get_validation_exclusions(self):
-        # The person may come from new_person(): the service validates the participant
-        # (the person's uniqueness in the visit, one head) once the person is set.
-        return {*super()._get_validation_exclusions(), "person"}
+    def new_person(self) -> dict[str, Any]:
+        """The person typed in, as ``services.participant_create`` takes them (or nothing)."""
+        if "new_name_native" not in self.fields or not self.cleaned_data["new_name_native"]:
+            return {}
+        return {
+            name: self.cleaned_data[f"new_{name}"]
+            for name in NEW_PERSON_FIELDS
+            if self.cleaned_data.get(f"new_{name}") not in (None, "")
+        }
 
 
 # --- The logistics checklist ---------------------------------------------------------------------

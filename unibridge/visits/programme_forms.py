@@ -1,6 +1,8 @@
 """The form of a programme item: date and times typed in the host's zone, people to choose."""
 
+import datetime
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -10,13 +12,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from unibridge.core.forms import VersionedFormMixin
+from unibridge.core.forms import ServiceValidatedMixin, VersionedFormMixin
 from unibridge.core.widgets import FastSelect, RecordPicker
 from unibridge.institutions.models import Person
 
 from .choices import ParticipantSide
 from .models import ProgrammeItem, Visit, VisitParticipant
-from .programme import NonexistentLocalTime, clock, local_to_utc, skipped_time_message
 
 
 class ParticipantsPicker(RecordPicker):
@@ -54,8 +55,12 @@ class ParticipantsPicker(RecordPicker):
         )
 
 
-class ProgrammeItemForm(VersionedFormMixin, forms.ModelForm):
-    """One programme item; its date and times are wall-clock times in the host's zone."""
+class ProgrammeItemForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
+    """One programme item; its date and times are wall-clock times in the host's zone.
+
+    The services read the times in the zone (refusing one the clocks skip), check that the
+    end comes after the start and keep the participants the user may not see.
+    """
 
     day = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -143,38 +148,15 @@ class ProgrammeItemForm(VersionedFormMixin, forms.ModelForm):
         participants.widget.choices = participants.choices
         participants.help_text = _("Tick the visit's participants; type to find anyone else.")
 
-    def clean(self):
-        cleaned = super().clean()
-        day, start, end = (cleaned.get(name) for name in ("day", "start_time", "end_time"))
-        if day is None or start is None or end is None:
-            return cleaned
-        tz = self.visit.tz
-        times = {}
-        for name, value in (("start_time", start), ("end_time", end)):
-            try:
-                times[name] = local_to_utc(day, value, tz)
-            except NonexistentLocalTime:
-                self.add_error(name, skipped_time_message(day, value, self.visit))
-        if len(times) < 2:
-            return cleaned
-        starts_at, ends_at = times["start_time"], times["end_time"]
-        if ends_at <= starts_at:
-            self.add_error(
-                "end_time",
-                _("The end (%(end)s) must come after the start (%(start)s).")
-                % {"end": clock(ends_at, tz), "start": clock(starts_at, tz)},
-            )
-            return cleaned
-        self.instance.starts_at = starts_at
-        self.instance.ends_at = ends_at
-        return cleaned
-
-    def participants_to_save(self) -> list[Person]:
-        """The chosen people, plus those already there whom this user may not see."""
-        chosen = list(self.cleaned_data.get("participants") or [])
-        if self.instance.pk:
-            chosen += list(self.instance.participants.exclude(pk__in=self.people.values("pk")))
-        return chosen
+    def values(self) -> dict[str, Any]:
+        """The valid form's values as the programme services take them: the start and end
+        as wall-clock times of the host's zone (the services read them in it)."""
+        data = self.cleaned_data
+        values = {name: data[name] for name in self._meta.fields if name in self.fields}
+        day = data["day"]
+        values["starts_at"] = datetime.datetime.combine(day, data["start_time"])
+        values["ends_at"] = datetime.datetime.combine(day, data["end_time"])
+        return values
 
 
 def _participant_note(participant: VisitParticipant) -> str:

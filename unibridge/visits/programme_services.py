@@ -6,7 +6,7 @@ times of the visit's zone) call these. Warnings are not errors: read them with
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,11 +16,9 @@ from unibridge.core.services import (
     delete_record,
     lock_record,
     normalized_url,
-    save_record,
     write_record,
 )
 from unibridge.core.visibility import hidden_records
-from unibridge.institutions.models import Person
 
 from .models import ProgrammeItem, Visit
 from .programme import (
@@ -30,27 +28,6 @@ from .programme import (
     to_utc,
 )
 from .services import Errors, require_editor
-
-
-@transaction.atomic
-def programme_item_save(
-    *,
-    item: ProgrammeItem,
-    user,
-    participants: Iterable[Person] | None = None,
-    expected_updated: datetime.datetime | None = None,
-) -> ProgrammeItem:
-    """Validate and save an item with its participants as one audited change.
-
-    Raises ``ValidationError`` (end not after start, bad link…) and
-    ``core.services.EditConflict`` (someone saved the item meanwhile); nothing is written then.
-    Warnings are not errors: read them with :func:`.programme.item_warnings` afterwards.
-    """
-    if item.starts_at and item.ends_at and item.ends_at <= item.starts_at:
-        raise ValidationError({"ends_at": end_before_start_message(item)}, code="end_before_start")
-    m2m = {"participants": list(participants)} if participants is not None else None
-    save_record(instance=item, user=user, m2m=m2m, expected_updated=expected_updated)
-    return item
 
 
 def _write_programme_item(item: ProgrammeItem, user, values: Mapping[str, Any]) -> ProgrammeItem:

@@ -126,12 +126,8 @@ def _form_page(
     conflict: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    if item.pk:
-        # the stored title: a bound form has already copied what was typed onto the item
-        stored = ProgrammeItem.objects.filter(pk=item.pk).values_list("title", flat=True).first()
-        title = _("Edit “%(item)s”") % {"item": stored or item.title}
-    else:
-        title = _("New programme item")
+    # the item as stored: the form does not copy what was typed onto it
+    title = _("Edit “%(item)s”") % {"item": item.title} if item.pk else _("New programme item")
     context = {
         "object": visit,
         "item": item,
@@ -165,14 +161,18 @@ def programme_item_edit(request: HttpRequest, uuid, item_uid=None) -> HttpRespon
     form = ProgrammeItemForm(request.POST, instance=item, visit=visit, user=request.user)
     if not form.is_valid():
         return _form_page(request, visit, item, form, status=invalid_form_status(form))
-    is_new = item.pk is None
     try:
-        programme_services.programme_item_save(
-            item=form.instance,
-            user=request.user,
-            participants=form.participants_to_save(),
-            expected_updated=form.cleaned_data.get("version"),
-        )
+        if item.pk is None:
+            item = programme_services.programme_item_create(
+                visit=visit, user=request.user, values=form.values()
+            )
+        else:
+            item = programme_services.programme_item_change(
+                item=item,
+                user=request.user,
+                values=form.values(),
+                expected_updated=form.cleaned_data.get("version"),
+            )
     except EditConflict as error:
         stored = error.current
         stored.visit = visit
@@ -183,8 +183,6 @@ def programme_item_edit(request: HttpRequest, uuid, item_uid=None) -> HttpRespon
         form.add_error(None, _("Someone else saved this item while you were editing it."))
         return _form_page(request, visit, stored, form, conflict=True, status=CONFLICT)
     except ValidationError as error:
-        if is_new:
-            item.pk = None  # the rolled-back save must not turn the page into an edit page
         _add_errors(form, error)
         return _form_page(request, visit, item, form, status=BAD_REQUEST)
 

@@ -138,17 +138,11 @@ def assign_sides(visit: Visit, *, direction: str, partner: Institution, home: In
         visit.visiting_institution, visit.host_institution = home, partner
 
 
-def check_visit(visit: Visit, *, home_units: Iterable[OrganizationalUnit], user) -> None:
-    """The rules a form cannot see alone: the host unit's institution, the user's own units."""
-    errors = visit_rule_errors(visit, home_units=home_units, user=user)
-    if errors:
-        raise ValidationError(errors)
-
-
 def visit_rule_errors(
     visit: Visit, *, home_units: Iterable[OrganizationalUnit], user
 ) -> dict[str, Any]:
-    """What :func:`check_visit` refuses, by field."""
+    """What the visit's writes refuse beyond the edit page's choices, by field: the host
+    unit's institution, units of the home institution, one of the user's own units."""
     errors: dict[str, Any] = {}
     unit = visit.host_unit
     if unit is not None and unit.institution_id != visit.host_institution_id:
@@ -178,31 +172,6 @@ def visit_rule_errors(
 # --- The visit -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def visit_create(
-    *,
-    user,
-    visit: Visit,
-    home_units: Iterable[OrganizationalUnit] = (),
-    responsible_people: Iterable[Person] = (),
-) -> Visit:
-    """Save a new visit (its sides already assigned) and generate its logistics checklist."""
-    if not user.can_write:
-        raise PermissionDenied(_("You may not create visits."))
-    if visit.pk:
-        raise ValueError("visit_create takes a new visit")
-    visit.status = Status.PLANNED
-    home_units = list(home_units)
-    check_visit(visit, home_units=home_units, user=user)
-    save_record(
-        instance=visit,
-        user=user,
-        m2m={"home_units": home_units, "responsible_people": list(responsible_people)},
-    )
-    checklist_generate(visit=visit)
-    return visit
-
-
 def checklist_generate(*, visit: Visit, language: str | None = None) -> list[ChecklistItem]:
     """The visit's checklist from the active template items of its direction.
 
@@ -224,21 +193,6 @@ def checklist_generate(*, visit: Visit, language: str | None = None) -> list[Che
             )
         )
     return ChecklistItem.objects.bulk_create(items)
-
-
-@transaction.atomic
-def visit_update(
-    *,
-    visit: Visit,
-    user,
-    m2m: dict[str, Iterable] | None = None,
-    expected_updated: datetime.datetime | None = None,
-) -> Visit:
-    """Save a changed visit (``m2m``: the sets to replace) and let its meetings follow its
-    partner and confidentiality, as one change (EditConflict if saved meanwhile)."""
-    save_record(instance=visit, user=user, m2m=m2m, expected_updated=expected_updated)
-    meeting_services.sync_visit_meetings(visit=visit, user=user)
-    return visit
 
 
 def _unit_choice_errors(
@@ -427,14 +381,8 @@ def nationality_code(value: str) -> str:
     return value
 
 
-def _check_participant(participant: VisitParticipant) -> None:
-    errors = _participant_errors(participant)
-    if errors:
-        raise ValidationError(errors)
-
-
 def _participant_errors(participant: VisitParticipant) -> dict[str, Any]:
-    """What :func:`_check_participant` refuses, by field (it settles a home participant)."""
+    """What a participant's writes refuse, by field (it settles a home participant)."""
     errors: dict[str, Any] = {}
     if participant.side == ParticipantSide.DELEGATION and participant.needs_visa_invitation:
         for name in VISA_FIELDS:
@@ -461,53 +409,6 @@ def _participant_errors(participant: VisitParticipant) -> dict[str, Any]:
         participant.role = DelegationRole.MEMBER
         participant.needs_visa_invitation = False
     return errors
-
-
-@transaction.atomic
-def participant_add(
-    *, visit: Visit, user, participant: VisitParticipant, new_person: dict | None = None
-) -> VisitParticipant:
-    """Add a delegation member or home participant; ``new_person`` creates the person too.
-
-    The person and the participant are written together or not at all.
-    """
-    require_editor(visit, user)
-    _lock(visit)  # two simultaneous "head of delegation" additions cannot both pass
-    participant.visit = visit
-    if new_person:
-        person = Person(**new_person)
-        if person.institution_id is None:
-            person.institution = visit.visiting_institution
-        try:
-            save_record(instance=person, user=user)
-        except ValidationError as error:
-            raise ValidationError(
-                {
-                    name if name in PERSON_FIELDS or name == "institution" else "person": messages
-                    for name, messages in error.message_dict.items()
-                }
-            ) from None
-        participant.person = person
-    if participant.person_id is None:
-        raise ValidationError(
-            {"person": _("Choose a person, or fill in the name of a new one.")},
-            code="person_required",
-        )
-    if participant.order == 0:
-        last = visit.participants.filter(side=participant.side).order_by("-order").first()
-        participant.order = (last.order + 1) if last else 1
-    _check_participant(participant)
-    return save_record(instance=participant, user=user)
-
-
-@transaction.atomic
-def participant_update(
-    *, participant: VisitParticipant, user, expected_updated: datetime.datetime | None = None
-) -> VisitParticipant:
-    require_editor(participant.visit, user)
-    _lock(participant.visit)
-    _check_participant(participant)
-    return save_record(instance=participant, user=user, expected_updated=expected_updated)
 
 
 @transaction.atomic

@@ -168,7 +168,7 @@ def _tab_url(visit: Visit, tab: str) -> str:
 
 
 class VisitCreateView(LoginRequiredMixin, View):
-    """A new planned visit through ``services.visit_create`` (which makes its checklist)."""
+    """A new planned visit through ``services.visit_plan`` (which makes its checklist)."""
 
     template_name = "visits/visit_form.html"
 
@@ -204,14 +204,8 @@ class VisitCreateView(LoginRequiredMixin, View):
         )
         if not form.is_valid():
             return self.render_form(form, status=BAD_REQUEST)
-        data = form.cleaned_data
         try:
-            visit = services.visit_create(
-                user=request.user,
-                visit=form.save(commit=False),
-                home_units=data["home_units"],
-                responsible_people=data["responsible_people"],
-            )
+            visit = services.visit_plan(user=request.user, values=form.values())
         except ValidationError as error:
             add_service_errors(form, error)
             return self.render_form(form, status=BAD_REQUEST)
@@ -224,7 +218,6 @@ class VisitEditView(RecordEditView):
 
     form_class = forms.VisitForm
     template_name = "visits/visit_form.html"
-    m2m_fields = ("home_units", "responsible_people")
 
     def get_queryset(self):
         return selectors.visit_detail(self.request.user)
@@ -232,10 +225,13 @@ class VisitEditView(RecordEditView):
     def can_create(self, **kwargs) -> bool:
         return False  # creation goes through VisitCreateView and its service
 
-    def save(self, record: Visit, *, m2m: dict, expected_updated) -> Visit:
+    def save_form(self, form, *, expected_updated) -> Visit:
         # the service lets the meetings follow the visit's partner and confidentiality
-        return services.visit_update(
-            visit=record, user=self.request.user, m2m=m2m, expected_updated=expected_updated
+        return services.visit_change(
+            visit=form.instance,
+            user=self.request.user,
+            values=form.values(),
+            expected_updated=expected_updated,
         )
 
 
@@ -403,16 +399,18 @@ def participant_edit(request: HttpRequest, uuid, participant_id: int | None = No
         return page(invalid_form_status(form))
     try:
         if participant.pk:
-            services.participant_update(
-                participant=form.instance,
+            saved = services.participant_change(
+                participant=participant,
                 user=request.user,
+                values=form.values(),
                 expected_updated=form.cleaned_data.get("version"),
             )
         else:
-            services.participant_add(
+            saved = services.participant_create(
                 visit=visit,
                 user=request.user,
-                participant=form.instance,
+                side=side,
+                values=form.values(),
                 new_person=form.new_person(),
             )
     except EditConflict as error:
@@ -426,9 +424,9 @@ def participant_edit(request: HttpRequest, uuid, participant_id: int | None = No
         form.add_error(None, _("Someone else saved this participant while you were editing."))
         return page(CONFLICT, conflict=True)
     except ValidationError as error:
-        add_service_errors(form, error)
+        add_service_errors(form, error, forms.ParticipantForm.ERROR_FIELDS)
         return page(BAD_REQUEST)
-    messages.success(request, _("Saved %(person)s.") % {"person": form.instance.person})
+    messages.success(request, _("Saved %(person)s.") % {"person": saved.person})
     return see_other(cancel_url)
 
 

@@ -276,6 +276,74 @@ def test_an_edit_changes_the_meeting_and_keeps_it_with_the_visit(office_client, 
     assert meeting.is_confidential is True
 
 
+def edit_page(client, meeting):
+    """The meeting's edit address and the version its form was opened with."""
+    url = meeting.get_absolute_url() + "edit/"
+    return url, client.get(url).context["form"]["version"].value()
+
+
+def test_an_edit_with_the_end_before_the_start_gets_the_services_error_and_stores_nothing(
+    office_client, home
+):
+    meeting = MeetingFactory(visit=make_visit(home), title="Original")
+    url, version = edit_page(office_client, meeting)
+    response = office_client.post(
+        url, form_data(title="Mine", ends="2026-05-12T09:00", version=version)
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["ends"] == ["The end must come after the start."]
+    stored = Meeting.objects.get()
+    assert (stored.title, stored.ends_at, stored.updated) == (
+        "Original",
+        meeting.ends_at,
+        meeting.updated,
+    )
+
+
+def test_an_edit_to_a_zone_whose_clocks_skip_the_start_is_refused_at_the_start(office_client, home):
+    meeting = MeetingFactory(visit=make_visit(home), title="Original")
+    url, version = edit_page(office_client, meeting)
+    response = office_client.post(
+        url,
+        form_data(time_zone="Europe/Warsaw", starts="2026-03-29T02:30", ends="", version=version),
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["starts"] == [
+        "2026-03-29 02:30 does not exist in Europe/Warsaw: the clocks are put forward then."
+    ]
+    assert Meeting.objects.get().time_zone == meeting.time_zone
+
+
+def test_an_edit_keeps_the_participants_the_editor_may_not_see(
+    coordinator_client, home, engineering, economics
+):
+    meeting = MeetingFactory(visit=make_visit(home, units=[engineering]))
+    secret = PersonFactory(name_native="Secret Guest", is_confidential=True, unit=economics)
+    shown = PersonFactory(name_native="Anna Nowak")
+    meeting.participants.set([secret, shown])
+    url, version = edit_page(coordinator_client, meeting)
+    response = coordinator_client.post(
+        url, form_data(title="Renamed", other_participants=[], version=version)
+    )
+    assert response.status_code == 302
+    assert list(meeting.participants.all()) == [secret]
+
+
+def test_a_standalone_meetings_edit_leaving_out_the_coordinators_units_is_refused(
+    coordinator_client, engineering, economics
+):
+    meeting = standalone_meeting(units=[engineering, economics])
+    url, version = edit_page(coordinator_client, meeting)
+    response = coordinator_client.post(
+        url, form_data(home_units=[economics.pk], partner=meeting.partner.pk, version=version)
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["home_units"] == [
+        "Include at least one of your own units, or you could not change it later."
+    ]
+    assert set(meeting.home_units.all()) == {engineering, economics}
+
+
 def test_deleting_a_visits_meeting_returns_to_the_visits_meetings(office_client, home):
     visit = make_visit(home)
     meeting = MeetingFactory(visit=visit)

@@ -33,13 +33,19 @@ def standalone_meeting(partner=None, *, units=(), confidential=False, **fields):
     return meeting
 
 
+def round_table(visit, **values) -> dict:
+    """A meeting's values as the services take them (a visit's meeting)."""
+    return {"title": "Round table", "starts_at": at(visit.start_date, 10), **values}
+
+
 def test_a_visits_meeting_takes_the_visits_partner_and_confidentiality(
     home, engineering, coordinator_user
 ):
     agh = InstitutionFactory(name="AGH")
     visit = make_visit(home, agh, units=[engineering], confidential=True)
-    meeting = Meeting(visit=visit, title="Round table", starts_at=at(visit.start_date, 10))
-    meetings.meeting_save(meeting=meeting, user=coordinator_user, participants=[])
+    meeting = meetings.meeting_create(
+        user=coordinator_user, visit=visit, values=round_table(visit, participants=[])
+    )
     meeting.refresh_from_db()
     assert meeting.partner == agh
     assert meeting.is_confidential is True
@@ -47,9 +53,18 @@ def test_a_visits_meeting_takes_the_visits_partner_and_confidentiality(
 
 def test_a_visits_meeting_cannot_be_made_public_behind_the_visits_back(home, office_user):
     visit = make_visit(home, confidential=True)
-    meeting = Meeting(visit=visit, title="Round table", starts_at=at(visit.start_date, 10))
-    meeting.is_confidential = False
-    meetings.meeting_save(meeting=meeting, user=office_user)
+    with pytest.raises(ValidationError) as error:
+        meetings.meeting_create(
+            user=office_user, visit=visit, values=round_table(visit, is_confidential=False)
+        )
+    assert error.value.message_dict == {"is_confidential": [str(meetings.VISIT_TAKES_IT)]}
+    assert not Meeting.objects.exists()
+    meeting = MeetingFactory(visit=visit, partner=visit.partner, is_confidential=True)
+    with pytest.raises(ValidationError):
+        meetings.meeting_update(
+            meeting=meeting, user=office_user, values={"is_confidential": False}
+        )
+    meetings.meeting_update(meeting=meeting, user=office_user, values={"title": "Renamed"})
     assert Meeting.objects.get().is_confidential is True
 
 
@@ -69,21 +84,18 @@ def test_sync_follows_a_visit_made_confidential_later(home, office_user):
 
 def test_minutes_are_cleaned_by_the_service(home, office_user):
     visit = make_visit(home)
-    meeting = Meeting(
+    meetings.meeting_create(
+        user=office_user,
         visit=visit,
-        title="Round table",
-        starts_at=at(visit.start_date, 10),
-        minutes="<p>Agreed</p><script>alert(1)</script>",
+        values=round_table(visit, minutes="<p>Agreed</p><script>alert(1)</script>"),
     )
-    meetings.meeting_save(meeting=meeting, user=office_user)
     assert Meeting.objects.get().minutes == "<p>Agreed</p>"
 
 
 def test_a_viewer_cannot_save_a_meeting(home, viewer_user):
     visit = make_visit(home)
-    meeting = Meeting(visit=visit, title="Round table", starts_at=at(visit.start_date, 10))
     with pytest.raises(PermissionDenied):
-        meetings.meeting_save(meeting=meeting, user=viewer_user)
+        meetings.meeting_create(user=viewer_user, visit=visit, values=round_table(visit))
     assert not Meeting.objects.exists()
 
 
@@ -91,9 +103,9 @@ def test_a_coordinator_may_not_add_a_meeting_to_another_units_visit(
     home, economics, coordinator_user
 ):
     visit = make_visit(home, units=[economics])
-    meeting = Meeting(visit=visit, title="Round table", starts_at=at(visit.start_date, 10))
     with pytest.raises(PermissionDenied):
-        meetings.meeting_save(meeting=meeting, user=coordinator_user)
+        meetings.meeting_create(user=coordinator_user, visit=visit, values=round_table(visit))
+    assert not Meeting.objects.exists()
 
 
 def test_the_default_time_zone_is_the_visits_then_the_sites(home, settings):

@@ -125,6 +125,78 @@ def test_a_person_takes_part_once(office_client, visit, partner):
     assert "This person already takes part in the visit." in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        (
+            {"needs_visa_invitation": "on"},
+            {
+                "nationality": ["A visa invitation letter needs the member's nationality and "
+                                "passport number."],
+                "passport_number": ["A visa invitation letter needs the member's nationality "
+                                    "and passport number."],
+            },
+        ),
+        ({"nationality": "XX"}, {"nationality": ["Choose a country from the list."]}),
+        ({"new_name_native": "Someone"},
+         {"new_name_native": ["Either choose a person or type a new one, not both."]}),
+        ({"person": ""}, {"person": ["Choose a person, or fill in the name of a new one."]}),
+    ],
+)  # fmt: skip
+def test_the_services_refusals_are_shown_at_their_fields_and_nothing_is_stored(
+    office_client, visit, partner, fields, errors
+):
+    person = PersonFactory(institution=partner)
+    response = office_client.post(add_url(visit), {"person": person.pk, "role": "member", **fields})
+    assert response.status_code == 400
+    assert response.context["form"].errors == errors
+    assert not visit.participants.exists()
+    assert Person.objects.count() == 1
+
+
+def test_a_second_head_and_a_second_place_are_refused_at_their_fields(
+    office_client, visit, partner
+):
+    head = ParticipantFactory(visit=visit, person=PersonFactory(institution=partner), role="head")
+    response = office_client.post(
+        add_url(visit), {"person": PersonFactory(institution=partner).pk, "role": "head"}
+    )
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["role"]
+    assert "already heads the delegation" in response.context["form"].errors["role"][0]
+    response = office_client.post(add_url(visit), {"person": head.person_id, "role": "member"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "person": ["This person already takes part in the visit."]
+    }
+    assert visit.participants.get() == head
+
+
+def test_an_edit_asking_for_a_visa_without_the_details_is_refused_and_changes_nothing(
+    office_client, visit, partner
+):
+    member = ParticipantFactory(visit=visit, person=PersonFactory(institution=partner))
+    url = f"/visits/{visit.uuid}/participants/{member.pk}/edit/"
+    version = office_client.get(url).context["form"].initial["version"]
+    response = office_client.post(
+        url,
+        {
+            "person": member.person_id,
+            "role": "interpreter",
+            "needs_visa_invitation": "on",
+            "version": version,
+        },
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"nationality", "passport_number"}
+    stored = VisitParticipant.objects.get()
+    assert (stored.role, stored.needs_visa_invitation, stored.updated) == (
+        member.role,
+        False,
+        member.updated,
+    )
+
+
 def test_a_home_participant_has_a_function(office_client, visit, home):
     person = PersonFactory(name_native="Ержан Абенов", institution=home)
     page = office_client.get(add_url(visit, "home"))

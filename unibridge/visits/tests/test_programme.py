@@ -23,7 +23,7 @@ from unibridge.visits.programme import (
     programme_warnings,
 )
 from unibridge.visits.programme_forms import ProgrammeItemForm
-from unibridge.visits.programme_services import programme_item_save
+from unibridge.visits.programme_services import programme_item_change, programme_item_create
 from unibridge.visits.tests.factories import (
     ParticipantFactory,
     ProgrammeItemFactory,
@@ -89,9 +89,12 @@ def warsaw_october(db):
 def save_through_form(visit, user, **fields):
     form = ProgrammeItemForm(form_data(**fields), visit=visit, user=user)
     assert form.is_valid(), form.errors
-    return programme_item_save(
-        item=form.instance, user=user, participants=form.participants_to_save()
-    )
+    return programme_item_create(visit=visit, user=user, values=form.values())
+
+
+def post_form(client, visit, **fields):
+    """The add page's answer to the form's fields (with its form, when refused)."""
+    return client.post(f"/visits/{visit.uuid}/programme/add/", form_data(**fields))
 
 
 def test_local_ten_oclock_is_stored_at_the_right_instant_on_both_sides_of_the_spring_change(
@@ -130,16 +133,15 @@ def test_an_item_across_the_change_lasts_its_real_length(warsaw_march, office_us
     assert night.ends_at - night.starts_at == datetime.timedelta(hours=2)
 
 
-def test_a_time_the_clocks_skip_is_refused_with_the_reason(warsaw_march, office_user):
+def test_a_time_the_clocks_skip_is_refused_with_the_reason(warsaw_march, office_client):
     with pytest.raises(NonexistentLocalTime):
         local_to_utc(datetime.date(2026, 3, 29), datetime.time(2, 30), WARSAW)
-    form = ProgrammeItemForm(
-        form_data(day="2026-03-29", start_time="02:30", end_time="04:00"),
-        visit=warsaw_march,
-        user=office_user,
+    response = post_form(
+        office_client, warsaw_march, day="2026-03-29", start_time="02:30", end_time="04:00"
     )
-    assert not form.is_valid()
-    assert form.errors["start_time"] == [
+    assert response.status_code == 400
+    assert not warsaw_march.programme.exists()
+    assert response.context["form"].errors["start_time"] == [
         "02:30 does not exist on March 29, 2026 in Europe/Warsaw: the clocks move forward "
         "that night. Choose another time."
     ]
@@ -167,18 +169,19 @@ def visit(db):
 
 
 @pytest.mark.parametrize("end", ["09:00", "10:00"])
-def test_an_end_not_after_the_start_is_an_error_with_both_times(visit, office_user, end):
-    form = ProgrammeItemForm(form_data(end_time=end), visit=visit, user=office_user)
-    assert not form.is_valid()
-    assert form.errors["end_time"] == [f"The end ({end}) must come after the start (10:00)."]
+def test_an_end_not_after_the_start_is_an_error_with_both_times(visit, office_client, end):
+    response = post_form(office_client, visit, end_time=end)
+    assert response.status_code == 400
+    assert response.context["form"].errors["end_time"] == [
+        f"The end ({end}) must come after the start (10:00)."
+    ]
+    assert not visit.programme.exists()
 
 
 def test_the_service_refuses_an_end_before_the_start_and_writes_nothing(visit, office_user):
-    backwards = ProgrammeItemFactory.build(
-        visit=visit, starts_at=at(MAY_12, 10), ends_at=at(MAY_12, 9, 30)
-    )
+    backwards = {"title": "Backwards", "starts_at": at(MAY_12, 10), "ends_at": at(MAY_12, 9, 30)}
     with pytest.raises(ValidationError) as error:
-        programme_item_save(item=backwards, user=office_user)
+        programme_item_create(visit=visit, user=office_user, values=backwards)
     assert error.value.message_dict["ends_at"] == [
         "The end (09:30) must come after the start (10:00)."
     ]
@@ -193,12 +196,15 @@ def test_the_database_refuses_an_end_before_the_start_too(visit):
 
 def test_a_save_is_audited_with_its_participants(visit, office_user):
     person = PersonFactory(name_native="Aigerim Bekova")
-    saved = programme_item_save(
-        item=ProgrammeItemFactory.build(
-            visit=visit, title="Lab tour", starts_at=at(MAY_12, 10), ends_at=at(MAY_12, 11)
-        ),
+    saved = programme_item_create(
+        visit=visit,
         user=office_user,
-        participants=[person],
+        values={
+            "title": "Lab tour",
+            "starts_at": at(MAY_12, 10),
+            "ends_at": at(MAY_12, 11),
+            "participants": [person],
+        },
     )
     assert list(saved.participants.all()) == [person]
     entry = LogEntry.objects.get_for_object(saved).first()
@@ -211,9 +217,10 @@ def test_a_save_over_someone_elses_newer_one_is_refused(visit, office_user):
     type(stored).objects.filter(pk=stored.pk).update(
         title="Theirs", updated=opened + datetime.timedelta(seconds=5)
     )
-    stored.title = "Mine"
     with pytest.raises(EditConflict):
-        programme_item_save(item=stored, user=office_user, expected_updated=opened)
+        programme_item_change(
+            item=stored, user=office_user, values={"title": "Mine"}, expected_updated=opened
+        )
     stored.refresh_from_db()
     assert stored.title == "Theirs"
 

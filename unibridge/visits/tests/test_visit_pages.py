@@ -236,6 +236,70 @@ def test_creating_a_visit_refuses_bad_input_with_reasons(office_client, home, pa
     assert not Visit.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"end_date": "2026-05-10"}, "end_date", "The last day cannot come before the first day."),
+        ({"time_zone": "Mars/Olympus"}, "time_zone", "“Mars/Olympus” is not a time zone; use a "
+         "name such as Asia/Almaty or Europe/Warsaw."),
+    ],
+)  # fmt: skip
+def test_the_services_refusals_of_a_new_visit_are_shown_at_their_fields(
+    office_client, home, partner, fields, field, message
+):
+    response = office_client.post("/visits/new/", visit_form_data(partner, **fields))
+    assert response.status_code == 400
+    assert response.context["form"].errors == {field: [message]}
+    assert not Visit.objects.exists()
+
+
+def test_a_host_unit_of_the_wrong_side_is_refused_at_the_host_unit(
+    office_client, home, partner, engineering
+):
+    response = office_client.post(
+        "/visits/new/", visit_form_data(partner, direction="outgoing", host_unit=engineering.pk)
+    )
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["host_unit"]
+    assert not Visit.objects.exists()
+
+
+def test_an_edit_with_the_last_day_first_is_refused_at_the_end_date_and_changes_nothing(
+    office_client, home, partner, engineering
+):
+    visit = make_visit(home, partner, units=[engineering], title="Original")
+    version = office_client.get(f"/visits/{visit.uuid}/edit/").context["form"].initial["version"]
+    data = visit_form_data(
+        partner, title="Mine", end_date="2026-05-10", home_units=[engineering.pk], version=version
+    )
+    response = office_client.post(f"/visits/{visit.uuid}/edit/", data)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "end_date": ["The last day cannot come before the first day."]
+    }
+    stored = Visit.objects.get()
+    assert (stored.title, stored.end_date, stored.updated) == (
+        "Original",
+        visit.end_date,
+        visit.updated,
+    )
+
+
+def test_a_coordinator_leaving_out_their_units_is_refused_at_the_home_units(
+    coordinator_client, home, partner, economics
+):
+    response = coordinator_client.post(
+        "/visits/new/", visit_form_data(partner, home_units=[economics.pk])
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "home_units": [
+            "Include at least one of your own units, or you could not change the visit later."
+        ]
+    }
+    assert not Visit.objects.exists()
+
+
 def test_a_coordinator_must_include_one_of_their_units(
     coordinator_client, home, partner, engineering, economics
 ):
