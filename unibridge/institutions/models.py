@@ -1,5 +1,7 @@
 """Institutions, their organisational units, people and the home ↔ partner partnerships."""
 
+from typing import cast
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -447,4 +449,6 @@ class Partnership(PublicModel):
 
     @property
     def cooperation_area_labels(self) -> list[str]:
-        return self._meta.get_field("cooperation_areas").labels(self.cooperation_areas)
+        # get_field is typed for any field; this one is the ChoiceListField declared above.
+        field = cast(ChoiceListField, self._meta.get_field("cooperation_areas"))
+        return field.labels(self.cooperation_areas)
