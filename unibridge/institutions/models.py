@@ -1,6 +1,6 @@
 """Institutions, their organisational units, people and the home ↔ partner partnerships."""
 
-from typing import cast
+from typing import Self, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,16 +31,16 @@ from .choices import (
 
 
 class InstitutionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "InstitutionQuerySet":
+    def visible_to(self, user) -> Self:
         """The institution directory is shared: every signed-in user reads all of it."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         return self
 
-    def editable_by(self, user) -> "InstitutionQuerySet":
+    def editable_by(self, user) -> Self:
         return self if user.is_authenticated and user.is_office else self.none()
 
-    def partners(self) -> "InstitutionQuerySet":
+    def partners(self) -> Self:
         return self.filter(is_home=False)
 
 
