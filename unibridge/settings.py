@@ -49,7 +49,7 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-def email_settings(url: str) -> dict:
+def email_settings(url: str) -> dict[str, str | int | bool]:
     """Turn EMAIL_URL (console://, smtp://user:pass@host:587, smtps://…) into settings."""
     parsed = urlparse(url)
     backends = {
@@ -63,7 +63,7 @@ def email_settings(url: str) -> dict:
     if parsed.scheme not in backends:
         raise ImproperlyConfigured(f"EMAIL_URL scheme must be one of {sorted(backends)}")
     options = parse_qs(parsed.query)
-    result = {"EMAIL_BACKEND": backends[parsed.scheme]}
+    result: dict[str, str | int | bool] = {"EMAIL_BACKEND": backends[parsed.scheme]}
     if parsed.scheme == "file":
         result["EMAIL_FILE_PATH"] = parsed.path
     if parsed.scheme in ("smtp", "smtps", "submission"):

@@ -1,5 +1,7 @@
 """User administration for administrators (Django's admin, at /admin/)."""
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,9 @@ from django.utils.translation import ngettext
 
 from .models import User
 from .services import tokens_revoke
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
 
 
 @admin.register(User)
@@ -17,7 +22,8 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "is_staff")
     filter_horizontal = ("units", "groups", "user_permissions")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        # Django's UserAdmin defines its fieldsets; the stubs give ModelAdmin's optional type.
+        *cast("_FieldsetSpec", DjangoUserAdmin.fieldsets),
         (_("Role in UniBridge"), {"fields": ("role", "units", "preferred_language")}),
     )
     add_fieldsets = (

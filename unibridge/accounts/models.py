@@ -27,6 +27,10 @@ class User(AbstractUser):
         _("calendar feed token"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
 
+    # AbstractBaseUser keeps a raw password here from set_password to the save (its stubs
+    # leave the attribute out).
+    _password: str | None
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

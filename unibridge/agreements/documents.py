@@ -16,7 +16,7 @@ made by ``data/templates/build_agreement_template.py``; administrators upload th
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
 
 from unibridge.core import documents as core_documents
 from unibridge.core import uploads
@@ -391,10 +392,12 @@ def _party_context(party: PartyData, language: str) -> dict[str, Any]:
         or (party.signatory.position if party.signatory else "")
     )
     units = [_name(unit, language) for unit in party.units]
+    # A CountryField reads as a Country; the plugin types it as its CharField base (str).
+    country = cast(Country, institution.country)
     return {
         "name": _name(institution, language),
         "official_name": institution.name,
-        "country": str(institution.country.name) if institution.country else "",
+        "country": str(country.name) if country else "",
         "city": institution.city,
         "is_home": institution.is_home,
         "units": units,

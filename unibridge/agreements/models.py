@@ -1,6 +1,8 @@
 """Agreements: memoranda, framework, exchange, Erasmus+ and other agreements, their parties,
 approvals, signatures and cooperation conditions (which map one-to-one onto EWP IIA v7)."""
 
+from typing import cast
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -281,7 +283,9 @@ class Agreement(PublicModel):
 
     @property
     def cooperation_area_labels(self) -> list[str]:
-        return self._meta.get_field("cooperation_areas").labels(self.cooperation_areas)
+        # get_field is typed for any field; this one is the ChoiceListField declared above.
+        field = cast(ChoiceListField, self._meta.get_field("cooperation_areas"))
+        return field.labels(self.cooperation_areas)
 
 
 class AgreementParty(TimeStampedModel):
@@ -309,6 +313,9 @@ class AgreementParty(TimeStampedModel):
     )
     signatory_position = models.CharField(_("signatory's position"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    # Set on the detail page's parties by selectors.for_display (not a column).
+    signed_by: str
 
     class Meta:
         verbose_name = _("party")

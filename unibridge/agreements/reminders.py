@@ -18,6 +18,7 @@ import datetime
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import get_script_prefix, reverse
@@ -138,7 +139,7 @@ def expiry_reminders(today: datetime.date) -> Iterator[Reminder]:
         if threshold is not None:
             due.append((pk, str(uuid), threshold, end, reference, title))
     recipients = responsible_recipients([row[0] for row in due])
-    for pk, uuid, threshold, end, reference, title in due:
+    for pk, agreement_uuid, threshold, end, reference, title in due:
         for email, user_id in recipients.get(pk, []):
             yield Reminder(
                 recipient_email=email,
@@ -146,7 +147,7 @@ def expiry_reminders(today: datetime.date) -> Iterator[Reminder]:
                 key=f"agreement:{pk}:expiry:{threshold}:{end.isoformat()}",
                 kind=EXPIRY,
                 title=agreement_label(reference, title),
-                url=agreement_url(uuid),
+                url=agreement_url(agreement_uuid),
                 due_on=end,
             )
 
@@ -222,8 +223,10 @@ def signature_reminders(today: datetime.date) -> Iterator[Reminder]:
         status=AgreementStatus.SIGNING,
         signing_started_on__lte=latest_start,
     ).values_list("pk", "uuid", "agreement_type_id", "signing_started_on", "reference", "title")
-    due = []
+    due: list[tuple[int, UUID, datetime.date, datetime.date, str, str]] = []
     for pk, uuid, type_id, started, reference, title in candidates:
+        if started is None:  # never: the filter on signing_started_on leaves such rows out
+            continue
         deadline = started + datetime.timedelta(days=waits[type_id])
         if today > deadline:
             due.append((pk, uuid, started, deadline, reference, title))

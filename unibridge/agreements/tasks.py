@@ -211,7 +211,7 @@ def _result_url(result: importing.ImportResult) -> str:
     parties = AgreementParty.objects.filter(agreement_id__in=result.agreement_ids, order=1)
     partners = set(parties.values_list("institution__uuid", flat=True))
     if len(partners) == 1:
-        return f"{url}?{urlencode({'partner': partners.pop()})}"
+        return f"{url}?{urlencode({'partner': str(partners.pop())})}"
     imported = Agreement.objects.filter(pk__in=result.agreement_ids)
     types = set(imported.values_list("agreement_type_id", "agreement_type__is_active"))
     if len(types) == 1:

@@ -1,10 +1,14 @@
 """Model fields shared by several apps."""
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Model, Q
+from django.db.models.expressions import Combinable
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -23,24 +27,35 @@ class TextField(models.TextField):
     the model, so a service's ``full_clean`` refuses two megabytes of notes from any source.
     """
 
-    def __init__(self, *args, max_length: int = NOTES, **kwargs):
-        super().__init__(*args, max_length=max_length, **kwargs)
+    def __init__(self, *args: Any, max_length: int = NOTES, **kwargs: Any) -> None:
+        kwargs["max_length"] = max_length
+        super().__init__(*args, **kwargs)
         self.validators.append(validators.MaxLengthValidator(self.max_length))
 
 
-class ChoiceListField(models.TextField):
+if TYPE_CHECKING:
+    # The types django-stubs gives the model attribute: set a list (or a tuple), read a list.
+    # Django's Field takes no type arguments at run time.
+    _ListTextField = models.TextField[list[str] | tuple[str, ...] | Combinable, list[str]]
+else:
+    _ListTextField = models.TextField
+
+
+class ChoiceListField(_ListTextField):
     """A list of choice codes stored as ',a,b,' so every database can filter by one code.
 
     Filter with ``Q(**{f"{name}__contains": f",{code},"})`` or :func:`has_choice`.
     """
 
-    def __init__(self, *args, item_choices=(), **kwargs):
+    def __init__(
+        self, *args: Any, item_choices: Iterable[tuple[str, Any]] = (), **kwargs: Any
+    ) -> None:
         self.item_choices = list(item_choices)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", list)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs["item_choices"] = self.item_choices
         if kwargs.get("default") is list:
@@ -48,24 +63,24 @@ class ChoiceListField(models.TextField):
         kwargs.pop("blank", None)
         return name, path, args, kwargs
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[str]:
         return self.to_python(value)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> list[str]:
         if value is None or value == "":
             return []
         if isinstance(value, list | tuple):
             return list(value)
         return [code for code in str(value).split(",") if code]
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> str:
         codes = self.to_python(value)
         return f",{','.join(codes)}," if codes else ""
 
-    def value_to_string(self, obj):
+    def value_to_string(self, obj: Model) -> str:
         return ",".join(self.value_from_object(obj))
 
-    def validate(self, value, model_instance):
+    def validate(self, value: Any, model_instance: Model | None) -> None:
         allowed = {code for code, _label in self.item_choices}
         unknown = [code for code in value if code not in allowed]
         if unknown:
@@ -77,8 +92,8 @@ class ChoiceListField(models.TextField):
         if not value and not self.blank:
             raise ValidationError(self.error_messages["blank"], code="blank")
 
-    def formfield(self, **kwargs):
-        defaults = {
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        defaults: dict[str, Any] = {
             "form_class": forms.MultipleChoiceField,
             "choices": self.item_choices,
             "widget": forms.CheckboxSelectMultiple,

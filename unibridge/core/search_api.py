@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -41,7 +42,7 @@ class SearchView(APIView):
         ],
         responses={200: SearchResponseSerializer, 400: ERRORS[400], 401: ERRORS[401]},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         query, limit = params.validated_data["q"], params.validated_data["limit"]

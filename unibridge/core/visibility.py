@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 
 RecordT = TypeVar("RecordT", bound=Model)
+QuerySetT = TypeVar("QuerySetT", bound=QuerySet[Any])
 
 
 def visible_ids(model: type[Model], user) -> QuerySet:
@@ -47,7 +48,7 @@ def visible_prefetch(
     return Prefetch(lookup, queryset=base.filter(pk__in=visible_ids(model, user)))
 
 
-def annotate_visible(queryset: QuerySet, user, **relations: type[Model]) -> QuerySet:
+def annotate_visible(queryset: QuerySetT, user, **relations: type[Model]) -> QuerySetT:
     """Annotate ``<name>_visible`` for each foreign key ``name=Model`` of the queryset.
 
     True when the key names a record the user may see, false when it names one they may not

@@ -1,5 +1,7 @@
 """Institutions, their organisational units, people and the home ↔ partner partnerships."""
 
+from typing import Self, cast
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -29,16 +31,16 @@ from .choices import (
 
 
 class InstitutionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "InstitutionQuerySet":
+    def visible_to(self, user) -> Self:
         """The institution directory is shared: every signed-in user reads all of it."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         return self
 
-    def editable_by(self, user) -> "InstitutionQuerySet":
+    def editable_by(self, user) -> Self:
         return self if user.is_authenticated and user.is_office else self.none()
 
-    def partners(self) -> "InstitutionQuerySet":
+    def partners(self) -> Self:
         return self.filter(is_home=False)
 
 
@@ -447,4 +449,6 @@ class Partnership(PublicModel):
 
     @property
     def cooperation_area_labels(self) -> list[str]:
-        return self._meta.get_field("cooperation_areas").labels(self.cooperation_areas)
+        # get_field is typed for any field; this one is the ChoiceListField declared above.
+        field = cast(ChoiceListField, self._meta.get_field("cooperation_areas"))
+        return field.labels(self.cooperation_areas)

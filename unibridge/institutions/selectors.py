@@ -1,5 +1,7 @@
 """Reads shaped for pages, the API and exports: visibility applied, relations pre-loaded."""
 
+from typing import Any, cast
+
 from auditlog.models import LogEntry
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -89,7 +91,8 @@ def home_dashboard(user) -> dict:
     return {
         "status_counts": [
             (status, label, by_status.get(status, 0))
-            for status, label in Partnership.status.field.choices
+            # the field is declared with choices, flat ones (no groups)
+            for status, label in cast("list[tuple[str, Any]]", Partnership.status.field.choices)
         ],
         "partner_countries": [
             (Institution(country=row["partner__country"]).country, row["n"]) for row in by_country
@@ -114,12 +117,11 @@ def institution_agreements(user, institution: Institution) -> dict:
     if institution.is_home:
         return {"agreement_tree": [], "agreements_url": list_url}
     tree = institution_agreement_tree(user, institution)
+    partner_query = urlencode({"partner": str(institution.uuid)})
     return {
         # the newest first; a partner with hundreds continues in the list (filters, export)
         "agreement_tree": tree[:AGREEMENT_TREE_ROWS],
         "agreement_count": len(tree),
-        "agreements_url": f"{list_url}?{urlencode({'partner': institution.uuid})}",
-        "new_agreement_url": (
-            f"{reverse('agreements:agreement_create')}?{urlencode({'partner': institution.uuid})}"
-        ),
+        "agreements_url": f"{list_url}?{partner_query}",
+        "new_agreement_url": f"{reverse('agreements:agreement_create')}?{partner_query}",
     }

@@ -1,9 +1,11 @@
 """The partnership's own entries on the partner timeline: its start and its recorded changes."""
 
 from collections.abc import Iterable
+from typing import Any, cast
 
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from unibridge.core.timeline import TimelineEntry, as_datetime
@@ -42,7 +44,9 @@ def _field_labels(changes: dict) -> str:
     labels = []
     for name in sorted(changes):
         try:
-            labels.append(str(Partnership._meta.get_field(name).verbose_name))
+            # the log records changes of the model's own fields, never of a reverse relation
+            field = cast("Field[Any, Any]", Partnership._meta.get_field(name))
+            labels.append(str(field.verbose_name))
         except FieldDoesNotExist:  # a field that no longer exists keeps its stored name
             labels.append(name)
     return ", ".join(labels)

@@ -67,9 +67,11 @@ def action_item_reminders(today: datetime.date) -> Iterator[Reminder]:
             "owner__user__is_active",
         )
     )
-    for pk, uuid, description, due_on, meeting, email, user_id, user_email, active in rows:
+    for pk, uuid, description, due_on, meeting, email, owner_user_id, user_email, active in rows:
+        if due_on is None:  # never: the filter on due_on leaves such rows out
+            continue
         # an inactive account gets no in-app notice, but the person may still get the e-mail
-        user_id = user_id if active else None
+        user_id = owner_user_id if active else None
         address = email or (user_email if user_id else "") or ""
         if not address:
             continue

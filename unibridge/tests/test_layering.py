@@ -21,7 +21,7 @@ APPS = sorted(
 
 def imported_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
-    modules = set()
+    modules: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             modules.update(alias.name for alias in node.names)
@@ -63,7 +63,7 @@ def module_name(path: Path) -> str:
 def top_level_imports(path: Path, name: str) -> set[str]:
     """The unibridge modules a module imports when it is loaded (not inside functions)."""
     is_package = path.name == "__init__.py"
-    found = set()
+    found: set[str] = set()
     for node in ast.parse(path.read_text()).body:
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)

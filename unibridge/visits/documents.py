@@ -310,10 +310,11 @@ def _dates(visit: Visit, language: str) -> dict[str, str]:
 
 
 def _role(participant: VisitParticipant, language: str) -> str:
-    key = {
+    keys: dict[str, str] = {
         DelegationRole.HEAD: "role_head",
         DelegationRole.INTERPRETER: "role_interpreter",
-    }.get(participant.role, "role_member")
+    }
+    key = keys.get(participant.role, "role_member")
     return PHRASES[language][key]
 
 

@@ -306,6 +306,9 @@ class ChecklistItem(TimeStampedModel):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
+    # Set on the visit page's checklist by selectors.checklist_of (not a column).
+    is_overdue: bool
+
     class Meta:
         verbose_name = _("checklist item")
         verbose_name_plural = _("checklist items")

@@ -5,6 +5,7 @@ it but may not change it get 403 for generating and editing.
 """
 
 import copy
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -145,7 +146,7 @@ def news_edit(request: HttpRequest, uuid, language: str) -> HttpResponse:
                 # stored text beside it: saving again is then a deliberate choice.
                 conflict = True
                 status = 409
-                draft = error.current
+                draft = cast(NewsDraft, error.current)  # this draft as stored, read by news_update
                 data = request.POST.copy()
                 data["version"] = draft.updated.isoformat()
                 # a copy: validating a model form writes the typed values into its instance

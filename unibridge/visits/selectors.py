@@ -109,7 +109,7 @@ def partner_visits(user, institution: Institution) -> dict[str, Any]:
         .order_by("-start_date", "pk")[:TAB_LIMIT]
     )
     meetings = meeting_selectors.partner_meetings(user, institution, TAB_LIMIT)
-    query = urlencode({"partner": institution.uuid})
+    query = urlencode({"partner": str(institution.uuid)})
     return {
         "visits": visits,
         "partner_meetings": meetings,

@@ -1,9 +1,10 @@
 """manage.py import_agreements FILE: load a legacy register of agreements, all or nothing."""
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_countries.fields import Country
 
 from unibridge.agreements import importing
 from unibridge.agreements.models import AgreementType
@@ -128,7 +129,9 @@ class Command(BaseCommand):
         if not partner.candidates:
             self.stdout.write("    no institution of the directory fits")
         for institution in partner.candidates:
-            self.stdout.write(f"    {institution.uuid}  {institution} ({institution.country.code})")
+            # A CountryField reads as a Country; the plugin types it as its CharField base (str).
+            code = cast(Country, institution.country).code
+            self.stdout.write(f"    {institution.uuid}  {institution} ({code})")
 
     def decisions(self, plan: importing.ImportPlan, options: dict) -> dict[str, str]:
         by_name: dict[str, list[importing.PartnerMatch]] = {}

@@ -6,9 +6,10 @@ raw SQL changes, or to drop the words and entries nothing refers to any more.
 
 import sys
 import time
+from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from unibridge.core import search
 
@@ -16,7 +17,7 @@ from unibridge.core import search
 class Command(BaseCommand):
     help = "Rebuild the global search index (every registered model, or the ones named)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "models",
             nargs="*",
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             help="Only these models, e.g. institutions.Institution (default: all registered).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         registered = {registration.model for registration in search.registrations()}
         chosen = None
         if options["models"]:

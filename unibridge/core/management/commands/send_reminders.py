@@ -2,8 +2,9 @@
 worker runs."""
 
 import datetime
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from unibridge.core.notifications import run_reminders
 
@@ -11,13 +12,13 @@ from unibridge.core.notifications import run_reminders
 class Command(BaseCommand):
     help = "Create the new reminders of every module and e-mail each recipient one digest."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--date",
             help="Run as on this day (YYYY-MM-DD) instead of today, such as to catch up.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         today = None
         if options["date"]:
             try:
