@@ -67,7 +67,7 @@ from ..models import (
 )
 from . import serializers as s
 from . import summaries
-from .forms import condition_errors
+from .errors import condition_errors
 
 TRANSITION_CONFLICT = OpenApiResponse(
     ErrorSerializer,

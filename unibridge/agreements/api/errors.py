@@ -7,8 +7,6 @@ are JSON lists, and the errors of their items are named by position
 
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from unibridge.core.api.errors import flat_errors  # noqa: F401 (moved to core)
-
 
 def item_key(field: str, position: int, part: str = "") -> str:
     """The name of an error of one item of a JSON list: ``subject_areas[1].isced_code``."""
