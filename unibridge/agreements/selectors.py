@@ -4,8 +4,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet, Subquery
-from django.utils.translation import get_language
 
+from unibridge.core.models import in_reader_language_of
 from unibridge.core.permissions import is_editable
 from unibridge.core.visibility import annotate_visible, hide_unseen, visible_prefetch
 from unibridge.institutions.models import Institution, Person
@@ -14,8 +14,8 @@ from .choices import AgreementStatus, ApprovalDecision
 from .models import Agreement, AgreementParty, ApprovalStep
 from .services import ACTIONS
 
-# The languages an institution has a name column for (``name_<language>``).
-NAME_LANGUAGES = ("en", "ru", "kk", "pl")
+# An institution's names: the official one and those in the interface languages.
+INSTITUTION_NAMES = ["name", "name_en", "name_ru", "name_kk", "name_pl"]
 
 # What a list row shows of an agreement: the table's columns, the link, the badge.
 LIST_ROW_COLUMNS = [
@@ -45,20 +45,14 @@ def agreement_rows(user, ids: list[int]) -> list[Agreement]:
         .select_related("agreement_type")
         .only(*LIST_ROW_COLUMNS)
     )
-    language = (get_language() or "en")[:2]
     names: dict[int, list[str]] = defaultdict(list)
     parties = (
         AgreementParty.objects.filter(agreement_id__in=ids, institution__is_home=False)
         .order_by("order", "pk")
-        .values_list(
-            "agreement_id",
-            f"institution__name_{language}" if language in NAME_LANGUAGES else "institution__name",
-            "institution__name_en",
-            "institution__name",
-        )
+        .values("agreement_id", *(f"institution__{c}" for c in INSTITUTION_NAMES))
     )
-    for agreement_id, in_language, in_english, official in parties:
-        names[agreement_id].append(in_language or in_english or official)
+    for party in parties:
+        names[party["agreement_id"]].append(in_reader_language_of(party, "institution__name"))
     for agreement in agreements:
         agreement.partner_names = names[agreement.pk]
     return agreements

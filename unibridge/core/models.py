@@ -1,6 +1,8 @@
 """Abstract bases every domain model shares."""
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +40,12 @@ def in_reader_language(record: models.Model, field: str) -> str:
         or getattr(record, f"{field}_en", "")
         or getattr(record, field)
     )
+
+
+def in_reader_language_of(row: Mapping[str, Any], field: str) -> str:
+    """:func:`in_reader_language` over a ``values()`` row (keys ``field``, ``field_en``…)."""
+    language = (get_language() or "en")[:2]
+    return row.get(f"{field}_{language}") or row.get(f"{field}_en") or row[field]
 
 
 class MultilingualNameMixin(models.Model):

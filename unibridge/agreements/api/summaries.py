@@ -12,17 +12,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from rest_framework import serializers
 
+from unibridge.core.models import in_reader_language_of
 from unibridge.core.visibility import annotate_visible, visible_ids
 from unibridge.institutions.models import Person
 
 from ..models import Agreement, AgreementParty
+from ..selectors import INSTITUTION_NAMES
 from ..validity import next_expiry
 
 # The columns a row shows, read as plain values: no model instance is built for a row.
-INSTITUTION_NAME = ["uuid", "name", "name_en", "name_ru", "name_kk", "name_pl"]
+INSTITUTION_NAME = ["uuid", *INSTITUTION_NAMES]
 
 # The fields of a summary row, in the serializer's order (``AgreementSummarySerializer``).
 PLAIN_FIELDS = [
@@ -94,11 +95,8 @@ def summary_rows(agreements: list[dict[str, Any]], user) -> list[dict[str, Any]]
         "agreementparty_id",
         "organizationalunit__uuid",
     )
-    language = (get_language() or "en")[:2]
     return [
-        summary_row(
-            agreement | related[agreement["id"]], parties[agreement["id"]], people, units, language
-        )
+        summary_row(agreement | related[agreement["id"]], parties[agreement["id"]], people, units)
         for agreement in agreements
     ]
 
@@ -115,7 +113,6 @@ def summary_row(
     parties: list[dict[str, Any]],
     people: dict[int, list[str]],
     units: dict[int, list[str]],
-    language: str,
 ) -> dict[str, Any]:
     requested_by = agreement["termination_requested_by__uuid"]
     row: dict[str, Any] = {
@@ -148,14 +145,14 @@ def summary_row(
         "termination_requested_by": str(requested_by) if requested_by else None,
         "is_confidential": agreement["is_confidential"],
         "notes": agreement["notes"],
-        "parties": [party_row(party, units, language) for party in parties],
+        "parties": [party_row(party, units) for party in parties],
         "created": _datetime.to_representation(agreement["created"]),
         "updated": _datetime.to_representation(agreement["updated"]),
     }
     return row
 
 
-def party_row(party: dict[str, Any], units: dict[int, list[str]], language: str) -> dict[str, Any]:
+def party_row(party: dict[str, Any], units: dict[int, list[str]]) -> dict[str, Any]:
     # A hidden signatory is left out, and so is the name their signature copied.
     signatory_shown = party["signatory_id"] is not None and party["signatory_visible"]
     hidden_signatory = party["signatory_id"] is not None and not party["signatory_visible"]
@@ -163,9 +160,7 @@ def party_row(party: dict[str, Any], units: dict[int, list[str]], language: str)
         "id": party["id"],
         "institution": {
             "id": str(party["institution__uuid"]),
-            "name": party[f"institution__name_{language}"]
-            or party["institution__name_en"]
-            or party["institution__name"],
+            "name": in_reader_language_of(party, "institution__name"),
         },
         "units": units.get(party["id"], []),
         "signatory": {"id": str(party["signatory__uuid"]), "name": _person_name(party)}
