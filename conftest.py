@@ -145,6 +145,25 @@ def chromium():
 def page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(15_000)
+    # Every page records what its Content-Security-Policy blocked; a test fails on any of it.
+    context.add_init_script(CSP_RECORDER)
     page = context.new_page()
     yield page
+    violations = csp_violations(page)
     context.close()
+    assert not violations, f"Content-Security-Policy violations on {page.url}: {violations}"
+
+
+CSP_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    try:
+        return page.evaluate("window.__cspViolations || []")
+    except Exception:  # the page is closed or navigating: nothing left to read
+        return []

@@ -84,14 +84,47 @@ DEMO_LOADERS = [
 ]
 
 # The main menu: (section, label, URL name); a page is in the section its URL name starts with.
+# The sidebar, by area: (area, [(section, label, URL name, icon, who sees it)]). A section is
+# the first word of the URL names it covers ("agreement_list" → "agreement"), so the menu marks
+# where the reader is. Mobility, research and reports join as their own areas.
 NAVIGATION = [
-    ("institutions", _("Institutions"), "institutions:institution_list"),
-    ("partnerships", _("Partnerships"), "institutions:partnership_list"),
-    ("agreements", _("Agreements"), "agreements:agreement_list"),
-    ("visits", _("Visits"), "visits:visit_list"),
-    ("meetings", _("Meetings"), "meetings:meeting_list"),
-    ("people", _("People"), "institutions:person_list"),
-    ("units", _("Units"), "institutions:unit_list"),
+    (
+        _("Partners"),
+        [
+            (
+                "institution",
+                _("Institutions"),
+                "institutions:institution_list",
+                "building-bank",
+                "",
+            ),
+            (
+                "partnership",
+                _("Partnerships"),
+                "institutions:partnership_list",
+                "heart-handshake",
+                "",
+            ),
+            ("unit", _("Units"), "institutions:unit_list", "hierarchy-2", ""),
+            ("person", _("People"), "institutions:person_list", "users", ""),
+        ],
+    ),
+    (
+        _("Agreements"),
+        [
+            ("agreement", _("Agreements"), "agreements:agreement_list", "file-certificate", ""),
+        ],
+    ),
+    (
+        _("Visits & meetings"),
+        [
+            ("visit", _("Visits"), "visits:visit_list", "plane-arrival", ""),
+            ("meeting", _("Meetings"), "meetings:meeting_list", "presentation", ""),
+            ("my", _("My action items"), "meetings:my_action_items", "checklist", ""),
+            ("overdue", _("Overdue"), "meetings:overdue_action_items", "alarm", "office"),
+            ("calendar", _("Calendar"), "core:calendar", "calendar", ""),
+        ],
+    ),
 ]
 
 

@@ -26,8 +26,12 @@ def log_in(page, username: str, password: str = "password") -> None:
 
 
 def assert_accessible(page) -> None:
-    """Run axe-core on the page; serious and critical violations fail the test."""
+    """Run axe-core on the page; serious and critical violations fail the test, and so does
+    anything the page's Content-Security-Policy blocked (recorded by the ``page`` fixture)."""
     from axe_playwright_python.sync_playwright import Axe
+
+    blocked = page.evaluate("window.__cspViolations || []")
+    assert not blocked, f"{page.url}: Content-Security-Policy blocked {blocked}"
 
     results = Axe().run(page)
     violations = [

@@ -128,8 +128,7 @@ class RecordPicker(forms.SelectMultiple):
             '<input type="search" id="{}_search" placeholder="{}" autocomplete="off"'
             ' hx-get="{}" hx-vals=\'{{"name": "{}"}}\''
             ' hx-trigger="input changed delay:300ms, search" hx-target="#{}_found" name="{}_q"'
-            ' hx-include="#{} input"'
-            " onkeydown=\"if (event.key === 'Enter') event.preventDefault();\">"
+            ' hx-include="#{} input" data-no-submit>'
             '<ul class="picker-found" id="{}_found" aria-live="polite"></ul>',
             field_id,
             items,

@@ -343,7 +343,7 @@ def test_pages_in_russian(office_client, home):
     assert "Выйти" in home_page
     listing = office_client.get("/institutions/").content.decode()
     assert '<html lang="ru">' in listing
-    assert "<h1>Организации</h1>" in listing
+    assert '<h1 class="page-title">Организации</h1>' in listing
     assert "Страна" in listing
     assert "1 запись" in listing  # the home university
 
@@ -355,7 +355,7 @@ def test_pages_in_kazakh_and_polish(office_client, home, language):
     assert f'<html lang="{language}">' in home_page
     assert INSTITUTIONS[language] in home_page
     listing = office_client.get("/institutions/").content.decode()
-    assert f"<h1>{INSTITUTIONS[language]}</h1>" in listing
+    assert f'<h1 class="page-title">{INSTITUTIONS[language]}</h1>' in listing
 
 
 def test_english_stays_the_default(office_client, home):
@@ -375,7 +375,7 @@ def test_russian_record_count_on_the_list_page(office_client, count, expected):
     InstitutionFactory.create_batch(count)
     _switch(office_client, "ru")
     content = office_client.get("/institutions/").content.decode()
-    assert f'<p class="muted" role="status">{expected}</p>' in content
+    assert f'<p class="card-title text-secondary mb-0" role="status">{expected}</p>' in content
 
 
 @pytest.mark.parametrize(

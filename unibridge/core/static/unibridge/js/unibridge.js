@@ -1,0 +1,113 @@
+/* UniBridge page behaviour. Everything here is progressive: each page works without it.
+   The Content-Security-Policy allows scripts from our own static files only, so pages carry
+   data- attributes and this file attaches the behaviour (again after every HTMX swap). */
+(function () {
+  "use strict";
+
+  // The viewer's time zone for the server (core.middleware); pages use it from the next one.
+  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
+    document.cookie = "tz=" + encodeURIComponent(zone) + ";path=/;max-age=31536000;SameSite=Lax";
+  }
+
+  // The filters of the address bar (HTMX filtering, sorting and paging push them there).
+  function currentQuery(drop) {
+    var params = new URLSearchParams(location.search);
+    (drop || []).forEach(function (name) { params.delete(name); });
+    return params;
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-autosubmit")) form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    // Export links take the filters shown now, not those the page was loaded with.
+    var link = event.target.closest("a[data-export]");
+    if (link) {
+      var params = currentQuery(["page"]);
+      params.set("export", link.dataset.export);
+      link.search = params.toString();
+      return;
+    }
+    // The minutes toolbar wraps the selected text in a tag (the server cleans the HTML).
+    var button = event.target.closest("[data-wrap-open]");
+    if (button) {
+      var area = document.getElementById(button.closest("[data-wrap-target]").dataset.wrapTarget);
+      var start = area.selectionStart, end = area.selectionEnd, text = area.value;
+      var chosen = text.slice(start, end);
+      area.value = text.slice(0, start) + button.dataset.wrapOpen + chosen +
+        button.dataset.wrapClose + text.slice(end);
+      area.focus();
+      area.selectionStart = start + button.dataset.wrapOpen.length;
+      area.selectionEnd = area.selectionStart + chosen.length;
+    }
+  });
+
+  // Enter in a picker's search box searches; it does not submit the form around it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.hasAttribute &&
+        event.target.hasAttribute("data-no-submit")) event.preventDefault();
+  });
+
+  document.addEventListener("submit", function (event) {
+    // Saving a filter stores the filters shown now.
+    var form = event.target;
+    if (form.hasAttribute("data-saved-filter")) {
+      form.elements.query.value = currentQuery(["page", "export"]).toString();
+    }
+  });
+
+  // Long choices become searchable (Tom Select): selects marked data-searchable, and any
+  // single select with more than twenty options. Options carrying data-depth (a unit tree)
+  // are indented by their depth.
+  var LONG = 20;
+  function searchable(root) {
+    if (typeof TomSelect === "undefined") return;
+    root.querySelectorAll("select").forEach(function (select) {
+      if (select.tomselect || select.hasAttribute("data-plain")) return;
+      var wanted = select.hasAttribute("data-searchable") ||
+        (!select.multiple && select.options.length > LONG);
+      if (!wanted) return;
+      var tree = select.querySelector("option[data-depth]") !== null;
+      var settings = {
+        maxOptions: null,
+        allowEmptyOption: true,
+        plugins: select.multiple ? ["remove_button"] : [],
+        render: {
+          no_results: function () {
+            return '<div class="no-results">' + (select.dataset.noResults || "—") + "</div>";
+          }
+        }
+      };
+      if (tree) {
+        settings.render.option = function (data, escape) {
+          var depth = Number(data.$option ? data.$option.dataset.depth || 0 : 0);
+          return '<div class="ts-depth-' + Math.min(depth, 8) + '">' + escape(data.text) + "</div>";
+        };
+      }
+      // Tom Select moves the label onto its own box; the hidden original keeps its name.
+      var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+      if (label && !select.hasAttribute("aria-label")) {
+        select.setAttribute("aria-label", label.textContent.trim());
+      }
+      new TomSelect(select, settings);
+    });
+  }
+
+  // A toolbar kept in a <template data-toolbar-for="ID"> goes above its text area, so pages
+  // without JavaScript show no buttons that would do nothing.
+  function toolbars(root) {
+    root.querySelectorAll("template[data-toolbar-for]").forEach(function (template) {
+      var area = document.getElementById(template.dataset.toolbarFor);
+      if (!area || area.dataset.toolbar) return;
+      area.dataset.toolbar = "1";
+      area.parentNode.insertBefore(template.content.firstElementChild.cloneNode(true), area);
+    });
+  }
+
+  function attach(root) { searchable(root); toolbars(root); }
+  document.addEventListener("DOMContentLoaded", function () { attach(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { attach(event.target); });
+})();

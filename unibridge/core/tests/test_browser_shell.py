@@ -1,0 +1,84 @@
+"""The page shell in a real browser: every main page under the strict Content-Security-Policy
+(nothing blocked), accessible (axe-core), usable at 375 px, and the API docs page too."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from unibridge.core.testing import assert_accessible, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGES = [
+    "/",
+    "/institutions/",
+    "/partnerships/",
+    "/units/",
+    "/people/",
+    "/agreements/",
+    "/agreements/new/",
+    "/visits/",
+    "/visits/new/",
+    "/meetings/",
+    "/meetings/new/",
+    "/action-items/mine/",
+    "/calendar/",
+    "/notifications/",
+    "/search/?q=AGH",
+    "/api/v1/docs/",
+]
+
+
+@pytest.fixture
+def demo(live_server, settings):
+    settings.DEMO_PASSWORD = "demo"
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_every_main_page_runs_under_the_policy_and_passes_axe(page, demo):
+    log_in(page, "office", "demo")
+    for path in PAGES:
+        response = page.goto(path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        assert_accessible(page)
+
+
+def test_at_375_px_the_menu_folds_into_a_button_and_nothing_scrolls_sideways(page, demo):
+    page.set_viewport_size({"width": 375, "height": 800})
+    log_in(page, "office", "demo")
+    for path in ("/", "/agreements/", "/visits/new/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width} px wide"
+    page.goto("/")
+    agreements = page.get_by_role("link", name="Agreements", exact=True)
+    assert not agreements.is_visible()
+    page.get_by_role("button", name="Menu").click()
+    agreements.click()
+    page.wait_for_url(re.compile(r"/agreements/$"))
+    assert_accessible(page)
+
+
+def test_a_long_choice_becomes_a_searchable_select(page, demo):
+    log_in(page, "office", "demo")
+    page.goto("/meetings/new/")
+    # The time zone list (about 600 entries) is a combobox one can type into.
+    box = page.locator("input[role=combobox]").and_(
+        page.get_by_role("combobox", name=re.compile("Time zone"))
+    )
+    box.focus()
+    page.keyboard.type("Warsaw")
+    page.get_by_role("listbox").get_by_role("option", name="Europe/Warsaw").click()
+    assert page.locator("select[name=time_zone]").input_value() == "Europe/Warsaw"
+    assert_accessible(page)
+
+
+def test_the_language_switcher_changes_the_language_without_a_button(page, demo):
+    log_in(page, "office", "demo")
+    page.goto("/agreements/")
+    page.get_by_label("Language").select_option("kk")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "kk"
+    assert page.get_by_label("Тіл").input_value() == "kk"
