@@ -5,14 +5,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from unibridge.home import what_needs_me
 from unibridge.institutions.selectors import home_dashboard
-from unibridge.visits.selectors import my_overdue
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's start page: partnership figures, their own partnerships, recent changes,
-    and their overdue logistics tasks and action items."""
+    """The user's start page: what needs them today (approvals, their action items,
+    agreements about to expire, upcoming visits, late logistics tasks), a few figures, their
+    partnerships and the partners by country."""
     context = home_dashboard(request.user)
-    context.update(my_overdue(request.user, timezone.localdate()))
+    context.update(what_needs_me(request.user, timezone.localdate()))
     return render(request, "home.html", context)

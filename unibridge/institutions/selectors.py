@@ -2,12 +2,9 @@
 
 from typing import Any, cast
 
-from auditlog.models import LogEntry
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
-
-from unibridge.core.crud import action_label
 
 from .models import Institution, OrganizationalUnit, Partnership, Person
 
@@ -82,12 +79,6 @@ def home_dashboard(user) -> dict:
         .filter(pk__in=partnerships.filter(mine).values("pk"))
         .order_by("partner__name")[:20]
     )
-    recent = []
-    if user.is_office:
-        recent = [
-            {"entry": entry, "action": action_label(entry.action)}
-            for entry in LogEntry.objects.select_related("actor").order_by("-timestamp")[:10]
-        ]
     return {
         "status_counts": [
             (status, label, by_status.get(status, 0))
@@ -99,7 +90,6 @@ def home_dashboard(user) -> dict:
         ],
         "institution_count": Institution.objects.visible_to(user).count(),
         "my_partnerships": my_partnerships,
-        "recent_changes": recent,
     }
 
 

@@ -339,7 +339,7 @@ def test_pages_in_russian(office_client, home):
     assert '<html lang="ru">' in home_page
     assert "Организации" in home_page  # the navigation
     assert "Партнёрства" in home_page
-    assert "Международное сотрудничество: краткий обзор" in home_page
+    assert "Что ждёт вас сегодня" in home_page
     assert "Выйти" in home_page
     listing = office_client.get("/institutions/").content.decode()
     assert '<html lang="ru">' in listing

@@ -576,8 +576,8 @@ def test_a_viewer_cannot_link_agreements(viewer_client, home, partner):
 
 
 def overdue_section(html: str) -> str:
-    """The home page's "Overdue" card (recent changes elsewhere on the page name tasks too)."""
-    start = html.index('id="overdue-title"')
+    """The home page's "What needs you today" card (other cards name tasks too)."""
+    start = html.index('id="today-title"')
     return html[start : html.index("</section>", start)]
 
 
@@ -620,8 +620,9 @@ def test_the_home_page_hides_overdue_items_of_visits_the_user_may_not_see(
     ChecklistItem.objects.create(
         visit=visit, name="Secret task", owner=viewer_user, due_on=datetime.date(2020, 1, 1)
     )
-    assert "Secret task" not in viewer_client.get("/").content.decode()
-    assert 'id="overdue-title"' not in viewer_client.get("/").content.decode()
+    html = viewer_client.get("/").content.decode()
+    assert "Secret task" not in html
+    assert "Nothing waits for you" in overdue_section(html)
 
 
 def test_the_home_page_uses_the_same_number_of_queries_for_1_and_10_overdue_items(

@@ -1,0 +1,187 @@
+"""The home page's "what needs me today": one query per panel, each read through the
+records' own ``visible_to(user)``.
+
+The home page spans every app, so its reads live here beside the site's view rather than in
+one app's selectors. Each panel is capped: the page links to the full, filtered list.
+"""
+
+import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
+from unibridge.agreements.models import Agreement, ApprovalStep
+from unibridge.core.cldr import format_date
+from unibridge.institutions.choices import PartnershipStatus
+from unibridge.institutions.models import Partnership
+from unibridge.meetings.models import ActionItem
+from unibridge.meetings.selectors import OPEN_STATUSES, safe_url
+from unibridge.visits.choices import VisitStatus
+from unibridge.visits.models import Visit
+from unibridge.visits.selectors import my_overdue
+
+PANEL_LIMIT = 8
+EXPIRY_DAYS = 90
+UPCOMING_VISIT_DAYS = 60
+
+
+def _list_url(name: str, **query: Any) -> str:
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+
+
+def my_approvals(user, limit: int = PANEL_LIMIT) -> list[ApprovalStep]:
+    """Approval steps waiting for this user's decision now: the first pending step of the
+    latest round of an agreement in review, assigned to them."""
+    steps = ApprovalStep.objects.filter(
+        approver=user,
+        decision=ApprovalDecision.PENDING,
+        agreement__status=AgreementStatus.IN_REVIEW,
+        agreement__in=Agreement.objects.visible_to(user).values("pk"),
+    )
+    earlier_pending = ApprovalStep.objects.filter(
+        agreement=OuterRef("agreement"),
+        round=OuterRef("round"),
+        order__lt=OuterRef("order"),
+        decision=ApprovalDecision.PENDING,
+    )
+    later_round = ApprovalStep.objects.filter(
+        agreement=OuterRef("agreement"), round__gt=OuterRef("round")
+    )
+    return list(
+        steps.filter(~Exists(earlier_pending), ~Exists(later_round))
+        .select_related("agreement")
+        .order_by("agreement__reference", "pk")[:limit]
+    )
+
+
+def expiring_agreements(
+    user, today: datetime.date, days: int = EXPIRY_DAYS, limit: int = PANEL_LIMIT
+):
+    """Agreements in force that end within ``days``, the soonest first."""
+    return list(
+        Agreement.objects.visible_to(user)
+        .filter(
+            status=AgreementStatus.ACTIVE,
+            expiry_date__gte=today,
+            expiry_date__lte=today + datetime.timedelta(days=days),
+        )
+        .order_by("expiry_date", "reference")
+        .only(
+            "uuid",
+            "reference",
+            "title",
+            "title_en",
+            "title_ru",
+            "title_kk",
+            "title_pl",
+            "expiry_date",
+        )[:limit]
+    )
+
+
+def upcoming_visits(
+    user, today: datetime.date, days: int = UPCOMING_VISIT_DAYS, limit: int = PANEL_LIMIT
+):
+    """Visits under way or starting within ``days``, not cancelled, the soonest first."""
+    return list(
+        Visit.objects.visible_to(user)
+        .filter(
+            end_date__gte=today,
+            start_date__lte=today + datetime.timedelta(days=days),
+        )
+        .exclude(status=VisitStatus.CANCELLED)
+        .select_related("visiting_institution", "host_institution")
+        .order_by("start_date", "pk")[:limit]
+    )
+
+
+def my_open_action_items(user, today: datetime.date, limit: int = PANEL_LIMIT) -> list[ActionItem]:
+    """The user's open action items, the late ones first, then by due date."""
+    items = list(
+        ActionItem.objects.visible_to(user)
+        .filter(owner__user=user, status__in=OPEN_STATUSES)
+        .select_related("meeting")
+        .order_by("due_on", "pk")[:limit]
+    )
+    for item in items:
+        item.url = safe_url(item)
+        item.is_late = item.due_on is not None and item.due_on < today
+    return items
+
+
+def figures(user, today: datetime.date) -> list[dict[str, Any]]:
+    """A few numbers for the top of the page, each linking to the records behind it."""
+    agreements = Agreement.objects.visible_to(user)
+    partnerships = Partnership.objects.visible_to(user)
+    visits = Visit.objects.visible_to(user)
+    year_start, year_end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+    counts = {
+        "partnerships": partnerships.filter(status=PartnershipStatus.ACTIVE).count(),
+        "agreements": agreements.filter(status=AgreementStatus.ACTIVE).count(),
+        "expiring": agreements.filter(
+            status=AgreementStatus.ACTIVE,
+            expiry_date__gte=today,
+            expiry_date__lte=today + datetime.timedelta(days=EXPIRY_DAYS),
+        ).count(),
+        "visits": visits.filter(start_date__lte=year_end, end_date__gte=year_start)
+        .exclude(status=VisitStatus.CANCELLED)
+        .count(),
+    }
+    return [
+        {
+            "key": "partnerships",
+            "count": counts["partnerships"],
+            "url": _list_url("institutions:partnership_list", status=PartnershipStatus.ACTIVE),
+        },
+        {
+            "key": "agreements",
+            "count": counts["agreements"],
+            "url": _list_url("agreements:agreement_list", status=AgreementStatus.ACTIVE),
+        },
+        {
+            "key": "expiring",
+            "count": counts["expiring"],
+            "url": _list_url(
+                "agreements:agreement_list",
+                status=AgreementStatus.ACTIVE,
+                expiring_within=EXPIRY_DAYS,
+            ),
+        },
+        {
+            "key": "visits",
+            "count": counts["visits"],
+            "url": _list_url(
+                "visits:visit_list", date_from=year_start.isoformat(), date_to=year_end.isoformat()
+            ),
+        },
+    ]
+
+
+def has_anything(panels: dict[str, Any]) -> bool:
+    keys = ("approvals", "action_items", "expiring", "visits", "overdue_checklist")
+    return any(panels[key] for key in keys)
+
+
+def what_needs_me(user, today: datetime.date) -> dict[str, Any]:
+    """Everything the home page shows, in a constant number of queries."""
+    overdue = my_overdue(user, today, limit=PANEL_LIMIT)
+    panels: dict[str, Any] = {
+        "approvals": my_approvals(user) if user.is_active else [],
+        "action_items": my_open_action_items(user, today),
+        "expiring": expiring_agreements(user, today),
+        "visits": upcoming_visits(user, today),
+        "overdue_checklist": overdue["overdue_checklist"],
+        "figures": figures(user, today),
+        "today": today,
+        "today_label": format_date(today, style="full"),
+        "expiry_days": EXPIRY_DAYS,
+        "visit_days": UPCOMING_VISIT_DAYS,
+        "all_expiring_url": _list_url(
+            "agreements:agreement_list", status=AgreementStatus.ACTIVE, expiring_within=EXPIRY_DAYS
+        ),
+    }
+    panels["nothing_to_do"] = not has_anything(panels)
+    return panels
