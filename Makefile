@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: setup run test lint format typecheck bench load messages clean
+.PHONY: setup run test lint format typecheck bench load messages screenshots clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: setup
 TEST_WORKERS ?= 2
 test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The README's pictures, taken by a browser test on the demo data (docs/screenshots/).
+screenshots: setup
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q -p no:cacheprovider \
+		unibridge/core/tests/test_browser_shell.py::test_readme_screenshots
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,9 @@
 """The page shell in a real browser: every main page under the strict Content-Security-Policy
 (nothing blocked), accessible (axe-core), usable at 375 px, and the API docs page too."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -82,3 +84,40 @@ def test_the_language_switcher_changes_the_language_without_a_button(page, demo)
         page.get_by_label("Language").select_option("kk")
     assert page.locator("html").get_attribute("lang") == "kk"
     assert page.get_by_label("Тіл").input_value() == "kk"
+
+
+# The README's pictures: `make screenshots` writes them to docs/screenshots/; a normal run
+# takes them into a temporary directory, so the walk (and axe on each page) is still tested.
+SCREENSHOT_DIR = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+
+def _demo_paths() -> dict[str, str]:
+    from unibridge.agreements.models import Agreement
+    from unibridge.institutions.models import Partnership
+
+    partnership = Partnership.objects.filter(partner__name_en__contains="AGH").first()
+    agreement = Agreement.objects.filter(parent__isnull=True).order_by("pk").first()
+    assert partnership is not None and agreement is not None
+    return {
+        "home": "/",
+        "partnerships": "/partnerships/",
+        "search": "/search/?q=Караганда",
+        "partnership-timeline": f"{partnership.get_absolute_url()}timeline/",
+        "partnership-history": f"{partnership.get_absolute_url()}history/",
+        "partnership-edit": f"{partnership.get_absolute_url()}edit/",
+        "agreement": agreement.get_absolute_url(),
+        "visit-new": "/visits/new/",
+    }
+
+
+def test_readme_screenshots(page, demo, tmp_path):
+    folder = SCREENSHOT_DIR if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    page.set_viewport_size({"width": 1280, "height": 860})
+    log_in(page, "office", "demo")
+    for name, path in _demo_paths().items():
+        assert page.goto(path).status == 200, path
+        page.wait_for_load_state("networkidle")
+        assert_accessible(page)
+        target = folder / f"{name}.png"
+        page.screenshot(path=str(target))
+        assert target.stat().st_size > 10_000, name
