@@ -50,8 +50,9 @@ def test_every_main_page_runs_under_the_policy_and_passes_axe(page, demo):
 def test_at_375_px_the_menu_folds_into_a_button_and_nothing_scrolls_sideways(page, demo):
     page.set_viewport_size({"width": 375, "height": 800})
     log_in(page, "office", "demo")
-    for path in ("/", "/agreements/", "/visits/new/"):
+    for path in PAGES:
         page.goto(path)
+        page.wait_for_load_state("networkidle")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} is {width} px wide"
     page.goto("/")
