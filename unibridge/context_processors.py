@@ -5,6 +5,7 @@ languages by their own names and the version for the footer."""
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -20,7 +21,7 @@ from .site import NAVIGATION
 @dataclass(frozen=True)
 class MenuItem:
     section: str
-    label: str
+    label: Any  # a lazy translation: rendered in the reader's language
     url: str
     icon: str
     current: bool
@@ -42,7 +43,7 @@ def version() -> str:
 def navigation(request: HttpRequest) -> dict:
     match = getattr(request, "resolver_match", None)
     section = (getattr(match, "url_name", "") or "").split("_")[0]
-    user = getattr(request, "user", None)
+    user: Any = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     menu = []
     current = None
