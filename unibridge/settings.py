@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "unibridge.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # early: the lines every later middleware logs carry the request id
+    "unibridge.core.request_id.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # before authentication: an idle session is ended before it can sign anyone in
@@ -373,10 +375,45 @@ SPECTACULAR_SETTINGS = {
 # --- Demo -------------------------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo")
 
+# --- Logs ------------------------------------------------------------------------------------
+# One line per record on stderr: time, level, logger, [request id, user], message. The request
+# id is the X-Request-ID the response carries (core.request_id), also the audit entries' cid.
+# A 4xx is one WARNING line without a traceback; a 500 keeps its traceback.
+LOG_LEVEL = env("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "WARNING"}},
+    "filters": {
+        "context": {"()": "unibridge.core.request_id.RequestContextFilter"},
+        "one_line_client_errors": {"()": "unibridge.core.request_id.OneLineClientErrors"},
+    },
+    "formatters": {
+        "line": {
+            "format": "{asctime} {levelname} {name} [{request_id} {user}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["context", "one_line_client_errors"],
+        },
+        "none": {"class": "logging.NullHandler"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Configuring "django" drops Django's own handlers (a console handler that printed
+        # "Not Found" a second time, runserver's django.server format): its records, the
+        # request line of runserver among them, reach the root's handler only.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "axes": {"level": "WARNING"},
+        # A handler that writes nothing: run_huey adds its own console handler to a "huey"
+        # logger that has none, and every worker line was printed twice.
+        "huey": {"handlers": ["none"], "level": "WARNING"},
+    },
 }
+
+# django-auditlog: every audit entry's correlation id (LogEntry.cid) is the request id; the
+# client's X-Correlation-ID, which auditlog reads by default, is not used.
+AUDITLOG_CID_GETTER = "unibridge.core.request_id.get"

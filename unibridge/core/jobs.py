@@ -37,8 +37,10 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
+from huey.api import Task
 from huey.contrib.djhuey import HUEY
 
+from . import request_id
 from .models import Job, JobStatus
 from .types import User
 
@@ -50,7 +52,13 @@ FINISHED = (JobStatus.DONE, JobStatus.FAILED)
 
 
 def start(*, user: User, kind: str, title: str, params: dict, task: Callable[[int], object]) -> Job:
-    """Record a job and queue its task once the surrounding transaction has committed."""
+    """Record a job and queue its task once the surrounding transaction has committed.
+
+    The job keeps the id of the request that queued it: the worker's lines and audit entries
+    for the job carry it too (:func:`running`).
+    """
+    if queued_by := request_id.get():
+        params = {**params, "request_id": queued_by}
     job = Job.objects.create(user=user, kind=kind, title=title, params=params, task=task_path(task))
     transaction.on_commit(lambda: task(job.pk))
     return job
@@ -88,7 +96,10 @@ def running(job_id: int) -> Job | None:
     if not claimed:
         logger.info("job %s is not waiting to run; nothing to do", job_id)
         return None
-    return Job.objects.get(pk=job_id)
+    job = Job.objects.select_related("user").get(pk=job_id)
+    request_id.adopt_job(job.params.get("request_id"), job.user.get_username())
+    logger.info("job %s (%s) started, attempt %s", job.pk, job.kind, job.attempts)
+    return job
 
 
 def renew(job: Job) -> bool:
@@ -165,17 +176,23 @@ def _finish(job: Job, status: str, message: str, result_url: str, result: dict |
     job.result = result if result is not None else job.result
     job.finished = timezone.now()
     job.worker, job.lease_expires = "", None
-    Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(
-        status=status,
-        message=message,
-        result_url=result_url,
-        result=job.result,
-        finished=job.finished,
-        worker="",
-        lease_expires=None,
-        progress=100 if status == JobStatus.DONE else F("progress"),
-        updated=job.finished,
+    finished = (
+        Job.objects.filter(pk=job.pk)
+        .exclude(status__in=FINISHED)
+        .update(
+            status=status,
+            message=message,
+            result_url=result_url,
+            result=job.result,
+            finished=job.finished,
+            worker="",
+            lease_expires=None,
+            progress=100 if status == JobStatus.DONE else F("progress"),
+            updated=job.finished,
+        )
     )
+    if finished:
+        logger.info("job %s (%s) %s: %s", job.pk, job.kind, status, message)
 
 
 def delete_files(job: Job) -> None:
@@ -187,6 +204,24 @@ def delete_files(job: Job) -> None:
     imports = (Path(settings.MEDIA_ROOT) / "imports").resolve()
     if path.resolve().parent == imports:
         path.unlink(missing_ok=True)
+
+
+# --- The request id in the worker's log lines (core.request_id) -------------------------------
+# Here rather than in core/tasks.py: this module is loaded wherever a job runs, in the worker
+# and in a web process running its tasks at once (HUEY_IMMEDIATE).
+
+
+@HUEY.pre_execute()
+def bind_request_id(task: Task) -> None:
+    """A task's lines carry its Huey id; once it claims a job (:func:`running`), the id of
+    the request that queued the job instead."""
+    request_id.begin_task(task.id)
+
+
+@HUEY.post_execute()
+def unbind_request_id(task: Task, value: object, exception: BaseException | None) -> None:
+    # The worker thread runs another task next: it must not carry this one's id.
+    request_id.end_task()
 
 
 # --- Finding jobs that lost their worker ------------------------------------------------------
