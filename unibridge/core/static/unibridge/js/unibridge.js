@@ -82,9 +82,14 @@
         }
       };
       if (tree) {
+        // the labels' leading dashes show the tree without JavaScript; here the indent does
+        var plain = function (text) { return text.replace(/^(\u2014 )+/, ""); };
         settings.render.option = function (data, escape) {
           var depth = Number(data.$option ? data.$option.dataset.depth || 0 : 0);
-          return '<div class="ts-depth-' + Math.min(depth, 8) + '">' + escape(data.text) + "</div>";
+          return '<div class="ts-depth-' + Math.min(depth, 8) + '">' + escape(plain(data.text)) + "</div>";
+        };
+        settings.render.item = function (data, escape) {
+          return "<div>" + escape(plain(data.text)) + "</div>";
         };
       }
       // Tom Select moves the label onto its own box; the hidden original keeps its name.
