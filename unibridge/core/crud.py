@@ -142,7 +142,7 @@ class RecordListView(LoginRequiredMixin, View):
         loaded = {obj.pk: obj for obj in self.load(ids)}
         page.object_list = [loaded[pk] for pk in ids]
         rows = table.rows(page.object_list)
-        editable = self.editable_ids(ids) if self.row_actions and ids else set()
+        editable = self.row_editable_ids(ids) if self.row_actions and ids else set()
         bulk_form = BulkForm(actions=self.get_bulk_actions(), user=request.user)
         context = {
             "title": self.title,
@@ -180,6 +180,10 @@ class RecordListView(LoginRequiredMixin, View):
             .filter(pk__in=ids)
             .values_list("pk", flat=True)
         )
+
+    def row_editable_ids(self, ids: Iterable) -> set:
+        """The rows that get the edit and delete buttons: by default those the user may change."""
+        return self.editable_ids(ids)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         """A bulk action on the ticked rows; the page's filters and sort come in its address."""
