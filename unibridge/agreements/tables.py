@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from unibridge.core.bulk import BulkAction
 from unibridge.core.tables import Column, choice_label
 from unibridge.core.widgets import FastSelect
+from unibridge.institutions.forms import PersonChoiceField
 from unibridge.institutions.models import Person
 
 from . import lifecycle_services, services
@@ -67,15 +68,13 @@ def _status_done(count: int, transition: str) -> str:
 
 
 def _person_field(user) -> forms.Field:
-    field = forms.ModelChoiceField(
+    return PersonChoiceField(
         label=_("Responsible person"),
         queryset=Person.objects.visible_to(user)
         .filter(institution__is_home=True)
         .order_by("name_latin", "pk"),
         widget=FastSelect(attrs={"data-searchable": ""}),
     )
-    field.label_from_instance = lambda p: p.name_native
-    return field
 
 
 def _assign(agreement: Agreement, user, person: Person) -> None:

@@ -68,7 +68,7 @@ class BulkResult:
 class BulkForm(forms.Form):
     """The action chosen for the ticked rows and the value it needs (the rows come apart)."""
 
-    def __init__(self, *args, actions: Sequence[BulkAction], user, **kwargs):
+    def __init__(self, *args: Any, actions: Sequence[BulkAction], user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.actions = {action.key: action for action in actions}
         choices = [
@@ -95,7 +95,7 @@ class BulkForm(forms.Form):
         return [(n.removeprefix(prefix), self[n]) for n in self.fields if n.startswith(prefix)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         key = data.get("action", "")
         name = f"value_{key}"
         if name in self.fields and data.get(name) in (None, "", []):
@@ -113,7 +113,7 @@ class BulkForm(forms.Form):
 
 @transaction.atomic
 def bulk_apply(
-    *, action: BulkAction, records: Iterable[Model], editable_ids: set, user, value: Any
+    *, action: BulkAction, records: Iterable[Model], editable_ids: set, user: Any, value: Any
 ) -> BulkResult:
     """Apply the action to each record the user may change, in one transaction.
 

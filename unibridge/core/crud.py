@@ -155,6 +155,8 @@ class RecordListView(LoginRequiredMixin, View):
             ),
             "row_actions": bool(self.row_actions),
             "bulk_form": bulk_form,
+            # unibridge.js puts the number of ticked rows in place of %(count)s
+            "bulk_selected_text": _("%(count)s selected"),
             "page": page,
             "create_url": self.create_url if self.can_create() else "",
             "query_without_page": _without(request, "page", CHOSEN_COLUMNS, CHOOSING_COLUMNS),

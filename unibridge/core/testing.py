@@ -36,7 +36,7 @@ def choose(page, label: str, typed: str, option: str = "") -> None:
     box = page.locator("input[role=combobox]").and_(
         page.get_by_role("combobox", name=re.compile(label))
     )
-    box.click()
+    box.focus()  # a single select's own input is tiny: a click may miss it
     page.keyboard.type(typed)
     dropdown = page.locator(".ts-dropdown:visible")
     dropdown.get_by_role("option", name=option or typed, exact=True).click()

@@ -29,6 +29,13 @@ def unit_label(unit: OrganizationalUnit) -> str:
     return "— " * unit.depth + unit.display_name
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """One person, named as they write their name (the bulk actions' responsible person)."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return obj.name_native
+
+
 class UserScopedForm(VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         self.user = user

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from unibridge.core.bulk import BulkAction
 from unibridge.core.tables import Column, choice_label
 from unibridge.core.widgets import FastSelect
+from unibridge.institutions.forms import PersonChoiceField
 from unibridge.institutions.models import Person
 
 from . import services
@@ -77,15 +78,13 @@ def _status_done(count: int, status: str) -> str:
 
 
 def _owner_field(user) -> forms.Field:
-    field = forms.ModelChoiceField(
+    return PersonChoiceField(
         label=gettext_lazy("Owner"),
         queryset=Person.objects.visible_to(user)
         .filter(institution__is_home=True)
         .order_by("name_latin", "pk"),
         widget=FastSelect(attrs={"data-searchable": ""}),
     )
-    field.label_from_instance = lambda p: p.name_native
-    return field
 
 
 def _assign(item: ActionItem, user, person: Person) -> None:

@@ -1,5 +1,7 @@
 """Template tags of the design system (Tabler): icons from the vendored sprite."""
 
+from typing import Any
+
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
@@ -36,6 +38,6 @@ def icon(name: str, label: str = "", size: int = 20) -> str:
 
 
 @register.filter
-def sections(form) -> list:
+def sections(form: Any) -> list:
     """The form's fields by section (see core.forms.form_sections)."""
     return form_sections(form)

@@ -31,7 +31,9 @@ def test_the_column_chooser_hides_a_column_at_once_and_remembers_it(page, demo):
     assert "City" in headers(page)
     page.get_by_text("Columns", exact=True).click()
     chooser = page.get_by_role("group", name="Columns shown")
-    expect(page.get_by_role("button", name="Apply", exact=True)).to_be_hidden()  # a tick applies at once
+    expect(
+        page.get_by_role("button", name="Apply", exact=True)
+    ).to_be_hidden()  # a tick applies at once
     chooser.get_by_label("City").uncheck()
     expect(page.locator("#results thead")).not_to_contain_text("City", ignore_case=True)
     assert_accessible(page)

@@ -157,7 +157,7 @@
     var count = form.querySelector("[data-bulk-count]");
     if (count) {
       count.hidden = ticked === 0;
-      count.textContent = (form.dataset.selectedText || "%s").replace("%s", ticked);
+      count.textContent = (form.dataset.selectedText || "%(count)s").replace("%(count)s", ticked);
     }
   }
 
