@@ -120,6 +120,7 @@ NAVIGATION = [
         [
             ("visit", _("Visits"), "visits:visit_list", "plane-arrival", ""),
             ("meeting", _("Meetings"), "meetings:meeting_list", "presentation", ""),
+            ("action", _("Action items"), "meetings:action_item_list", "list-check", ""),
             ("my", _("My action items"), "meetings:my_action_items", "checklist", ""),
             ("overdue", _("Overdue"), "meetings:overdue_action_items", "alarm", "office"),
             ("calendar", _("Calendar"), "core:calendar", "calendar", ""),

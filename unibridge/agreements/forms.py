@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.forms import VersionedFormMixin
-from unibridge.core.widgets import FastSelect, RecordPicker
+from unibridge.core.widgets import FastSelect, RecordPicker, UnitTreeSelectMultiple
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
 from . import services
@@ -69,6 +69,18 @@ class AgreementForm(VersionedFormMixin, forms.ModelForm):
         widget=forms.TextInput,
         error_messages={"invalid_choice": _("No agreement you can see has this reference number.")},
     )
+
+    sections = [
+        (
+            _("Agreement"),
+            ["agreement_type", "partners", "home_units", "title", "title_en", "title_ru",
+             "title_kk", "title_pl", "summary", "parent"],
+        ),
+        (_("Validity"), [("effective_date", "expiry_date"), ("renewal_years", "notice_days")]),
+        (_("Cooperation"), ["cooperation_areas", "responsible_people"]),
+        (_("Notes"), ["is_confidential", "notes"]),
+    ]  # fmt: skip
+    rest_section = sections[0][0]
 
     class Meta:
         model = Agreement
@@ -149,7 +161,7 @@ class AgreementCreateForm(AgreementForm):
         queryset=OrganizationalUnit.objects.none(),
         required=False,
         label=_("Home units"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=UnitTreeSelectMultiple,
         help_text=_("The units of the home institution that take part."),
     )
     field_order = ["agreement_type", "partners", "home_units"]

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
 from unibridge.core.forms import invalid_form_status
 from unibridge.core.services import EditConflict
+from unibridge.core.tables import EDIT
 from unibridge.core.views_support import (
     BAD_REQUEST,
     CONFLICT,
@@ -55,9 +56,13 @@ class AgreementListView(RecordListView):
     default_sort = "-effective"
     create_url = reverse_lazy("agreements:agreement_create")
     template_name = "agreements/agreement_list.html"  # adds the office's Import button
+    row_actions = (EDIT,)  # only a draft is deleted, from its own page
 
     def get_queryset(self):
         return selectors.agreement_list(self.request.user)
+
+    def get_bulk_actions(self):
+        return tables.AGREEMENT_BULK_ACTIONS
 
     def load(self, ids: list[int]) -> list[Agreement]:
         return selectors.agreement_rows(self.request.user, ids)

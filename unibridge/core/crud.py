@@ -6,6 +6,7 @@ a record the user may not see answers 404; one they see but may not change answe
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from uuid import UUID
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -30,14 +31,19 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 
-from . import exports
+from . import bulk, exports
+from .bulk import BulkAction, BulkForm
 from .forms import invalid_form_status
+from .models import ListColumns
 from .permissions import is_editable
 from .saved_filter_views import filter_query, saved_filters_for
-from .services import EditConflict, delete_record, save_record
-from .tables import Column, Table, rows_html
+from .services import EditConflict, delete_record, list_columns_choose, save_record
+from .tables import DELETE, EDIT, Column, RowAction, Table, rows_html
 
 PAGE_SIZE = 50
+# The column chooser's parameters: the keys ticked, and that the form was sent at all (a
+# choice of no optional column sends no key).
+CHOSEN_COLUMNS, CHOOSING_COLUMNS = "columns", "choose_columns"
 
 
 def _missing(view, method: str) -> ImproperlyConfigured:
@@ -59,6 +65,8 @@ class RecordListView(LoginRequiredMixin, View):
     partial_name = "core/partials/record_table.html"
     create_url: str = ""
     export_name: str = ""  # the download's file name before the date; the model's plural if empty
+    # icon buttons on the rows the user may change (viewing is the first column's link)
+    row_actions: Sequence[RowAction] = (EDIT, DELETE)
 
     def get_queryset(self) -> QuerySet:
         raise _missing(self, "get_queryset")
@@ -73,12 +81,57 @@ class RecordListView(LoginRequiredMixin, View):
         """
         return self.get_queryset().filter(pk__in=ids)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get_bulk_actions(self) -> Sequence[BulkAction]:
+        """The bulk writes of this list beyond "Export selected" (none by default)."""
+        return ()
+
+    @property
+    def list_name(self) -> str:
+        match = self.request.resolver_match
+        return match.view_name if match else ""
+
+    def shown_columns(self) -> list[str] | None:
+        """The keys of the columns the user chose for this list (None: never chose)."""
+        if not self.list_name:
+            return None
+        choice = (
+            ListColumns.objects.filter(user=self.request.user, list_name=self.list_name)
+            .values_list("columns", flat=True)
+            .first()
+        )
+        return None if choice is None else list(choice)
+
+    def choose_columns(self, request: HttpRequest) -> HttpResponse | None:
+        """Store the column chooser's choice (a GET form, so that it works without JS).
+
+        A full page is sent back to the list without the chooser's parameters, so that the
+        address, saved filters and exports carry the filters only; HTMX gets the results.
+        """
+        keys = {c.key for c in self.columns}
+        chosen = [key for key in request.GET.getlist(CHOSEN_COLUMNS) if key in keys]
+        if self.list_name:
+            list_columns_choose(user=request.user, list_name=self.list_name, columns=chosen)
+        if request.htmx:
+            return None
+        query = _without(request, CHOSEN_COLUMNS, CHOOSING_COLUMNS, "page")
+        return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+
+    def table(self, request: HttpRequest) -> Table:
+        return Table(self.columns, request, self.default_sort, shown=self.shown_columns())
+
+    def filtered(self, request: HttpRequest):
         filterset = self.filterset_class(
             request.GET or None, queryset=self.get_queryset(), request=request
         )
-        queryset = filterset.qs if filterset.is_bound else filterset.queryset
-        table = Table(self.columns, request, self.default_sort)
+        return filterset, (filterset.qs if filterset.is_bound else filterset.queryset)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if CHOOSING_COLUMNS in request.GET:
+            redirect = self.choose_columns(request)
+            if redirect is not None:
+                return redirect
+        filterset, queryset = self.filtered(request)
+        table = self.table(request)
         # Page through primary keys first (an index-only read even deep in a 50,000-row list),
         # then load just those rows with their related records.
         ordered_ids = table.order(queryset).values_list("pk", flat=True)
@@ -89,16 +142,31 @@ class RecordListView(LoginRequiredMixin, View):
         loaded = {obj.pk: obj for obj in self.load(ids)}
         page.object_list = [loaded[pk] for pk in ids]
         rows = table.rows(page.object_list)
+        editable = self.row_editable_ids(ids) if self.row_actions and ids else set()
+        bulk_form = BulkForm(actions=self.get_bulk_actions(), user=request.user)
         context = {
             "title": self.title,
             "filterset": filterset,
             "table": table,
             "headers": table.headers(),
             "rows": rows,
-            "rows_html": rows_html(rows),
+            "rows_html": rows_html(
+                rows, selectable=True, actions=self.row_actions, editable=editable
+            ),
+            "row_actions": bool(self.row_actions),
+            "bulk_form": bulk_form,
+            # unibridge.js puts the number of ticked rows in place of %(count)s
+            "bulk_selected_text": _("%(count)s selected"),
             "page": page,
             "create_url": self.create_url if self.can_create() else "",
-            "query_without_page": _without(request, "page"),
+            "query_without_page": _without(request, "page", CHOSEN_COLUMNS, CHOOSING_COLUMNS),
+            # the filters and sort the column chooser sends back with its choice
+            "filter_params": [
+                (name, value)
+                for name, values in request.GET.lists()
+                if name not in ("page", "export", CHOSEN_COLUMNS, CHOOSING_COLUMNS)
+                for value in values
+            ],
             **self.saved_filter_context(),
         }
         is_results_request = request.htmx and request.htmx.target == "results"
@@ -106,10 +174,60 @@ class RecordListView(LoginRequiredMixin, View):
             request, self.partial_name if is_results_request else self.template_name, context
         )
 
+    def editable_ids(self, ids: Iterable) -> set:
+        """Which of these records the user may change (one query for the page)."""
+        model = self.get_queryset().model
+        return set(
+            model.objects.editable_by(self.request.user)
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+
+    def row_editable_ids(self, ids: Iterable) -> set:
+        """The rows that get the edit and delete buttons: by default those the user may change."""
+        return self.editable_ids(ids)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """A bulk action on the ticked rows; the page's filters and sort come in its address."""
+        back = request.get_full_path()
+        form = BulkForm(request.POST, actions=self.get_bulk_actions(), user=request.user)
+        selected = [value for value in request.POST.getlist("selected") if _is_uuid(value)]
+        if not selected:
+            messages.error(request, _("Select at least one row first."))
+            return HttpResponseRedirect(back, status=303)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(back, status=303)
+        table = Table(self.columns, request, self.default_sort)
+        # the selected records the user may see, in the page's order
+        chosen = self.get_queryset().filter(uuid__in=selected)
+        ordered_ids = table.order(chosen).values_list("pk", flat=True)
+        export_format = bulk.EXPORTS.get(form.cleaned_data["action"])
+        if export_format is not None:
+            return self.export(export_format, ordered_ids)
+        action = form.action
+        assert action is not None  # the form's choices are the exports and these actions
+        ids = list(ordered_ids)
+        loaded = {obj.pk: obj for obj in self.get_queryset().filter(pk__in=ids)}
+        result = bulk.bulk_apply(
+            action=action,
+            records=[loaded[pk] for pk in ids],
+            editable_ids=self.editable_ids(ids),
+            user=request.user,
+            value=form.value,
+        )
+        done, warnings = result.messages(action, form.value)
+        if done:
+            messages.success(request, done)
+        for warning in warnings:
+            messages.warning(request, warning)
+        return HttpResponseRedirect(back, status=303)
+
     def saved_filter_context(self) -> dict[str, Any]:
         """The user's saved filters of this list (read by the full page only: one query)."""
-        match = self.request.resolver_match
-        list_name = match.view_name if match else ""
+        list_name = self.list_name
         return {
             "saved_filter_list": list_name,
             "saved_filters": saved_filters_for(self.request.user, list_name) if list_name else (),
@@ -139,6 +257,14 @@ class RecordListView(LoginRequiredMixin, View):
             )
             return HttpResponseRedirect(f"?{_without(self.request, 'export', 'page')}")
         return exports.xlsx_response(self.columns, records, name)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _without(request: HttpRequest, *names: str) -> str:

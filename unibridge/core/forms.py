@@ -1,6 +1,8 @@
 """Form pieces every app uses."""
 
 import datetime
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -103,3 +105,50 @@ class ServiceValidatedMixin(forms.BaseForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+# --- Sections of a form (rendered by core/partials/form_fields.html) ------------------------------
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """A heading and its rows of bound fields; a row of two holds a natural pair."""
+
+    heading: Any
+    rows: list[list[forms.BoundField]]
+
+
+def form_sections(form: forms.BaseForm) -> list[FormSection]:
+    """The form's visible fields grouped as its class declares in ``sections``.
+
+    ``sections = [(_("Basics"), ["title", ("start_date", "end_date")]), ...]`` names the
+    fields of each section in order; a pair in a tuple shares a row. Names the form does not
+    have (a field its ``__init__`` removed for this user or status) are passed over, and an
+    empty section is left out. The visible fields not named anywhere (added later by another
+    mixin, such as translations) go to the section whose heading is ``rest_section``, or to
+    one more section at the end. A form without ``sections`` is one section without a heading.
+    """
+    visible = {field.name: field for field in form.visible_fields()}
+    declared = getattr(form, "sections", None)
+    if not declared:
+        return [FormSection("", [[field] for field in visible.values()])] if visible else []
+    placed: set[str] = set()
+    result = []
+    for heading, entries in declared:
+        rows = []
+        for entry in entries:
+            names = (entry,) if isinstance(entry, str) else tuple(entry)
+            row = [visible[name] for name in names if name in visible and name not in placed]
+            placed.update(field.name for field in row)
+            if row:
+                rows.append(row)
+        result.append(FormSection(heading, rows))
+    rest = [[field] for name, field in visible.items() if name not in placed]
+    if rest:
+        target = getattr(form, "rest_section", None)
+        section = next((s for s in result if target is not None and s.heading == target), None)
+        if section is not None:
+            section.rows.extend(rest)
+        else:
+            result.append(FormSection(_("Other details"), rest))
+    return [section for section in result if section.rows]

@@ -410,3 +410,33 @@ class SavedFilter(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- List column choices (see unibridge.core.tables) ---------------------------------------------
+
+
+class ListColumns(TimeStampedModel):
+    """The columns a user chose to see on one list page (the others are hidden for them)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="list_columns",
+    )
+    list_name = models.CharField(_("list"), max_length=100, help_text=_("The list's URL name."))
+    columns = models.JSONField(_("columns shown"), default=list)
+
+    class Meta:
+        verbose_name = _("list columns")
+        verbose_name_plural = _("list columns")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "list_name"],
+                name="listcolumns_unique_list",
+                violation_error_message=_("You already chose the columns of this list."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.list_name}"

@@ -15,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from .models import ListColumns
 from .types import User
 
 # The record type a write takes and gives back (a save returns the model it was given).
@@ -191,3 +192,17 @@ def write_record(
         for name, values in (m2m or {}).items():
             getattr(instance, name).set(values)
     return instance
+
+
+# --- A user's choice of list columns --------------------------------------------------------------
+
+
+@transaction.atomic
+def list_columns_choose(*, user: User, list_name: str, columns: Iterable[str]) -> ListColumns:
+    """Remember which columns of a list the user sees (the list view checks the keys)."""
+    # the row of the user's list, locked: two tabs choosing at once leave one choice
+    choice = ListColumns.objects.select_for_update().filter(user=user, list_name=list_name).first()
+    if choice is None:
+        choice = ListColumns(user=user, list_name=list_name)
+    choice.columns = list(dict.fromkeys(columns))
+    return save_record(instance=choice, user=user)

@@ -2,7 +2,7 @@
 
 import datetime
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,13 +34,42 @@ class Header:
     sortable: bool
 
 
-class Table:
-    """Applies ?sort= to a queryset and builds header links that keep the other parameters."""
+@dataclass(frozen=True)
+class RowAction:
+    """An icon button on every row the user may change: edit or delete (view is the link)."""
 
-    def __init__(self, columns: Sequence[Column], request: HttpRequest, default_sort: str):
-        self.columns = list(columns)
+    icon: str
+    label: Any  # read by screen readers; shown as the button's tooltip
+    suffix: str  # appended to the record's address: "edit/", "delete/"
+
+
+EDIT = RowAction("pencil", _("Edit"), "edit/")
+DELETE = RowAction("trash", _("Delete"), "delete/")
+
+
+class Table:
+    """Applies ?sort= to a queryset and builds header links that keep the other parameters.
+
+    ``shown`` holds the keys of the columns the user chose to see (None: all of them); the
+    first column, which links to the record, is always shown. Sorting looks at every column,
+    so a saved link sorted by a column hidden since still sorts the same way.
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        request: HttpRequest,
+        default_sort: str,
+        shown: Collection[str] | None = None,
+    ):
+        self.all_columns = list(columns)
+        self.columns = [
+            c
+            for index, c in enumerate(self.all_columns)
+            if shown is None or index == 0 or c.key in shown
+        ]
         self.request = request
-        sortable = {c.key for c in self.columns if c.order_by}
+        sortable = {c.key for c in self.all_columns if c.order_by}
         requested = request.GET.get("sort", default_sort)
         key = requested.lstrip("-")
         self.sort = requested if key in sortable else default_sort
@@ -54,10 +83,17 @@ class Table:
         return self.sort.startswith("-")
 
     def order(self, queryset: QuerySet) -> QuerySet:
-        column = next(c for c in self.columns if c.key == self.sort_key)
+        column = next(c for c in self.all_columns if c.key == self.sort_key)
         prefix = "-" if self.descending else ""
         # pk last so that pages are stable when values repeat
         return queryset.order_by(*(prefix + field for field in column.order_by), prefix + "pk")
+
+    def choices(self) -> list[tuple[str, Any, bool, bool]]:
+        """The column chooser's checkboxes: (key, label, shown, fixed)."""
+        shown = {c.key for c in self.columns}
+        return [
+            (c.key, c.label, c.key in shown, index == 0) for index, c in enumerate(self.all_columns)
+        ]
 
     def headers(self) -> list[Header]:
         result = []
@@ -88,17 +124,35 @@ class Table:
         return rows
 
 
-def rows_html(rows: list[tuple[Any, list[tuple[Any, str]]]]) -> SafeString:
+def rows_html(
+    rows: list[tuple[Any, list[tuple[Any, str]]]],
+    *,
+    selectable: bool = False,
+    actions: Sequence[RowAction] = (),
+    editable: Collection[Any] = (),
+) -> SafeString:
     """The rows of :meth:`Table.rows` as HTML, built here rather than by a template per cell.
 
     A page of 50 rows with 6 columns costs about 300 template node renders and context
     lookups; joining escaped strings costs a fraction of that. Cells read as ``{{ value }}``
     showed them: dates in the reader's format, the first cell of a confidential record badged.
+
+    ``selectable`` adds a first cell with the row's checkbox for the bulk actions (its value
+    the record's public id); ``actions`` adds a last cell of icon buttons, on the rows whose
+    primary key is in ``editable``.
     """
     badge = format_html(' <span class="badge badge-confidential">{}</span>', _("confidential"))
+    select_label = escape(_("Select %(name)s"))
     parts = []
     for obj, cells in rows:
         parts.append("<tr>")
+        if selectable:
+            name = cell_text(cells[0][0]) if cells else ""
+            parts.append(
+                '<td class="w-1"><input class="form-check-input m-0" type="checkbox"'
+                f' name="selected" value="{escape(obj.uuid)}" data-bulk-row'
+                f' aria-label="{select_label % {"name": name}}"></td>'
+            )
         for index, (value, url) in enumerate(cells):
             text = cell_text(value)
             if url:
@@ -108,8 +162,32 @@ def rows_html(rows: list[tuple[Any, list[tuple[Any, str]]]]) -> SafeString:
                 parts.append("</td>")
             else:
                 parts.append(f"<td>{text}</td>")
+        if actions:
+            parts.append('<td class="row-actions text-end text-nowrap">')
+            if obj.pk in editable:
+                parts.append(_row_buttons(obj, actions, cell_text(cells[0][0]) if cells else ""))
+            parts.append("</td>")
         parts.append("</tr>\n")
     return mark_safe("".join(parts))  # every part above is escaped
+
+
+def _row_buttons(obj: Any, actions: Sequence[RowAction], name: str) -> str:
+    """Icon links named for screen readers with the action and the record: "Edit MoU-2026-001"."""
+    base = obj.get_absolute_url()
+    icons = _icons()
+    return "".join(
+        f'<a class="btn btn-icon btn-ghost-secondary btn-sm" href="{escape(base + action.suffix)}"'
+        f' title="{escape(action.label)}">{icons[action.icon]}'
+        f'<span class="visually-hidden">{escape(action.label)} {name}</span></a>'
+        for action in actions
+    )
+
+
+@functools.cache
+def _icons() -> dict[str, str]:
+    from .templatetags.ui import icon  # the template tag's markup, read once
+
+    return {name: str(icon(name, size=18)) for name in ("pencil", "trash", "eye")}
 
 
 def cell_text(value: Any) -> str:

@@ -25,6 +25,24 @@ def log_in(page, username: str, password: str = "password") -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+def choose(page, label: str, typed: str, option: str = "") -> None:
+    """Pick an option of a searchable select (Tom Select): type into it, click the option.
+
+    ``label`` is a regular expression of the field's label; ``option`` the option's text as
+    the list shows it (``typed`` when empty). A multiple select's list is closed after.
+    """
+    import re
+
+    box = page.locator("input[role=combobox]").and_(
+        page.get_by_role("combobox", name=re.compile(label))
+    )
+    box.focus()  # a single select's own input is tiny: a click may miss it
+    page.keyboard.type(typed)
+    dropdown = page.locator(".ts-dropdown:visible")
+    dropdown.get_by_role("option", name=option or typed, exact=True).click()
+    page.keyboard.press("Escape")
+
+
 def assert_accessible(page) -> None:
     """Run axe-core on the page; serious and critical violations fail the test, and so does
     anything the page's Content-Security-Policy blocked (recorded by the ``page`` fixture)."""

@@ -95,6 +95,57 @@ class FastSelectMultiple(FastSelect):
         return False
 
 
+class UnitTreeSelect(FastSelect):
+    """Units of a tree: each <option> carries its ``data-depth`` and the select is searchable.
+
+    unibridge.js turns it into a Tom Select whose options are indented by depth (``.ts-depth-N``);
+    without JavaScript the labels' own dashes show the tree. The choices' records need a
+    ``depth`` (OrganizationalUnit has one).
+    """
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-searchable": "", **(attrs or {})}, choices)
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        values = value if isinstance(value, list | tuple) else [value]
+        selected = {str(v) for v in values if v is not None}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}{}>{}</option>',
+            (
+                (
+                    option_value,
+                    _depth(option_value),
+                    " selected" if str(option_value) in selected else "",
+                    label,
+                )
+                for option_value, label in self._flat_choices()
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+def _depth(option_value) -> SafeString:
+    depth = getattr(getattr(option_value, "instance", None), "depth", None)
+    return format_html(' data-depth="{}"', depth) if depth is not None else mark_safe("")
+
+
+class UnitTreeSelectMultiple(UnitTreeSelect):
+    """Several units of a tree, searchable (a long list of checkboxes otherwise)."""
+
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        return getter(name) if getter else data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
 class RecordPicker(forms.SelectMultiple):
     """Many records chosen from thousands: the chosen ones as checkboxes, plus a search box.
 

@@ -9,10 +9,31 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.forms import LinesField, VersionedFormMixin
-from unibridge.core.widgets import CountrySelect, FastSelect, RecordPicker
+from unibridge.core.widgets import (
+    CountrySelect,
+    FastSelect,
+    RecordPicker,
+    UnitTreeSelect,
+    UnitTreeSelectMultiple,
+)
 
 from . import validators
 from .models import Institution, OrganizationalUnit, Partnership, Person
+
+# Headings of form sections (core.forms.form_sections) that several forms share.
+NAMES, NOTES = _("Names"), _("Notes")
+
+
+def unit_label(unit: OrganizationalUnit) -> str:
+    """A unit in a tree select: dashes by depth (without JavaScript; unibridge.js indents)."""
+    return "— " * unit.depth + unit.display_name
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """One person, named as they write their name (the bulk actions' responsible person)."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return obj.name_native
 
 
 class UserScopedForm(VersionedFormMixin, forms.ModelForm):
@@ -34,6 +55,13 @@ class InstitutionForm(UserScopedForm):
         item_validator=validators.validate_domain,
         lower=True,
     )
+    sections = [
+        (NAMES, ["name", "name_en", "name_ru", "name_kk", "name_pl", "aliases", "acronym"]),
+        (_("Where and what"), ["kind", ("country", "city"), "address", "website", "email_domains"]),
+        (_("Identifiers"), [("hei_id", "erasmus_code"), ("pic", "ror_id")]),
+        (NOTES, ["is_home", "notes"]),
+    ]
+    rest_section = NAMES
 
     class Meta:
         model = Institution
@@ -82,6 +110,7 @@ class OrganizationalUnitForm(UserScopedForm):
             "parent",
             "ewp_ounit_id",
         ]
+        widgets = {"parent": UnitTreeSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,13 +126,21 @@ class OrganizationalUnitForm(UserScopedForm):
             else:
                 parents = parents.filter(pk__in=scope)
                 self.fields["parent"].required = True
-        self.fields["parent"].queryset = parents
+        self.fields["parent"].queryset = parents.order_by("path")
+        self.fields["parent"].label_from_instance = unit_label
 
     def clean_ewp_ounit_id(self) -> str | None:
         return (self.cleaned_data.get("ewp_ounit_id") or "").strip() or None
 
 
 class PersonForm(UserScopedForm):
+    sections = [
+        (_("Person"), [("name_native", "name_latin"), ("title", "position")]),
+        (_("Place of work"), ["institution", "unit", ("email", "phone")]),
+        (_("Expertise"), ["languages", "research_keywords"]),
+        (NOTES, ["user", "is_confidential", "notes"]),
+    ]
+
     class Meta:
         model = Person
         fields = [
@@ -114,7 +151,7 @@ class PersonForm(UserScopedForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "research_keywords": forms.Textarea(attrs={"rows": 2}),
             "institution": FastSelect,
-            "unit": FastSelect,
+            "unit": UnitTreeSelect,
         }
 
     def __init__(self, *args, **kwargs):
@@ -130,7 +167,8 @@ class PersonForm(UserScopedForm):
         if not self.user.is_office:
             units = units.filter(pk__in=self.user.unit_scope_ids)
             self.fields["unit"].required = True
-        self.fields["unit"].queryset = units
+        self.fields["unit"].queryset = units.order_by("institution__name", "path")
+        self.fields["unit"].label_from_instance = unit_label
         if self.user.is_admin:
             # accounts not yet linked to anybody, and this person's own
             self.fields["user"].queryset = (
@@ -152,6 +190,12 @@ class PersonForm(UserScopedForm):
 
 
 class PartnershipForm(UserScopedForm):
+    sections = [
+        (_("Standing"), [("status", "priority"), "started_on", "cooperation_areas"]),
+        (_("Who takes care of it"), ["home_units", "responsible_people"]),
+        (NOTES, ["is_confidential", "notes"]),
+    ]
+
     class Meta:
         model = Partnership
         fields = [
@@ -160,14 +204,14 @@ class PartnershipForm(UserScopedForm):
         ]  # fmt: skip
         widgets = {
             "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "home_units": forms.CheckboxSelectMultiple,
+            "home_units": UnitTreeSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["home_units"].queryset = OrganizationalUnit.objects.of_home().order_by("path")
-        self.fields["home_units"].label_from_instance = lambda u: "— " * u.depth + u.display_name
+        self.fields["home_units"].label_from_instance = unit_label
         people = self.fields["responsible_people"]
         people.widget = RecordPicker(
             picker_url=reverse("institutions:person_picker")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
 from unibridge.core.forms import ServiceValidatedMixin, VersionedFormMixin
-from unibridge.core.widgets import FastSelect, RecordPicker
+from unibridge.core.widgets import FastSelect, RecordPicker, UnitTreeSelectMultiple
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.visits.models import Visit
 
@@ -98,6 +98,14 @@ class MeetingForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
         help_text=_("People of either side; type to find them."),
     )
 
+    sections = [
+        (_("Meeting"), ["kind", "title", "partner", "home_units", "is_confidential"]),
+        (_("When and where"), [("starts", "ends"), "time_zone", "place", "online_link"]),
+        (_("Participants"), ["visit_participants", "other_participants"]),
+        (_("Agenda and minutes"), ["agenda", "minutes"]),
+    ]
+    rest_section = sections[0][0]
+
     class Meta:
         model = Meeting
         fields = [
@@ -107,7 +115,7 @@ class MeetingForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
         widgets = {
             "kind": FastSelect,
             "partner": FastSelect,
-            "home_units": forms.CheckboxSelectMultiple,
+            "home_units": UnitTreeSelectMultiple,
             "agenda": forms.Textarea(attrs={"rows": 5}),
             "minutes": forms.Textarea(attrs={"rows": 14, "class": "rich-text"}),
         }

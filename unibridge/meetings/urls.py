@@ -4,6 +4,7 @@ so bookmarks keep working, the names are now ``meetings:<name>``."""
 from django.urls import URLPattern, path
 
 from .views import (
+    ActionItemListView,
     MeetingDetailView,
     MeetingEditView,
     MeetingListView,
@@ -53,6 +54,7 @@ urlpatterns: list[URLPattern] = [
     path("meetings/<uuid:uuid>/<slug:tab>/", MeetingDetailView.as_view(), name="meeting_tab"),
     path("action-items/mine/", my_action_items, name="my_action_items"),
     path("action-items/overdue/", overdue_action_items, name="overdue_action_items"),
+    path("action-items/", ActionItemListView.as_view(), name="action_item_list"),
     path("action-items/<uuid:uuid>/", action_item_detail, name="action_item_detail"),
     path("action-items/<uuid:uuid>/edit/", action_item_edit, name="action_item_edit"),
     path("action-items/<uuid:uuid>/delete/", action_item_delete, name="action_item_delete"),

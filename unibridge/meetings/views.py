@@ -38,11 +38,11 @@ from unibridge.visits.models import Visit
 
 from . import selectors, services
 from .choices import ActionItemStatus
-from .filters import MeetingFilterSet
+from .filters import ActionItemFilterSet, MeetingFilterSet
 from .forms import ActionItemForm, ActionItemStatusForm, DecisionForm, MeetingForm
 from .models import ActionItem, Decision, Meeting
 from .sanitize import minutes_html
-from .tables import MEETING_COLUMNS
+from .tables import ACTION_ITEM_BULK_ACTIONS, ACTION_ITEM_COLUMNS, MEETING_COLUMNS
 
 BAD_REQUEST, CONFLICT = 400, 409
 PAGE_SIZE = 50
@@ -123,6 +123,35 @@ class MeetingListView(RecordListView):
 
     def get_queryset(self):
         return selectors.meeting_list_queryset(self.request.user)
+
+
+class ActionItemListView(RecordListView):
+    """Every action item the user sees; ticked ones change status or owner together."""
+
+    title = gettext_lazy("Action items")
+    filterset_class = ActionItemFilterSet
+    columns = ACTION_ITEM_COLUMNS
+    default_sort = "due"
+
+    def get_queryset(self):
+        return selectors.visible_action_items(self.request.user)
+
+    def can_create(self) -> bool:
+        return False  # an action item is added on its meeting's page
+
+    def load(self, ids: list) -> list[ActionItem]:
+        # for display: the meeting and owner the user may not see read as None
+        return hide_unseen(self.get_queryset().filter(pk__in=ids), *selectors.ACTION_ITEM_LINKS)
+
+    def get_bulk_actions(self):
+        return ACTION_ITEM_BULK_ACTIONS
+
+    def row_editable_ids(self, ids) -> set:
+        # an owner may change the status (a bulk action) but not edit the item
+        editable = Meeting.objects.editable_by(self.request.user).values("pk")
+        return set(
+            ActionItem.objects.filter(pk__in=ids, meeting__in=editable).values_list("pk", flat=True)
+        )
 
 
 class MeetingDetailView(RecordDetailView):

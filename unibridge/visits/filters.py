@@ -12,7 +12,8 @@ from unibridge.institutions.models import OrganizationalUnit
 from .choices import Direction, VisitStatus
 from .models import Visit
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# an ISO value, as a date input takes it (the browser shows it in the reader's format)
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def partner_q(**values) -> Q:

@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
 from unibridge.core.forms import ServiceValidatedMixin, VersionedFormMixin
-from unibridge.core.widgets import CountrySelect, FastSelect, RecordPicker
+from unibridge.core.widgets import (
+    CountrySelect,
+    FastSelect,
+    RecordPicker,
+    UnitTreeSelect,
+    UnitTreeSelectMultiple,
+)
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
 from .choices import ParticipantSide
@@ -79,6 +85,15 @@ class VisitForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
     )
     field_order = ["direction", "partner", "title"]
 
+    sections = [
+        (_("Visit"), ["direction", "partner", "title"]),
+        (_("Dates"), [("start_date", "end_date"), "time_zone"]),
+        (_("Hosts"), ["host_unit", "home_units", "responsible_people"]),
+        (_("Purpose"), ["purpose", "goals"]),
+        (_("Notes"), ["is_confidential", "notes"]),
+    ]
+    rest_section = sections[0][0]
+
     class Meta:
         model = Visit
         fields = [
@@ -87,8 +102,8 @@ class VisitForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
         ]  # fmt: skip
         widgets = {
             "direction": forms.RadioSelect,
-            "host_unit": FastSelect,
-            "home_units": forms.CheckboxSelectMultiple,
+            "host_unit": UnitTreeSelect,
+            "home_units": UnitTreeSelectMultiple,
             "start_date": DATE,
             "end_date": DATE,
             "purpose": forms.Textarea(attrs={"rows": 3}),

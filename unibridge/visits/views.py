@@ -26,6 +26,7 @@ from unibridge.agreements.models import Agreement
 from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
 from unibridge.core.forms import invalid_form_status
 from unibridge.core.services import EditConflict
+from unibridge.core.tables import EDIT
 from unibridge.core.views_support import (
     BAD_REQUEST,
     CONFLICT,
@@ -59,6 +60,7 @@ class VisitListView(RecordListView):
     columns = tables.VISIT_COLUMNS
     default_sort = "-start"
     create_url = reverse_lazy("visits:visit_create")
+    row_actions = (EDIT,)  # a visit is deleted from its own page, while planned or cancelled
 
     def get_queryset(self):
         return selectors.visit_list(self.request.user).prefetch_related("home_units")

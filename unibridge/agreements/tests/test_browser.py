@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from unibridge.agreements.demo import _ensure_default_types
 from unibridge.agreements.models import Agreement, AgreementType
-from unibridge.core.testing import assert_accessible, log_in
+from unibridge.core.testing import assert_accessible, choose, log_in
 from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
@@ -128,9 +128,9 @@ def test_office_concludes_the_memorandum_with_agh_from_the_partner_page(page, st
     page.get_by_label("Expires on").fill(expiry.isoformat())
     page.get_by_label("Renews automatically for (years)").fill("5")
     page.get_by_label("Notice period (days)").fill("180")
-    units = page.get_by_role("group", name="Home units")
-    units.get_by_label("Faculty of Engineering").check()
-    units.get_by_label("Department of Metallurgy").check()
+    # the home units: a searchable tree-select
+    choose(page, "^Home units", "Engineering", "Faculty of Engineering")
+    choose(page, "^Home units", "Metallurgy", "Department of Metallurgy")
     page.get_by_role("button", name="Save").click()
 
     page.wait_for_url(re.compile(r"/agreements/[0-9a-f-]+/$"))

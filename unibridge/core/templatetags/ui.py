@@ -1,8 +1,12 @@
 """Template tags of the design system (Tabler): icons from the vendored sprite."""
 
+from typing import Any
+
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
+
+from unibridge.core.forms import form_sections
 
 register = template.Library()
 
@@ -31,3 +35,9 @@ def icon(name: str, label: str = "", size: int = 20) -> str:
         size,
         href,
     )
+
+
+@register.filter
+def sections(form: Any) -> list:
+    """The form's fields by section (see core.forms.form_sections)."""
+    return form_sections(form)

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from unibridge.agreements.demo import _ensure_default_types, _signed
 from unibridge.agreements.models import AgreementType
 from unibridge.core.calendar import UID_DOMAIN
-from unibridge.core.testing import assert_accessible, log_in
+from unibridge.core.testing import assert_accessible, choose, log_in
 from unibridge.institutions.tests.factories import (
     InstitutionFactory,
     PartnershipFactory,
@@ -159,10 +159,8 @@ def test_office_plans_and_completes_the_agh_visit_in_the_browser(page, story, tm
     assert_accessible(page)
 
     page.get_by_label(re.compile(r"^Title")).fill(VISIT_TITLE)
-    page.get_by_label("Host unit").select_option(label=f"{HOME_EN}: — Department of Metallurgy")
-    page.get_by_role("group", name="Home units involved").get_by_label(
-        "Department of Metallurgy"
-    ).check()
+    choose(page, "^Host unit", "Metallurgy", f"{HOME_EN}: — Department of Metallurgy")
+    choose(page, "^Home units involved", "Metallurgy", "Department of Metallurgy")
     page.get_by_label("First day").fill(first_day.isoformat())
     page.get_by_label("Last day").fill(last_day.isoformat())
     page.get_by_label("Host's time zone").fill("Asia/Almaty")

@@ -82,9 +82,14 @@
         }
       };
       if (tree) {
+        // the labels' leading dashes show the tree without JavaScript; here the indent does
+        var plain = function (text) { return text.replace(/^(\u2014 )+/, ""); };
         settings.render.option = function (data, escape) {
           var depth = Number(data.$option ? data.$option.dataset.depth || 0 : 0);
-          return '<div class="ts-depth-' + Math.min(depth, 8) + '">' + escape(data.text) + "</div>";
+          return '<div class="ts-depth-' + Math.min(depth, 8) + '">' + escape(plain(data.text)) + "</div>";
+        };
+        settings.render.item = function (data, escape) {
+          return "<div>" + escape(plain(data.text)) + "</div>";
         };
       }
       // Tom Select moves the label onto its own box; the hidden original keeps its name.
@@ -107,7 +112,74 @@
     });
   }
 
-  function attach(root) { searchable(root); toolbars(root); }
+  /* --- Tables: column chooser, row selection and bulk actions (core/partials/record_table.html,
+     core/partials/column_chooser.html). Without JavaScript the chooser is a GET form with an
+     Apply button and every bulk value field shows; here a tick applies at once. --- */
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var chooser = target.closest && target.closest("form[data-column-chooser]");
+    if (chooser && typeof htmx !== "undefined") {
+      var params = currentQuery(["page", "columns", "choose_columns"]);
+      params.set("choose_columns", "1");
+      chooser.querySelectorAll("input[name=columns]:checked").forEach(function (box) {
+        params.append("columns", box.value);
+      });
+      htmx.ajax("GET", location.pathname + "?" + params.toString(), {target: "#results"});
+      return;
+    }
+    var form = target.closest && target.closest("form[data-bulk-form]");
+    if (!form) return;
+    if (target.hasAttribute("data-bulk-all")) {
+      form.querySelectorAll("input[data-bulk-row]").forEach(function (box) {
+        box.checked = target.checked;
+      });
+    }
+    if (target.name === "action") bulkValues(form);
+    bulkCount(form);
+  });
+
+  // Only the value field of the chosen bulk action shows (the new status, the person).
+  function bulkValues(form) {
+    var chosen = form.elements.action ? form.elements.action.value : "";
+    form.querySelectorAll("[data-bulk-value]").forEach(function (box) {
+      box.hidden = box.dataset.bulkValue !== chosen;
+    });
+  }
+
+  function bulkCount(form) {
+    var rows = form.querySelectorAll("input[data-bulk-row]");
+    var ticked = form.querySelectorAll("input[data-bulk-row]:checked").length;
+    var all = form.querySelector("input[data-bulk-all]");
+    if (all) {
+      all.checked = rows.length > 0 && ticked === rows.length;
+      all.indeterminate = ticked > 0 && ticked < rows.length;
+    }
+    var count = form.querySelector("[data-bulk-count]");
+    if (count) {
+      count.hidden = ticked === 0;
+      count.textContent = (form.dataset.selectedText || "%(count)s").replace("%(count)s", ticked);
+    }
+  }
+
+  function tables(root) {
+    root.querySelectorAll("[data-js-hide]").forEach(function (node) { node.hidden = true; });
+    root.querySelectorAll("input[data-bulk-all]").forEach(function (box) { box.hidden = false; });
+    root.querySelectorAll("form[data-bulk-form]").forEach(function (form) {
+      bulkValues(form);
+      bulkCount(form);
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    // A bulk action keeps the filters and sort shown now (HTMX pushed them to the address).
+    var form = event.target;
+    if (form.hasAttribute("data-bulk-form")) {
+      form.action = location.pathname + "?" + currentQuery(["page"]).toString();
+    }
+  });
+  /* --- end of tables --- */
+
+  function attach(root) { searchable(root); toolbars(root); tables(root); }
   document.addEventListener("DOMContentLoaded", function () { attach(document); });
   document.addEventListener("htmx:afterSwap", function (event) { attach(event.target); });
 })();
