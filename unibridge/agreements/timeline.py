@@ -182,7 +182,8 @@ def _approval_days(agreement_ids: list[int]) -> dict[int, list[datetime.datetime
         .values_list("agreement_id", "decided_at")
     )
     for agreement_id, decided_at in rows:
-        days[agreement_id].append(decided_at)
+        if decided_at is not None:  # filtered above; the column may be empty
+            days[agreement_id].append(decided_at)
     return days
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from .history import Change, EntryView, EntryWriter
 from .text import ellipsis
+from .types import User
 
 NAME_LIMIT = 90
 
@@ -40,7 +41,7 @@ def told_models() -> list[type[Model]]:
     ]
 
 
-def activity_entries(user) -> QuerySet[LogEntry]:
+def activity_entries(user: User) -> QuerySet[LogEntry]:
     """The audit entries of the records the user may see, newest first."""
     models = told_models()
     types = ContentType.objects.get_for_models(*models)  # cached after the first page
@@ -65,7 +66,7 @@ class Sentence:
     url: str
 
 
-def sentences(entries: list[LogEntry], user) -> list[Sentence]:
+def sentences(entries: list[LogEntry], user: User) -> list[Sentence]:
     """The page's entries in words, in the reader's language."""
     by_type: dict[int, set[int]] = defaultdict(set)
     for entry in entries:
@@ -91,19 +92,22 @@ def sentences(entries: list[LogEntry], user) -> list[Sentence]:
         views.append((writer.gather(entry, models[entry.content_type_id]), record))
     writer.write([view for view, _record in views])
     return [
-        Sentence(entry=view.entry, text=_sentence(view, record), url=record.get_absolute_url())
+        Sentence(entry=view.entry, text=_sentence(view, record), url=_url(record))
         for view, record in views
     ]
+
+
+def _url(record: Model) -> str:
+    # every told model has a page of its own (see told_models)
+    return str(record.get_absolute_url())  # type: ignore[attr-defined]
 
 
 def _sentence(view: EntryView, record: Model) -> SafeString:
     entry = view.entry
     params: dict[str, Any] = {
-        "actor": _actor(entry),
+        "actor": view.actor,
         "kind": str(type(record)._meta.verbose_name),
-        "record": format_html(
-            '“<a href="{}">{}</a>”', record.get_absolute_url(), ellipsis(record, NAME_LIMIT)
-        ),
+        "record": format_html('“<a href="{}">{}</a>”', _url(record), ellipsis(record, NAME_LIMIT)),
     }
     if entry.action == LogEntry.Action.CREATE:
         return _told(_("%(actor)s created %(kind)s %(record)s"), params)
@@ -114,13 +118,6 @@ def _sentence(view: EntryView, record: Model) -> SafeString:
         params["fields"] = ", ".join(change.label for change in changes)
         return _told(_("%(actor)s changed the %(fields)s of %(kind)s %(record)s"), params)
     return _one_change(changes[0], params)
-
-
-def _actor(entry: LogEntry) -> str:
-    actor = entry.actor
-    if actor is None:
-        return _("UniBridge")  # the daily job, an import from the command line
-    return actor.get_full_name() or actor.get_username()
 
 
 def _one_change(change: Change, params: dict[str, Any]) -> SafeString:

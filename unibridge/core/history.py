@@ -39,6 +39,7 @@ from django_countries.fields import CountryField
 from . import cldr
 from .fields import ChoiceListField
 from .text import ellipsis
+from .types import User
 
 # A long text (minutes, notes) is shown in the history by its beginning only.
 TEXT_LIMIT = 300
@@ -52,6 +53,15 @@ def action_label(action: int) -> str:
         LogEntry.Action.DELETE: _("deleted"),
     }
     return labels.get(action, _("accessed"))
+
+
+def actor_name(entry: LogEntry) -> str:
+    """Who wrote an entry, by their name; the system's own writes (the daily job, an import
+    from the command line) have no actor."""
+    actor = entry.actor
+    if actor is None:
+        return _("UniBridge")
+    return actor.get_full_name() or actor.get_username()
 
 
 def minute(value: datetime.datetime | None) -> str:
@@ -170,7 +180,7 @@ class RelatedNames:
     ``visible_to`` is named by its kind only; a deleted one says so.
     """
 
-    def __init__(self, user) -> None:
+    def __init__(self, user: User) -> None:
         self.user = user
         self._wanted: dict[type[Model], set[Any]] = defaultdict(set)
         self._names: dict[tuple[type[Model], str], str] = {}
@@ -179,7 +189,7 @@ class RelatedNames:
 
     def want(self, model: type[Model], raw: Any) -> None:
         with contextlib.suppress(ValidationError, TypeError, ValueError):
-            self._wanted[model].add(model._meta.pk.to_python(raw))  # type: ignore[union-attr]
+            self._wanted[model].add(model._meta.pk.to_python(raw))
 
     def load(self) -> None:
         for model, pks in self._wanted.items():
@@ -293,11 +303,15 @@ class EntryView:
     name: str | None = None  # a child record's name (None: not to be named)
     raw: list[tuple[str, Any, Any]] = field(default_factory=list)
 
+    @property
+    def actor(self) -> str:
+        return actor_name(self.entry)
+
 
 class EntryWriter:
     """Turns entries into :class:`EntryView` objects: gather, load names once, then write."""
 
-    def __init__(self, user) -> None:
+    def __init__(self, user: User) -> None:
         self.user = user
         self.names = RelatedNames(user)
         self._fields: dict[type[Model], dict[str, Any]] = {}
@@ -370,7 +384,7 @@ class EntryWriter:
         )
 
 
-def _hidden_labels(field: Any, user) -> set[str]:
+def _hidden_labels(field: Any, user: User) -> set[str]:
     """How the records of a many-to-many field the user may not see are named in entries.
 
     The audit log keeps only their names (as read in the writer's language), so each is
@@ -383,7 +397,7 @@ def _hidden_labels(field: Any, user) -> set[str]:
     records = list(model.objects.exclude(pk__in=model.objects.visible_to(user).values("pk")))
     if not records:
         return set()
-    labels = set()
+    labels: set[str] = set()
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             labels.update(str(record) for record in records)
@@ -395,7 +409,7 @@ def _hidden_labels(field: Any, user) -> set[str]:
 
 def history_for(
     obj: Model,
-    user,
+    user: User,
     limit: int = 200,
     *,
     children: Iterable[tuple[type[Model], str]] = (),
@@ -453,7 +467,7 @@ def _kind(model: type[Model]) -> str:
     return str(model._meta.verbose_name)
 
 
-def _seen_children(model: type[Model], key: str, obj: Model, user) -> set[str] | None:
+def _seen_children(model: type[Model], key: str, obj: Model, user: User) -> set[str] | None:
     """Which children of ``obj`` the user may see, or None when they may see all of its kind.
 
     Without ``visible_to`` a child is seen with its record. With it, when some record of
