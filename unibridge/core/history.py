@@ -307,6 +307,14 @@ class EntryView:
     def actor(self) -> str:
         return actor_name(self.entry)
 
+    @property
+    def is_creation(self) -> bool:
+        return self.entry.action == LogEntry.Action.CREATE
+
+    @property
+    def is_deletion(self) -> bool:
+        return self.entry.action == LogEntry.Action.DELETE
+
 
 class EntryWriter:
     """Turns entries into :class:`EntryView` objects: gather, load names once, then write."""

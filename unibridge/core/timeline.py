@@ -93,8 +93,15 @@ def _moved(entry: TimelineEntry, when: datetime.datetime) -> TimelineEntry:
     return TimelineEntry(**{**entry.__dict__, "when": when, "recorded": recorded})
 
 
-def _order(entry: TimelineEntry) -> tuple[datetime.datetime, datetime.datetime]:
-    return (entry.when, entry.recorded or entry.when)
+def _order(entry: TimelineEntry) -> tuple[datetime.date, datetime.datetime, datetime.datetime]:
+    """By day in the world; within a day, by the hour, which for a thing known only by its
+    day (a signature, an entry into force) is best guessed from its recording that day."""
+    recorded = entry.recorded or entry.when
+    moment = entry.when
+    known_by_day = timezone.localtime(entry.when).time() == datetime.time.min
+    if known_by_day and _local_day(recorded) == _local_day(entry.when) and recorded > entry.when:
+        moment = recorded
+    return (_local_day(entry.when), moment, recorded)
 
 
 def timeline_for(partnership: Any, user: User) -> list[TimelineEntry]:
