@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import CharField, Exists, Model, OuterRef, Q
+from django.db.models import CharField, Exists, ExpressionWrapper, Model, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -185,7 +185,6 @@ class RelatedNames:
         self._wanted: dict[type[Model], set[Any]] = defaultdict(set)
         self._names: dict[tuple[type[Model], str], str] = {}
         self._hidden: set[tuple[type[Model], str]] = set()
-        self._loaded: set[type[Model]] = set()
 
     def want(self, model: type[Model], raw: Any) -> None:
         with contextlib.suppress(ValidationError, TypeError, ValueError):
@@ -193,24 +192,22 @@ class RelatedNames:
 
     def load(self) -> None:
         for model, pks in self._wanted.items():
-            pks = {pk for pk in pks if pk is not None}
-            if model in self._loaded or not pks:
+            pks = {pk for pk in pks if pk is not None} - self._known(model)
+            if not pks:
                 continue
-            self._loaded.add(model)
-            manager = model._default_manager
             # whatever __str__ reads through a foreign key comes in the same query
-            records = manager.filter(pk__in=pks).select_related()
-            visible_to = getattr(manager, "visible_to", None)
-            if callable(visible_to):
-                seen = visible_to(self.user).filter(pk=OuterRef("pk"))
-                records = records.annotate(history_seen=Exists(seen))
+            records = manager_of(model).filter(pk__in=pks).select_related()
+            records = records.annotate(history_seen=_seen_by(model, self.user))
             for record in records:
                 key = (model, str(record.pk))
-                if getattr(record, "history_seen", True):
+                if record.history_seen:
                     self._names[key] = str(record)
                 else:
                     self._hidden.add(key)
         self._wanted.clear()
+
+    def _known(self, model: type[Model]) -> set[Any]:
+        return {pk for known, pk in (*self._names, *self._hidden) if known is model}
 
     def name(self, model: type[Model], raw: Any) -> str:
         key = (model, str(raw))
@@ -220,6 +217,33 @@ class RelatedNames:
         if key in self._hidden:
             return _("a %(kind)s you may not see") % {"kind": kind}
         return _("a deleted %(kind)s") % {"kind": kind}
+
+
+def manager_of(model: type[Model]) -> Any:
+    return model._default_manager
+
+
+def _seen_by(model: type[Model], user: User) -> Any:
+    """Whether the user may see a record, as an expression on the record's queryset.
+
+    By the model's ``visible_to``; a model without one (a visit participant, an agreement's
+    party) is seen when the records it names by its foreign keys are — its name is theirs
+    (a participant is named by their person).
+    """
+    visible_to = getattr(manager_of(model), "visible_to", None)
+    if callable(visible_to):
+        return Exists(visible_to(user).filter(pk=OuterRef("pk")))
+    seen: Any = Value(True)
+    for key in model._meta.concrete_fields:
+        related = key.related_model if key.many_to_one or key.one_to_one else None
+        if related is None or related is model:
+            continue
+        related_visible_to = getattr(manager_of(related), "visible_to", None)  # type: ignore[arg-type]
+        if not callable(related_visible_to):
+            continue
+        shown = Exists(related_visible_to(user).filter(pk=OuterRef(key.attname)))
+        seen = seen & (Q(**{f"{key.attname}__isnull": True}) | shown) if key.null else seen & shown
+    return ExpressionWrapper(seen, output_field=models.BooleanField())
 
 
 def _is_reference(field: Any) -> bool:

@@ -136,3 +136,26 @@ def test_the_history_tab_costs_the_same_queries_for_few_and_many_named_records(
     with django_assert_num_queries(few):
         page = history(office_client, meeting)
     assert "Owner : — → Owner 11" in page
+
+
+def test_a_record_without_a_rule_of_its_own_is_hidden_with_the_records_it_names(
+    office_user, viewer_user, economics
+):
+    """A visit participant is named by their person: hidden when the person is."""
+    from unibridge.core.history import RelatedNames
+    from unibridge.visits.models import VisitParticipant
+    from unibridge.visits.tests.factories import ParticipantFactory
+
+    secret = PersonFactory(name_native="Secret Member", is_confidential=True, unit=economics)
+    hidden = ParticipantFactory(person=secret)
+    shown = ParticipantFactory(person=PersonFactory(name_native="Open Member"))
+    for user, expected in (
+        (office_user, ["Secret Member", "Open Member"]),
+        (viewer_user, ["a visit participant you may not see", "Open Member"]),
+    ):
+        names = RelatedNames(user)
+        for participant in (hidden, shown):
+            names.want(VisitParticipant, str(participant.pk))
+        names.load()
+        assert [names.name(VisitParticipant, p.pk) for p in (hidden, shown)] == expected
+    assert RelatedNames(viewer_user).name(VisitParticipant, 10**9) == "a deleted visit participant"
