@@ -238,7 +238,7 @@ def _seen_by(model: type[Model], user: User) -> Any:
         related = key.related_model if key.many_to_one or key.one_to_one else None
         if related is None or related is model:
             continue
-        related_visible_to = getattr(manager_of(related), "visible_to", None)  # type: ignore[arg-type]
+        related_visible_to = getattr(manager_of(related), "visible_to", None)
         if not callable(related_visible_to):
             continue
         shown = Exists(related_visible_to(user).filter(pk=OuterRef(key.attname)))
