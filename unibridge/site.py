@@ -107,6 +107,7 @@ NAVIGATION = [
             ),
             ("unit", _("Units"), "institutions:unit_list", "hierarchy-2", ""),
             ("person", _("People"), "institutions:person_list", "users", ""),
+            ("activity", _("Recent activity"), "core:activity", "activity", ""),
         ],
     ),
     (

@@ -70,6 +70,8 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
             responsible_people=[people["head_of_office"], people["vice_rector"]],
             signed_on=MEMORANDUM_SIGNED_ON,
             place="Temirtau",
+            approved_on=MEMORANDUM_SIGNED_ON - datetime.timedelta(days=9),
+            sent_on=MEMORANDUM_SIGNED_ON - datetime.timedelta(days=1),
         )
     ka171 = Agreement.objects.filter(title=KA171_TITLE).first()
     if ka171 is None:
@@ -99,6 +101,8 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
             responsible_people=[people["head_of_office"]],
             signed_on=start,
             place="Kraków",
+            approved_on=start - datetime.timedelta(days=12),
+            sent_on=start - datetime.timedelta(days=6),
             conditions=lambda agreement: _conditions(agreement, actor, home, agh, units),
         )
     if not memorandum.documents.exists():
@@ -115,15 +119,28 @@ def _ensure_default_types() -> None:
     migration.create_types(django_apps, None)
 
 
-def _signed(actor, *, parties, signed_on, place, conditions=None, **fields) -> Agreement:
-    """Create, approve through the type's route, sign by every party: the agreement's story."""
+def _signed(
+    actor, *, parties, signed_on, place, approved_on, sent_on, conditions=None, **fields
+) -> Agreement:
+    """Create, approve through the type's route, sign by every party: the agreement's story.
+
+    The services date the approvals and the sending for signature today; the story's own
+    days are then recorded, as an office entering an agreement after the fact corrects them,
+    so the partner timeline tells the story in its order.
+    """
     agreement = services.agreement_create(user=actor, parties=parties, **fields)
     if conditions:
         conditions(agreement)
     lifecycle_services.agreement_submit(agreement=agreement, user=actor)
     for step in agreement.approvals.order_by("order"):
         lifecycle_services.approval_decide(step=step, user=actor, approve=True, comment="Agreed.")
+    for step in agreement.approvals.order_by("order"):
+        step.decided_at = _noon(approved_on)
+        save_record(instance=step, user=actor)
     lifecycle_services.agreement_start_signing(agreement=agreement, user=actor)
+    agreement.refresh_from_db()
+    agreement.signing_started_on = sent_on
+    save_record(instance=agreement, user=actor)
     for party in agreement.parties.select_related("signatory"):
         lifecycle_services.signature_record(
             party=party,
@@ -136,6 +153,10 @@ def _signed(actor, *, parties, signed_on, place, conditions=None, **fields) -> A
     lifecycle_services.activate_due(today=max(signed_on, timezone.localdate()))
     agreement.refresh_from_db()
     return agreement
+
+
+def _noon(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
 # Student and staff mobility in both directions, as a KA171 agreement lists them.

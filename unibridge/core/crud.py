@@ -8,15 +8,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from auditlog.models import LogEntry
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import CharField, Model, ProtectedError, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Model, ProtectedError, QuerySet
 from django.forms import ModelForm
 from django.http import (
     Http404,
@@ -26,7 +22,6 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
@@ -34,6 +29,7 @@ from django.views import View
 from . import bulk, exports
 from .bulk import BulkAction, BulkForm
 from .forms import invalid_form_status
+from .history import action_label, history_for  # noqa: F401  (action_label: kept for its users)
 from .models import ListColumns
 from .permissions import is_editable
 from .saved_filter_views import filter_query, saved_filters_for
@@ -306,139 +302,6 @@ class RecordDetailView(LoginRequiredMixin, View):
             context["history"] = history_for(obj, request.user, children=self.history_children)
         context.update(self.tab_context(obj, tab))
         return render(request, self.template_name, context)
-
-
-def action_label(action: int) -> str:
-    """What an audit entry did, in the reader's language."""
-    labels = {
-        LogEntry.Action.CREATE: _("created"),
-        LogEntry.Action.UPDATE: _("changed"),
-        LogEntry.Action.DELETE: _("deleted"),
-    }
-    return labels.get(action, _("accessed"))
-
-
-def history_for(
-    obj: Model,
-    user,
-    limit: int = 200,
-    *,
-    children: Iterable[tuple[type[Model], str]] = (),
-) -> list[dict]:
-    """Audit entries of a record, newest first, with field names in the reader's language.
-
-    A many-to-many change names the records added or removed as they read then; those the
-    user may not see (by their model's ``visible_to``) are left out.
-
-    ``children`` adds the entries of the record's child records: (child model, name of its
-    foreign key to the record). A child is found by its entry's own change of that key (its
-    creation and deletion name the record), so deleted children are found too, as are the
-    entries of children the record has now. Such an entry names the child's kind; a child
-    the user may not see is named by its kind only.
-    """
-    own_type = ContentType.objects.get_for_model(type(obj))
-    if isinstance(obj.pk, int):  # as LogEntry.objects.get_for_object finds them
-        query = Q(content_type=own_type, object_id=obj.pk)
-    else:
-        query = Q(content_type=own_type, object_pk=str(obj.pk))
-    kinds: dict[int, tuple[type[Model], str]] = {own_type.pk: (type(obj), "")}
-    for model, key in children:
-        child_type = ContentType.objects.get_for_model(model)
-        kinds[child_type.pk] = (model, key)
-        named = LogEntry.objects.filter(content_type=child_type).filter(
-            Q(**{f"changes__{key}__0": str(obj.pk)}) | Q(**{f"changes__{key}__1": str(obj.pk)})
-        )
-        current = model._default_manager.filter(**{key: obj.pk}).values_list(
-            Cast("pk", CharField())
-        )
-        query |= Q(content_type=child_type) & (
-            Q(object_pk__in=named.values("object_pk")) | Q(object_pk__in=current)
-        )
-    entries = LogEntry.objects.filter(query).select_related("actor").order_by("-timestamp", "-pk")
-    entries = entries[:limit]
-    fields: dict[type[Model], dict[str, Any]] = {}
-    seen_children: dict[type[Model], set[str] | None] = {}
-    hidden: dict[tuple[type[Model], str], set[str]] = {}
-    result = []
-    for entry in entries:
-        model, key = kinds[entry.content_type_id]
-        if model not in fields:
-            fields[model] = {f.name: f for f in model._meta.get_fields()}
-        model_fields = fields[model]
-        item: dict[str, Any] = {"entry": entry, "action": action_label(entry.action)}
-        if key:  # a child's entry: its kind, and its name unless the user may not see it
-            if model not in seen_children:
-                seen_children[model] = _seen_children(model, key, obj, user)
-            item["kind"] = model._meta.verbose_name
-            seen = seen_children[model]
-            if seen is not None and entry.object_pk not in seen:
-                item["changes"] = []
-                result.append(item)
-                continue
-            item["name"] = entry.object_repr
-        changes = []
-        for field, change in sorted(entry.changes_dict.items()):
-            if field == key:  # the child's link to the record itself
-                continue
-            label = getattr(model_fields.get(field), "verbose_name", field)
-            if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation", "objects"}
-                if (model, field) not in hidden:
-                    hidden[model, field] = _hidden_labels(model_fields.get(field), user)
-                names = [
-                    str(o) for o in change.get("objects", []) if str(o) not in hidden[model, field]
-                ]
-                if names:
-                    changes.append((label, change.get("operation", ""), ", ".join(names)))
-            else:
-                before, after = [*list(change), "", ""][:2]
-                changes.append((label, _none(before), _none(after)))
-        item["changes"] = changes
-        result.append(item)
-    return result
-
-
-def _seen_children(model: type[Model], key: str, obj: Model, user) -> set[str] | None:
-    """Which children of ``obj`` the user may see, or None when they may see all of its kind.
-
-    Without ``visible_to`` a child is seen with its record. With it, when some record of
-    the kind is hidden from the user, only the present children they see are named: a
-    deleted child can no longer be checked.
-    """
-    visible_to = getattr(model._default_manager, "visible_to", None)
-    if not callable(visible_to):
-        return None
-    manager = model._default_manager
-    visible = visible_to(user).values("pk")
-    if not manager.exclude(pk__in=visible).exists():
-        return None
-    return {
-        str(pk)
-        for pk in manager.filter(**{key: obj.pk}, pk__in=visible).values_list("pk", flat=True)
-    }
-
-
-def _hidden_labels(field, user) -> set[str]:
-    """How the records of a many-to-many field the user may not see are named in entries.
-
-    The audit log keeps only their names (as read in the writer's language), so each is
-    named in every language of the site. Few records are hidden from anyone (the
-    confidential ones of other units); the office has none.
-    """
-    model = getattr(field, "related_model", None)
-    if model is None or not callable(getattr(model.objects, "visible_to", None)):
-        return set()
-    records = list(model.objects.exclude(pk__in=model.objects.visible_to(user).values("pk")))
-    if not records:
-        return set()
-    names = set()
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            names.update(str(record) for record in records)
-    return names
-
-
-def _none(value: Any) -> str:
-    return "" if value in (None, "None") else str(value)
 
 
 class RecordEditView(LoginRequiredMixin, View):

@@ -1,13 +1,15 @@
-"""Pages every module shares: health check, search and job status."""
+"""Pages every module shares: health check, search, job status and recent activity."""
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.models import Session
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
+from .activity import activity_entries, sentences
 from .models import Job
 
 
@@ -77,3 +79,20 @@ def job_detail(request: HttpRequest, uuid) -> HttpResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user), uuid=uuid)
     template = "core/partials/job_status.html" if request.htmx else "core/job.html"
     return render(request, template, {"job": job})
+
+
+ACTIVITY_PAGE_SIZE = 50
+
+
+@login_required
+@require_safe
+def activity(request: HttpRequest) -> HttpResponse:
+    """Recent activity: who changed what among the records the reader may see, newest first."""
+    page = Paginator(activity_entries(request.user), ACTIVITY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "core/activity.html",
+        {"page": page, "sentences": sentences(list(page.object_list), request.user)},
+    )

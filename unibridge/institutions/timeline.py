@@ -12,14 +12,20 @@ from unibridge.core.timeline import TimelineEntry, as_datetime
 
 from .models import Partnership
 
+KEY = "partnership"
+
 
 def partnership_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
+    kind = _("Partnership")
     if partnership.started_on:
         yield TimelineEntry(
             when=as_datetime(partnership.started_on),
-            kind=_("Partnership"),
+            recorded=partnership.created,
+            kind=kind,
             title=_("Cooperation started"),
+            key=KEY,
         )
+    # the log's own moments: a change of the record happens when it is typed in
     history = LogEntry.objects.get_for_object(partnership).select_related("actor")[:50]
     for entry in history:
         changes = entry.changes_dict
@@ -33,10 +39,11 @@ def partnership_entries(partnership: Partnership, user) -> Iterable[TimelineEntr
             title = _("Partnership details updated")
         yield TimelineEntry(
             when=entry.timestamp,
-            kind=_("Partnership"),
+            kind=kind,
             title=title,
             detail=_field_labels(changes) if entry.action != LogEntry.Action.CREATE else "",
             actor=str(entry.actor or ""),
+            key=KEY,
         )
 
 

@@ -17,7 +17,7 @@ from unibridge.core.crud import (
     RecordListView,
     form_values,
 )
-from unibridge.core.timeline import timeline_for
+from unibridge.core.timeline import timeline_for, timeline_kinds
 
 from . import filters, forms, selectors, services, tables
 from .models import Institution, OrganizationalUnit, Partnership, Person
@@ -315,11 +315,21 @@ class PartnershipDetailView(RecordDetailView):
                 "all_people_url": _people_list_url(institution=partner.uuid),
             }
         if tab == "timeline":
-            # a long partnership has thousands of entries: the newest first, a page at a time
-            page = Paginator(timeline_for(partnership, user), TIMELINE_PAGE_SIZE).get_page(
-                self.request.GET.get("page")
-            )
-            return {"timeline": page.object_list, "timeline_page": page}
+            entries = timeline_for(partnership, user)
+            kinds = timeline_kinds(entries)
+            kind = self.request.GET.get("kind", "")
+            if kind in dict(kinds):
+                entries = [entry for entry in entries if entry.key == kind]
+            else:
+                kind = ""
+            # a long partnership has thousands of entries: the latest first, a page at a time
+            page = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(self.request.GET.get("page"))
+            return {
+                "timeline": page.object_list,
+                "timeline_page": page,
+                "timeline_kinds": kinds,
+                "timeline_kind": kind,
+            }
         return {}
 
 

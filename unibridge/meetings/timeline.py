@@ -2,7 +2,8 @@
 
 Three queries whatever their number: the meetings (of the partner's visits the user may see,
 or standalone with the partner), their decisions, and the action items (of those meetings, or
-linked to the partnership).
+linked to the partnership). Meetings and their decisions are on the meeting's hour, action
+items on the day they were done or are due.
 """
 
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from unibridge.core.text import ellipsis
 from unibridge.core.timeline import TimelineEntry, as_datetime
 from unibridge.core.visibility import annotate_visible, shown
 from unibridge.institutions.models import Partnership, Person
@@ -18,6 +20,9 @@ from unibridge.visits.models import Visit
 from .choices import ActionItemStatus
 from .models import ActionItem, Decision, Meeting
 from .selectors import safe_url
+
+# Decisions and action items are long sentences: their beginning names them on the timeline.
+TITLE_LIMIT = 100
 
 
 def meeting_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
@@ -37,6 +42,8 @@ def meeting_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
     for meeting in meetings.values():
         yield TimelineEntry(
             when=meeting.starts_at,
+            recorded=meeting.created,
+            key="meeting",
             kind=meeting_kind,
             title=meeting.title,
             url=urls[meeting.pk],
@@ -48,8 +55,10 @@ def meeting_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
             meeting = meetings[decision.meeting_id]
             yield TimelineEntry(
                 when=meeting.starts_at,
+                recorded=decision.created,
+                key="decision",
                 kind=decision_kind,
-                title=str(decision),
+                title=ellipsis(decision.text, TITLE_LIMIT),
                 url=urls[meeting.pk],
                 detail=meeting.title,
             )
@@ -62,12 +71,15 @@ def meeting_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
     item_kind = _("Action item")
     for item in items:
         when = item.completed_on or item.due_on
+        action = ellipsis(item.description, TITLE_LIMIT)
         if item.status == ActionItemStatus.DONE:
-            title = _("Done: %(action)s") % {"action": item}
+            title = _("Done: %(action)s") % {"action": action}
         else:
-            title = _("Due: %(action)s") % {"action": item}
+            title = _("Due: %(action)s") % {"action": action}
         yield TimelineEntry(
             when=as_datetime(when) if when else item.created,
+            recorded=item.created,
+            key="action_item",
             kind=item_kind,
             title=title,
             url=safe_url(item),

@@ -85,14 +85,14 @@ DECISIONS = [
     "Apply together for an Erasmus+ KA171 project for the exchange of students and staff.",
     "Prepare a joint master's programme in mineral processing.",
 ]
-# (description, owner key, due date or days from today, done)
+# (description, owner key, due date or days from today, day it was done or None)
 ACTIONS = [
     ("Prepare and submit the Erasmus+ KA171 application with AGH", "head_of_office",
-     datetime.date(2025, 5, 31), True),
+     datetime.date(2025, 5, 31), datetime.date(2025, 5, 27)),
     ("Draft the curriculum of the joint master's programme in mineral processing",
-     "dean_metallurgy", 90, False),
+     "dean_metallurgy", 90, None),
     ("Send AGH the list of laboratory equipment for the joint research project",
-     "mineral_processing", datetime.date(2025, 9, 1), False),
+     "mineral_processing", datetime.date(2025, 9, 1), None),
 ]  # fmt: skip
 
 
@@ -223,8 +223,12 @@ def _round_table(actor, visit, day, people, agh, agreements) -> Meeting:
                 "agreement": agreements["ka171"] if "KA171" in description else None,
             },
         )
-        if done:
-            meetings.action_item_set_status(item=item, user=actor, status=ActionItemStatus.DONE)
+        if done:  # done on the story's day, not on the day the demo is loaded
+            meetings.action_item_update(
+                item=item,
+                user=actor,
+                values={"status": ActionItemStatus.DONE, "completed_on": done},
+            )
     return meeting
 
 

@@ -1,4 +1,4 @@
-"""Visits on the partner timeline, in one query.
+"""Visits on the partner timeline, in one query, on their days (the last one once done).
 
 Their meetings, decisions and action items: :mod:`unibridge.meetings.timeline`.
 """
@@ -38,6 +38,8 @@ def visit_entries(partnership: Partnership, user) -> Iterable[TimelineEntry]:
         day = visit.end_date if visit.status == VisitStatus.COMPLETED else visit.start_date
         yield TimelineEntry(
             when=as_datetime(day),
+            recorded=visit.created,
+            key="visit",
             kind=visit_kind,
             title=_visit_title(visit),
             url=visit.get_absolute_url(),
