@@ -9,9 +9,10 @@ from importlib import metadata
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from unibridge.core import cldr
 from unibridge.core.models import Notification
 
 from .site import NAVIGATION
@@ -20,7 +21,7 @@ from .site import NAVIGATION
 @dataclass(frozen=True)
 class MenuItem:
     section: str
-    label: str
+    label: str | Promise  # a lazy translation
     url: str
     icon: str
     current: bool
@@ -46,7 +47,7 @@ def navigation(request: HttpRequest) -> dict:
     signed_in = user is not None and user.is_authenticated
     menu = []
     current = None
-    if signed_in:
+    if user is not None and signed_in:
         for area, entries in NAVIGATION:
             items = [
                 MenuItem(key, label, _url(url_name), icon, key == section)
@@ -60,9 +61,8 @@ def navigation(request: HttpRequest) -> dict:
         "navigation": menu,
         "nav_section": section,
         "current_section": current,
-        # Each language by its own name, as settings.LANGUAGES spells it ("Қазақша"): Django's
-        # own table calls Kazakh "Қазақ".
-        "interface_languages": settings.LANGUAGES,
+        # Each language by its own CLDR name (Қазақ тілі, Polski), whatever the reader's
+        "interface_languages": [(code, cldr.autonym(code)) for code, _name in settings.LANGUAGES],
         "search_label": _(
             "Search institutions, units, people, partnerships, agreements, visits, meetings "
             "and action items"
