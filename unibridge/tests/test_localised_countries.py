@@ -25,6 +25,7 @@ from unibridge.agreements.models import (
     LanguageRequirement,
 )
 from unibridge.core import cldr, search
+from unibridge.core.testing import assert_accessible, log_in
 from unibridge.institutions import importing, selectors
 from unibridge.institutions.models import Institution
 from unibridge.institutions.tables import INSTITUTION_COLUMNS
@@ -139,6 +140,22 @@ def test_the_institution_forms_country_choices_are_in_the_readers_language_and_a
     assert choices == cldr.country_choices(language)
     assert ("KZ", NAMES[language]["KZ"]) in choices
     assert re.search(r'<select[^>]*name="country"[^>]*data-searchable', html)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_kazakh_reader_finds_a_country_by_typing_its_kazakh_name(page, live_server, office_user):
+    log_in(page, "office")
+    page.context.add_cookies([{"name": "django_language", "value": "kk", "url": live_server.url}])
+    page.goto("/institutions/new/")
+    box = page.locator("input[role=combobox]").and_(
+        page.get_by_role("combobox", name=re.compile("^Ел"))
+    )
+    box.focus()
+    page.keyboard.type("Қаза")
+    page.get_by_role("listbox").get_by_role("option", name="Қазақстан").click()
+    assert page.locator("select[name=country]").input_value() == "KZ"
+    assert_accessible(page)
 
 
 def test_the_edit_form_keeps_the_stored_country_selected(office_client, home):
