@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.models import Notification
@@ -21,7 +21,7 @@ from .site import NAVIGATION
 @dataclass(frozen=True)
 class MenuItem:
     section: str
-    label: Any  # a lazy translation: rendered in the reader's language
+    label: str | Promise  # a lazy translation
     url: str
     icon: str
     current: bool
@@ -47,7 +47,7 @@ def navigation(request: HttpRequest) -> dict:
     signed_in = user is not None and user.is_authenticated
     menu = []
     current = None
-    if signed_in:
+    if user is not None and signed_in:
         for area, entries in NAVIGATION:
             items = [
                 MenuItem(key, label, _url(url_name), icon, key == section)
@@ -61,8 +61,9 @@ def navigation(request: HttpRequest) -> dict:
         "navigation": menu,
         "nav_section": section,
         "current_section": current,
-        # Each language by its own name, as settings.LANGUAGES spells it ("Қазақша"): Django's
-        # own table calls Kazakh "Қазақ".
+        # Each language by its own name, as settings.LANGUAGES spells it: Kazakh is
+        # "Қазақша", the name Kazakh speakers give their language in a menu (CLDR's
+        # "қазақ тілі" is the dictionary form).
         "interface_languages": settings.LANGUAGES,
         "search_label": _(
             "Search institutions, units, people, partnerships, agreements, visits, meetings "

@@ -43,7 +43,7 @@ def _unit_label(unit: OrganizationalUnit) -> str:
 
 
 def _institution_label(institution: Institution) -> str:
-    return f"{institution.display_name} ({institution.country})"
+    return f"{institution.display_name} ({institution.country.name})"
 
 
 def institution_picker(field: forms.ModelMultipleChoiceField) -> None:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 from django.utils import translation
-from django_countries import countries
 
+from unibridge.core import cldr
 from unibridge.core.names import fold
 
 from .choices import AgreementStatus
@@ -122,32 +121,14 @@ def text_of(raw: Any) -> str:
     return " ".join(str(raw).split())
 
 
-@lru_cache(maxsize=1)
-def _country_codes() -> frozenset[str]:
-    return frozenset(code for code, _name in countries)
-
-
-@lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for language in INTERFACE_LANGUAGES:
-        with translation.override(language):
-            for code, name in countries:
-                names.setdefault(fold(str(name)), code)
-    names.update({"russian federation": "RU", "usa": "US", "uk": "GB", "turkiye": "TR"})
-    return names
+# Register spellings that CLDR does not use, folded.
+COUNTRY_ALIASES = {"russian federation": "RU", "usa": "US", "uk": "GB", "turkiye": "TR"}
 
 
 def parse_country(text: str) -> str | None:
-    """An ISO code from a code (PL, POL) or a name in an interface language (Польша, Polska)."""
-    code = text.strip().upper()
-    if len(code) == 2 and code in _country_codes():
-        return code
-    if len(code) == 3:
-        alpha2 = countries.alpha2(code)
-        if alpha2:
-            return alpha2
-    return _country_names().get(fold(text))
+    """An ISO code from a code (PL, POL) or a CLDR name in an interface language (Польша,
+    Polska, Қазақстан)."""
+    return cldr.country_code(text, aliases=COUNTRY_ALIASES)
 
 
 class TypeLookup:

@@ -33,9 +33,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_countries import countries
 
-from unibridge.core import importing, search, tabular
+from unibridge.core import cldr, importing, search, tabular
 from unibridge.core.importing import (
     ImportFileError,
     ImportRejected,
@@ -172,7 +171,7 @@ class PartnerMatch:
     @property
     def country_name(self) -> str:
         """The country in the reader's language ('' when the file gives none)."""
-        return str(countries.name(self.country)) if self.country else ""
+        return cldr.country_name(self.country)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from unibridge.core import fields
+from unibridge.core import cldr, fields
 from unibridge.core.fields import ChoiceListField
 from unibridge.core.links import record_url
 from unibridge.core.models import (
@@ -237,8 +237,9 @@ class Agreement(PublicModel):
 
     objects = AgreementQuerySet.as_manager()
 
-    # Set on the list page's rows by selectors.agreement_rows (not a column).
+    # Set on the list page's rows by selectors.agreement_rows (not columns).
     partner_names: list[str]
+    partner_countries: list[str]
 
     class Meta:
         verbose_name = _("agreement")
@@ -534,6 +535,11 @@ class LanguageRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.language} {self.cefr_level}".strip()
+
+    @property
+    def language_name(self) -> str:
+        """The language by its CLDR name in the reader's language: 'английский' for en."""
+        return cldr.language_name(self.language)
 
 
 # --- Documents -----------------------------------------------------------------------------------

@@ -33,8 +33,9 @@ def agreement_list(user) -> QuerySet[Agreement]:
 
 
 def agreement_rows(user, ids: list[int]) -> list[Agreement]:
-    """The list's rows for these ids: the columns it shows and ``partner_names``, the
-    partners' names in the reader's language and the parties' order (never save them).
+    """The list's rows for these ids: the columns it shows, ``partner_names`` (the partners'
+    names in the reader's language and the parties' order) and ``partner_countries`` (their
+    countries' codes, each once, in that order); never save them.
 
     The names come as plain values in one query: prefetching the parties and their
     institutions as records cost more than the rest of the page's reads together.
@@ -46,15 +47,22 @@ def agreement_rows(user, ids: list[int]) -> list[Agreement]:
         .only(*LIST_ROW_COLUMNS)
     )
     names: dict[int, list[str]] = defaultdict(list)
+    countries: dict[int, dict[str, None]] = defaultdict(dict)
     parties = (
         AgreementParty.objects.filter(agreement_id__in=ids, institution__is_home=False)
         .order_by("order", "pk")
-        .values("agreement_id", *(f"institution__{c}" for c in INSTITUTION_NAMES))
+        .values(
+            "agreement_id",
+            "institution__country",
+            *(f"institution__{c}" for c in INSTITUTION_NAMES),
+        )
     )
     for party in parties:
         names[party["agreement_id"]].append(in_reader_language_of(party, "institution__name"))
+        countries[party["agreement_id"]][party["institution__country"]] = None
     for agreement in agreements:
         agreement.partner_names = names[agreement.pk]
+        agreement.partner_countries = list(countries[agreement.pk])
     return agreements
 
 

@@ -11,6 +11,9 @@ from django.db.models import Model, Q
 from django.db.models.expressions import Combinable
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_countries import fields as country_fields
+
+from .cldr import CldrCountries
 
 # Maximum lengths of free text, in characters: a reason or a comment, notes and
 # descriptions, a long text (a news body), formatted minutes (HTML markup counts too).
@@ -31,6 +34,25 @@ class TextField(models.TextField):
         kwargs["max_length"] = max_length
         super().__init__(*args, **kwargs)
         self.validators.append(validators.MaxLengthValidator(self.max_length))
+
+
+class CountryField(country_fields.CountryField):
+    """django-countries' field (an ISO code is stored) with CLDR names in the reader's language.
+
+    ``country.name``, the form choices and the admin's filter name and sort the countries
+    through ``core.cldr``, so Kazakh readers get Kazakh names. The names are not part of the
+    schema, like a field's choices: the field describes itself to migrations as the plain
+    django-countries field, and changing the names needs no migration.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("countries", CldrCountries)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        kwargs.pop("countries", None)
+        return name, "django_countries.fields.CountryField", args, kwargs
 
 
 if TYPE_CHECKING:

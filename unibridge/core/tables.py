@@ -6,7 +6,8 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Case, Field, IntegerField, Model, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 from django.http import HttpRequest
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape, format_html
@@ -22,8 +23,28 @@ class Column:
     key: str
     label: Any
     value: Callable[[Any], Any]
-    order_by: tuple[str, ...] = ()
+    # field names, or functions that make a sort expression when the list is sorted (in the
+    # reader's language, such as by_country_name)
+    order_by: tuple[str | Callable[[], Any], ...] = ()
     link: bool = False
+
+
+def by_country_name(field: str) -> Callable[[], Case]:
+    """A country column's sort: by the names the reader sees, in the reader's alphabet.
+
+    The database holds ISO codes, so sorting by the field would put Германия (DE) before
+    Австрия (AT); this ranks each code by its place in ``cldr.country_choices()``.
+    """
+    from . import cldr
+
+    def expression() -> Case:
+        ranks = [
+            When(**{field: code}, then=Value(rank))
+            for rank, (code, _name) in enumerate(cldr.country_choices())
+        ]
+        return Case(*ranks, default=Value(len(ranks)), output_field=IntegerField())
+
+    return expression
 
 
 @dataclass(frozen=True)
@@ -85,8 +106,14 @@ class Table:
     def order(self, queryset: QuerySet) -> QuerySet:
         column = next(c for c in self.all_columns if c.key == self.sort_key)
         prefix = "-" if self.descending else ""
+        order: list[str | OrderBy] = []
+        for field in column.order_by:
+            if isinstance(field, str):
+                order.append(prefix + field)
+            else:
+                order.append(OrderBy(field(), descending=self.descending))
         # pk last so that pages are stable when values repeat
-        return queryset.order_by(*(prefix + field for field in column.order_by), prefix + "pk")
+        return queryset.order_by(*order, prefix + "pk")
 
     def choices(self) -> list[tuple[str, Any, bool, bool]]:
         """The column chooser's checkboxes: (key, label, shown, fixed)."""

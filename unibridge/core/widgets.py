@@ -8,6 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from . import cldr
+
 
 class FastSelect(forms.Select):
     """A <select> rendered in Python in one pass.
@@ -63,7 +65,8 @@ class CachedChoicesSelect(FastSelect):
 
 
 class CountrySelect(FastSelect):
-    """The 250 countries: their <option>s are built once per language and reused."""
+    """The 250 countries by their CLDR names in the reader's language, sorted by its alphabet
+    and searchable (Tom Select); the <option>s are built once per language and reused."""
 
     _options: dict[str, str] = {}
 
@@ -73,7 +76,9 @@ class CountrySelect(FastSelect):
             self._options[language] = str(
                 format_html_join("", '<option value="{}">{}</option>', country_choices())
             )
-        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        final_attrs = self.build_attrs(
+            self.attrs, {**(attrs or {}), "name": name, "data-searchable": True}
+        )
         options = self._options[language]
         if value:
             marker = format_html('value="{}"', value)
@@ -203,28 +208,11 @@ class RecordPicker(forms.SelectMultiple):
         return False
 
 
-_country_choices: dict[str, list[tuple[str, str]]] = {}
-
-
 def country_name(code) -> str:
-    """A country's name in the current language, from the cached list."""
-    names = _country_names.get(get_language() or "en")
-    if names is None:
-        names = _country_names[get_language() or "en"] = dict(country_choices())
-    return names.get(str(code), str(code))
-
-
-_country_names: dict[str, dict[str, str]] = {}
+    """A country's name in the current language (CLDR's, see ``core.cldr``)."""
+    return cldr.country_name(code) or str(code or "")
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """ISO 3166 countries sorted by their name in the current language, computed once each.
-
-    django-countries translates and sorts all 250 names on every iteration (about 30 ms).
-    """
-    from django_countries import countries
-
-    language = get_language() or "en"
-    if language not in _country_choices:
-        _country_choices[language] = [(code, str(name)) for code, name in countries]
-    return _country_choices[language]
+    """ISO 3166 countries named in the current language and sorted by its alphabet (CLDR)."""
+    return cldr.country_choices()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from unibridge.core import cldr
 from unibridge.core.forms import LinesField, VersionedFormMixin
 from unibridge.core.widgets import (
     CountrySelect,
@@ -18,6 +19,7 @@ from unibridge.core.widgets import (
 )
 
 from . import validators
+from .choices import LanguageCode
 from .models import Institution, OrganizationalUnit, Partnership, Person
 
 # Headings of form sections (core.forms.form_sections) that several forms share.
@@ -156,6 +158,10 @@ class PersonForm(UserScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # CLDR's names in the reader's language, in the list's order (the most met first)
+        self.fields["languages"].choices = [
+            (code, cldr.language_name(code)) for code in LanguageCode.values
+        ]
         person = self.instance
         institution_id = person.institution_id or self.initial.get("institution")
         # The directory holds ~10,000 institutions: offer the home one and the partners.

@@ -16,9 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_countries import countries
 
-from unibridge.core import jobs, tabular
+from unibridge.core import cldr, jobs, tabular
 from unibridge.core.models import Job, JobStatus
 
 from . import importing, tasks
@@ -211,7 +210,7 @@ def _preview_context(result: dict, filename: str) -> dict:
     """The preview task's result (see tasks._preview) with labels in the reader's language."""
     created, updated, unchanged = result["counts"]
     creates = [
-        {**item, "country_name": countries.name(item["country"])} for item in result["creates"]
+        {**item, "country_name": cldr.country_name(item["country"])} for item in result["creates"]
     ]
     updates = [
         {

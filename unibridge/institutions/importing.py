@@ -28,9 +28,8 @@ from urllib.parse import urlsplit
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_countries import countries
 
-from unibridge.core import importing, tabular
+from unibridge.core import cldr, importing, tabular
 from unibridge.core.importing import (
     ImportFileError,
     ImportRejected,  # noqa: F401 (callers read it here)
@@ -101,7 +100,7 @@ DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
     "ror_id": ("ror_id", "ror", "ror id", "ror identifier"),
 }  # fmt: skip
 
-# Country names that django-countries spells differently, as ISO 3166 and common usage do.
+# Country names of registers that CLDR spells differently (ISO 3166's, common usage), folded.
 COUNTRY_ALIASES = {
     "bolivia plurinational state of": "BO",
     "cape verde": "CV",
@@ -256,33 +255,23 @@ def _resolve_columns(
 
 
 class _Lookups:
-    """Countries and institution types by code or by name in the interface languages."""
+    """Countries and institution types by code or by name in the interface languages.
+
+    Countries are CLDR's (``core.cldr.country_code``): 'Қазақстан', 'Kazachstan', 'Казахстан'
+    and 'Kazakhstan' are all KZ; COUNTRY_ALIASES adds the spellings of other registers.
+    """
 
     def __init__(self) -> None:
-        self.country_codes = set(countries.countries)
-        self.country_names: dict[str, str] = {}
         self.kinds: dict[str, str] = {}
         for language in INTERFACE_LANGUAGES:
             with translation.override(language):
-                for code, name in countries:
-                    self.country_names.setdefault(fold(str(name)), code)
                 for code, label in InstitutionType.choices:
                     self.kinds.setdefault(fold(str(label)), code)
-        for alias, code in COUNTRY_ALIASES.items():
-            if code in self.country_codes:
-                self.country_names.setdefault(alias, code)
         for code, _label in InstitutionType.choices:
             self.kinds[fold(code)] = code
 
     def country(self, value: str) -> str | None:
-        code = value.strip().upper()
-        if code in self.country_codes:
-            return code
-        if len(code) == 3:
-            alpha2 = countries.alpha2(code)
-            if alpha2 in self.country_codes:
-                return alpha2
-        return self.country_names.get(fold(value))
+        return cldr.country_code(value, aliases=COUNTRY_ALIASES)
 
 
 class _Existing:

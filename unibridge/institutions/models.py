@@ -7,10 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
 
 from unibridge.core import fields
-from unibridge.core.fields import ChoiceListField, has_choice
+from unibridge.core.fields import ChoiceListField, CountryField, has_choice
 from unibridge.core.links import record_url
 from unibridge.core.models import MultilingualNameMixin, PublicModel
 from unibridge.core.names import has_non_latin, transliterate
@@ -60,7 +59,7 @@ class Institution(MultilingualNameMixin, PublicModel):
         choices=InstitutionType.choices,
         default=InstitutionType.UNIVERSITY,
     )
-    country = CountryField(_("country"))
+    country = CountryField(_("country"))  # the ISO code; its name comes from CLDR
     city = models.CharField(_("city"), max_length=120, blank=True)
     address = fields.TextField(_("address"), max_length=fields.SHORT_TEXT, blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)

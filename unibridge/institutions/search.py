@@ -1,30 +1,15 @@
 """Institutions, units, people and partnerships in the global search.
 
+A country is indexed by its CLDR name in every interface language, so 'Казахстан',
+'Қазақстан', 'Kazachstan' and 'Kazakhstan' all find an institution in Kazakhstan.
+
 Imported by ``InstitutionsConfig.ready()``; see ``unibridge.core.search`` for the weights.
 """
 
-from functools import lru_cache
-
-from django.conf import settings
-from django.utils.translation import override
-from django_countries import countries
-
-from unibridge.core import search
+from unibridge.core import cldr, search
 from unibridge.core.tables import choice_label
 
 from .models import Institution, OrganizationalUnit, Partnership, Person
-
-
-@lru_cache(maxsize=512)
-def country_names(code: str) -> tuple[str, ...]:
-    """The country's name in every interface language, so 'Казахстан' finds Kazakhstan."""
-    if not code:
-        return ()
-    names = []
-    for language, _name in settings.LANGUAGES:
-        with override(language):
-            names.append(str(countries.name(code)))
-    return tuple(dict.fromkeys(names))
 
 
 def institution_fields(institution: Institution) -> list[tuple[object, int]]:
@@ -33,7 +18,7 @@ def institution_fields(institution: Institution) -> list[tuple[object, int]]:
         *((alias, search.ALIAS) for alias in institution.aliases or []),
         (institution.acronym, search.ALIAS),
         (institution.city, search.DETAIL),
-        *((name, search.DETAIL) for name in country_names(str(institution.country))),
+        *((name, search.DETAIL) for name in cldr.country_names(str(institution.country))),
         (institution.erasmus_code, search.DETAIL),
         (institution.hei_id, search.DETAIL),
         (institution.pic, search.DETAIL),
@@ -76,7 +61,7 @@ def partnership_fields(partnership: Partnership) -> list[tuple[object, int]]:
         *((alias, search.ALIAS) for alias in partner.aliases or []),
         (partner.acronym, search.ALIAS),
         (partner.city, search.DETAIL),
-        *((name, search.DETAIL) for name in country_names(str(partner.country))),
+        *((name, search.DETAIL) for name in cldr.country_names(str(partner.country))),
     ]
 
 

@@ -1,10 +1,13 @@
 """Reads shaped for pages, the API and exports: visibility applied, relations pre-loaded."""
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from unibridge.core import cldr
 
 from .models import Institution, OrganizationalUnit, Partnership, Person
 
@@ -62,6 +65,18 @@ def partnership_detail(user) -> QuerySet[Partnership]:
     )
 
 
+@dataclass(frozen=True)
+class CountryName:
+    """A country as a page shows it: its ISO code (for links) and its CLDR name in the
+    reader's language, read when the selector runs (the page's language)."""
+
+    code: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
 def home_dashboard(user) -> dict:
     """Figures and lists for the home page, in a constant number of queries."""
     partnerships = Partnership.objects.visible_to(user)
@@ -85,8 +100,13 @@ def home_dashboard(user) -> dict:
             # the field is declared with choices, flat ones (no groups)
             for status, label in cast("list[tuple[str, Any]]", Partnership.status.field.choices)
         ],
+        # (country, number of partnerships), most first; the country named for the reader
         "partner_countries": [
-            (Institution(country=row["partner__country"]).country, row["n"]) for row in by_country
+            (
+                CountryName(row["partner__country"], cldr.country_name(row["partner__country"])),
+                row["n"],
+            )
+            for row in by_country
         ],
         "institution_count": Institution.objects.visible_to(user).count(),
         "my_partnerships": my_partnerships,

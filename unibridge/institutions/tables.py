@@ -4,7 +4,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from unibridge.core.tables import Column, choice_label
+from unibridge.core.tables import Column, by_country_name, choice_label
 from unibridge.core.widgets import country_name
 
 from .models import Institution, OrganizationalUnit, Partnership
@@ -25,7 +25,9 @@ def _partner_status(institution) -> str:
 INSTITUTION_COLUMNS = [
     Column("name", _("Name"), lambda o: o.display_name, ("name",), link=True),
     Column("acronym", _("Acronym"), lambda o: o.acronym, ("acronym",)),
-    Column("country", _("Country"), lambda o: country_name(o.country), ("country",)),
+    Column(
+        "country", _("Country"), lambda o: country_name(o.country), (by_country_name("country"),)
+    ),
     Column("city", _("City"), lambda o: o.city, ("city",)),
     Column("kind", _("Type"), choice_label(Institution, "kind"), ("kind",)),
     Column("partnership", _("Partnership"), _partner_status, ("partnership__status",)),
@@ -73,7 +75,10 @@ PARTNERSHIP_COLUMNS = [
         "partner", _("Partner"), lambda o: o.partner.display_name, ("partner__name",), link=True
     ),
     Column(
-        "country", _("Country"), lambda o: country_name(o.partner.country), ("partner__country",)
+        "country",
+        _("Country"),
+        lambda o: country_name(o.partner.country),
+        (by_country_name("partner__country"),),
     ),
     Column("status", _("Status"), choice_label(Partnership, "status"), ("status",)),
     Column("priority", _("Priority"), choice_label(Partnership, "priority"), ("priority",)),

@@ -10,6 +10,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from unibridge.core import cldr
 from unibridge.core.crud import (
     RecordDeleteView,
     RecordDetailView,
@@ -240,7 +241,7 @@ class PersonDetailView(RecordDetailView):
         return selectors.person_list(self.request.user)
 
     def tab_context(self, person, tab):
-        return {"language_labels": Person._meta.get_field("languages").labels(person.languages)}
+        return {"language_labels": cldr.language_names(person.languages)}
 
 
 class PersonEditView(RecordEditView):

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from unibridge.core import cldr, uploads
 from unibridge.core import documents as core_documents
-from unibridge.core import uploads
 from unibridge.core.models import DocumentTemplate
 from unibridge.core.views_support import (
     report_errors,
@@ -158,9 +158,8 @@ def tab_context(visit: Visit, user) -> dict:
         "generate_form": GenerateForm(visit=visit, user=user),
         "max_upload_mb": uploads.MAX_UPLOAD_BYTES // (1024 * 1024),
         "pdf_available": core_documents.soffice_path() is not None,
-        "host_languages": [
-            documents.LANGUAGE_NAMES[code] for code in documents.host_languages(visit)
-        ],
+        # named in the reader's language: "казахский, русский"
+        "host_languages": cldr.language_names(documents.host_languages(visit)),
     }
 
 

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from unibridge.core import cldr
 from unibridge.core.forms import VersionedFormMixin, invalid_form_status
 from unibridge.core.services import EditConflict
 from unibridge.core.uploads import content_disposition
@@ -93,7 +94,7 @@ def news_generate(request: HttpRequest, uuid, language: str) -> HttpResponse:
     """Generate the draft in one language; an edited draft is replaced only once confirmed."""
     visit = _editable_visit(request, uuid)
     language = _language(language)
-    label = NewsLanguage(language).label
+    label = cldr.language_name(language)  # in the reader's language
     try:
         services.news_generate(
             visit=visit,
@@ -126,7 +127,7 @@ def news_edit(request: HttpRequest, uuid, language: str) -> HttpResponse:
     """Edit a draft's title, lead and body; the draft is then marked as edited by hand."""
     visit = _editable_visit(request, uuid)
     draft = get_object_or_404(visit.news_drafts, language=_language(language))
-    label = NewsLanguage(language).label
+    label = cldr.language_name(language)  # in the reader's language
     form = NewsDraftForm(request.POST or None, instance=draft)
     status = 200
     conflict = False

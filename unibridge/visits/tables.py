@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.tables import Column, choice_label
+from unibridge.core.widgets import country_name
 
 from .models import Visit
 
@@ -15,7 +16,7 @@ VISIT_COLUMNS = [
     Column("title", _("Title"), lambda v: v.title, ("title",), link=True),
     Column("direction", _("Direction"), choice_label(Visit, "direction"), ("direction",)),
     Column("partner", _("Partner"), lambda v: v.partner.display_name),
-    Column("country", _("Country"), lambda v: v.partner.country.code),
+    Column("country", _("Country"), lambda v: country_name(v.partner.country)),
     Column("start", _("First day"), lambda v: v.start_date, ("start_date",)),
     Column("end", _("Last day"), lambda v: v.end_date, ("end_date",)),
     Column("status", _("Status"), choice_label(Visit, "status"), ("status",)),

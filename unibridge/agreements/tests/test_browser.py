@@ -114,7 +114,7 @@ def test_office_concludes_the_memorandum_with_agh_from_the_partner_page(page, st
     page.wait_for_url(re.compile(r"/agreements/new/\?partner="))
     expect(page.get_by_role("heading", level=1)).to_have_text("New agreement")
     partners = page.get_by_role("group", name="Partner institutions")
-    expect(partners.get_by_role("checkbox", name=f"{AGH_EN} (PL)")).to_be_checked()
+    expect(partners.get_by_role("checkbox", name=f"{AGH_EN} (Poland)")).to_be_checked()
     assert_accessible(page)
 
     page.get_by_label(re.compile(r"^Type")).select_option(label="Memorandum of cooperation")

@@ -42,13 +42,18 @@ class InstitutionOutputSerializer(serializers.ModelSerializer):
     aliases = serializers.ListField(child=serializers.CharField(), read_only=True)
     email_domains = serializers.ListField(child=serializers.CharField(), read_only=True)
     country = CountryCodeField(read_only=True)
+    country_name = serializers.CharField(
+        source="country.name",
+        read_only=True,
+        help_text=_("The country's name in the language of the request (Accept-Language)."),
+    )
 
     class Meta:
         model = Institution
         fields = [
             "id", "name", "name_en", "name_ru", "name_kk", "name_pl", "aliases", "acronym",
-            "kind", "country", "city", "address", "website", "email_domains", "hei_id",
-            "erasmus_code", "pic", "ror_id", "is_home", "notes", "created", "updated",
+            "kind", "country", "country_name", "city", "address", "website", "email_domains",
+            "hei_id", "erasmus_code", "pic", "ror_id", "is_home", "notes", "created", "updated",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -154,7 +154,7 @@ def test_office_plans_and_completes_the_agh_visit_in_the_browser(page, story, tm
     page.wait_for_url(re.compile(r"/visits/new/\?partner="))
     expect(page.get_by_role("heading", level=1)).to_have_text("New visit")
     partner = page.get_by_role("group", name="Partner institution")
-    expect(partner.get_by_role("checkbox", name=f"{AGH_EN} (PL)")).to_be_checked()
+    expect(partner.get_by_role("checkbox", name=f"{AGH_EN} (Poland)")).to_be_checked()
     expect(page.get_by_role("radio", name="Incoming")).to_be_checked()
     assert_accessible(page)
 
