@@ -10,12 +10,10 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement, AgreementParty
@@ -31,6 +29,7 @@ from unibridge.core.services import (
     write_record,
 )
 from unibridge.core.visibility import hidden_records
+from unibridge.core.zones import NOT_A_TIME_ZONE, home_today, is_time_zone
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.visits.models import Visit
 
@@ -188,7 +187,8 @@ def agreements_for(meeting: Meeting, user):
 
 
 def _apply_status(item: ActionItem, today: datetime.date) -> None:
-    """Done sets the completion day (once); any other status clears it."""
+    """Done sets the completion day (once, a day of the home zone: ``core.zones``); any other
+    status clears it."""
     if item.status == ActionItemStatus.DONE:
         item.completed_on = item.completed_on or today
     else:
@@ -218,7 +218,7 @@ def action_item_set_status(*, item: ActionItem, user, status: str) -> ActionItem
     if status not in ActionItemStatus.values:
         raise ValidationError({"status": _("Choose a valid status.")}, code="invalid_choice")
     item.status = status
-    _apply_status(item, timezone.localdate())
+    _apply_status(item, home_today())
     return save_record(instance=item, user=user)
 
 
@@ -250,7 +250,7 @@ def action_item_create(*, meeting: Meeting, user, values: Mapping[str, Any]) -> 
         values["partnership"] = visible_default_partnership(meeting, user)
     for name, value in values.items():
         setattr(item, name, value)
-    _apply_status(item, timezone.localdate())
+    _apply_status(item, home_today())
     return write_record(instance=item, user=user, errors=_agreement_errors(item, user))
 
 
@@ -278,7 +278,7 @@ def action_item_update(
         )
     for name, value in values.items():
         setattr(current, name, value)
-    _apply_status(current, timezone.localdate())
+    _apply_status(current, home_today())
     return write_record(instance=current, user=user, errors=_agreement_errors(current, user))
 
 
@@ -310,14 +310,8 @@ def time_zone_errors(zone: str) -> list:
     """The zone must be one of the IANA names, as the page's list of zones offers."""
     if not zone:
         return [REQUIRED]
-    if zone not in zoneinfo.available_timezones():
-        return [
-            ValidationError(
-                forms.ChoiceField.default_error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": zone},
-            )
-        ]
+    if not is_time_zone(zone):
+        return [ValidationError(NOT_A_TIME_ZONE, code="invalid_choice", params={"value": zone})]
     return []
 
 
