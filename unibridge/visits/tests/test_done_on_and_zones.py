@@ -80,9 +80,7 @@ def test_an_action_item_done_from_another_zone_is_done_on_the_home_day(
         assert "done on March 5, 2026" in page, url
 
 
-def test_the_checklist_and_the_action_items_show_the_same_day_for_the_same_moment(
-    in_warsaw, visit
-):
+def test_the_checklist_and_the_action_items_show_the_same_day_for_the_same_moment(in_warsaw, visit):
     ChecklistItemFactory(visit=visit, done=True, done_at=JUST_AFTER_MIDNIGHT)
     meeting = MeetingFactory(visit=visit, partner=visit.partner)
     ActionItemFactory(
@@ -111,7 +109,9 @@ def test_a_new_visit_starts_in_the_installation_zone_and_keeps_the_chosen_one(
 ):
     form = office_client.get("/visits/new/").context["form"]
     assert 'value="Asia/Almaty" selected' in str(form["time_zone"])
-    response = office_client.post("/visits/new/", visit_form_data(partner, time_zone="Europe/Warsaw"))
+    response = office_client.post(
+        "/visits/new/", visit_form_data(partner, time_zone="Europe/Warsaw")
+    )
     assert response.status_code == 303
     page = office_client.get(response["Location"] + "edit/").content.decode()
     assert 'value="Europe/Warsaw" selected' in page
