@@ -204,7 +204,7 @@ def _agreement_label(agreement: Agreement) -> str:
 
 
 class ActionItemForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
-    """An action item of a meeting: owner among the meeting's people and the system's users.
+    """An action item of a meeting: owner among its and its visit's people and the home side's.
 
     The services check the agreement again and set the completion day.
     """
@@ -226,18 +226,17 @@ class ActionItemForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm)
         super().__init__(*args, **kwargs)
         item = self.instance
         item.meeting = meeting
-        # Offered: the meeting's and the visit's people and everybody with an account (they
-        # see "My action items"); any visible person is accepted.
+        # Offered: those the services accept (services.owner_candidates) and the stored owner
         owner = self.fields["owner"]
         people = Person.objects.visible_to(user)
         owner.queryset = people
         offered = people.filter(
-            Q(meetings=meeting)
-            | Q(visit_participations__visit_id=meeting.visit_id or 0)
-            | Q(user__isnull=False)
-            | Q(pk=item.owner_id or 0)
-        ).distinct()
-        owner.widget.choices = [("", "---------")] + [(p.pk, str(p)) for p in offered]
+            Q(pk__in=services.owner_candidates(meeting).values("pk")) | Q(pk=item.owner_id or 0)
+        ).order_by("name_latin", "pk")
+        owner.widget.choices = [("", _("No owner yet"))] + [(p.pk, str(p)) for p in offered]
+        owner.help_text = _(
+            "A participant of the meeting or of its visit, or someone of the home institution."
+        )
         partnership = self.fields["partnership"]
         partnership.queryset = Partnership.objects.visible_to(user).select_related("partner")
         partnership.widget.choices = [("", "---------")] + [
