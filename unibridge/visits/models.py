@@ -16,6 +16,7 @@ from unibridge.core import fields
 from unibridge.core.links import record_url
 from unibridge.core.models import PublicModel, StoredDocument, TimeStampedModel
 from unibridge.core.permissions import UnitScopedQuerySet
+from unibridge.core.zones import NOT_A_TIME_ZONE, is_time_zone
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
 from .choices import (
@@ -31,12 +32,8 @@ from .choices import (
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(
-            _("“%(value)s” is not a time zone; use a name such as Asia/Almaty or Europe/Warsaw."),
-            code="invalid_time_zone",
-            params={"value": value},
-        )
+    if not is_time_zone(value):
+        raise ValidationError(NOT_A_TIME_ZONE, code="invalid_time_zone", params={"value": value})
 
 
 def default_time_zone() -> str:

@@ -35,6 +35,7 @@ def test_the_office_approves_and_records_a_publication_seen_on_the_partner_page(
     page.goto(f"/visits/{visit.uuid}/news/")
     page.get_by_role("button", name="Approve for publication (Русский)").click()
     page.get_by_text("The Русский news is approved for publication.").wait_for()
+    assert_accessible(page)  # the news tab with the draft's status and its actions
     page.get_by_role("link", name="Record a publication (Русский)").click()
     assert_accessible(page)  # the publication form
     page.get_by_label("Published on").fill("2026-05-20")
