@@ -354,6 +354,10 @@ class RecordEditView(LoginRequiredMixin, View):
     def cancel_url(self) -> str:
         return "/"
 
+    def saved_message(self, record: Model, *, created: bool) -> str:
+        """The notice after a save; a view names a new record its own way."""
+        return _("Saved %(name)s.") % {"name": record}
+
     def save(self, record: Model, *, m2m: dict, expected_updated) -> Model:
         """Write the record; override to change related records in the same transaction."""
         return save_record(
@@ -377,6 +381,7 @@ class RecordEditView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, uuid=None, **kwargs) -> HttpResponse:
         instance = self.get_instance(uuid, **kwargs)
+        created = instance.pk is None
         form = self.form_class(data=request.POST, **self.form_kwargs(instance, **kwargs))
         # a change without its version is refused by the form (428): it could undo others'
         if not form.is_valid():
@@ -399,7 +404,7 @@ class RecordEditView(LoginRequiredMixin, View):
             fresh.is_valid()
             fresh._errors = form.errors
             return self.render_form(fresh, conflict.current, conflict=changed, status=409)
-        messages.success(request, _("Saved %(name)s.") % {"name": record})
+        messages.success(request, self.saved_message(record, created=created))
         return HttpResponseRedirect(record.get_absolute_url())
 
 

@@ -8,6 +8,9 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import zones
+from .widgets import FastSelect
+
 
 class LinesField(forms.CharField):
     """A list of strings edited as a textarea, one item per line (stored as a JSON list)."""
@@ -152,3 +155,28 @@ def form_sections(form: forms.BaseForm) -> list[FormSection]:
         else:
             result.append(FormSection(_("Other details"), rest))
     return [section for section in result if section.rows]
+
+
+class TimeZoneField(forms.ChoiceField):
+    """An IANA time zone (Asia/Almaty, Europe/Warsaw…) from a list one can type into.
+
+    About 600 names: the select is marked ``data-searchable`` for Tom Select, and rendered by
+    ``FastSelect`` (the options cost a template each otherwise).
+    """
+
+    default_error_messages = {
+        # the words of the models' own check (visits.models.validate_time_zone)
+        "invalid_choice": zones.NOT_A_TIME_ZONE,
+    }
+
+    def __init__(self, *, service_checks: bool = False, **kwargs) -> None:
+        """``service_checks``: the form's service checks the zone (a ServiceValidatedMixin
+        form), so a wrong one is passed on and reported with the service's other errors."""
+        self.service_checks = service_checks
+        kwargs.setdefault("label", _("Time zone"))
+        kwargs.setdefault("choices", zones.time_zone_choices)
+        kwargs.setdefault("widget", FastSelect(attrs={"data-searchable": ""}))
+        super().__init__(**kwargs)
+
+    def valid_value(self, value) -> bool:
+        return self.service_checks or zones.is_time_zone(value)

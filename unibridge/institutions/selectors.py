@@ -31,6 +31,18 @@ def institution_detail(user) -> QuerySet[Institution]:
     )
 
 
+def short_name(institution: Institution) -> str:
+    """An institution as people say it: its acronym (AGH), else its name in their language."""
+    return institution.acronym or institution.display_name
+
+
+def partnership_name(partnership: Partnership) -> str:
+    """A partnership as its two sides: "KIU – AGH" (the partner alone while no home is marked)."""
+    home = Institution.home()
+    partner = short_name(partnership.partner)
+    return f"{short_name(home)} – {partner}" if home is not None else partner
+
+
 def unit_list(user) -> QuerySet[OrganizationalUnit]:
     return OrganizationalUnit.objects.visible_to(user).select_related("institution", "parent")
 

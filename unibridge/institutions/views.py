@@ -75,9 +75,10 @@ class InstitutionDetailView(RecordDetailView):
         elif tab == "agreements":
             context.update(selectors.institution_agreements(user, institution))
         elif tab == "visits":
-            from unibridge.visits.selectors import partner_visits  # visits → institutions
+            from unibridge.visits.selectors import partner_news, partner_visits  # visits → us
 
             context.update(partner_visits(user, institution))
+            context.update(partner_news(user, institution))
         return context
 
 
@@ -307,6 +308,10 @@ class PartnershipDetailView(RecordDetailView):
 
     def tab_context(self, partnership, tab):
         user = self.request.user
+        if tab == "overview":
+            from unibridge.visits.selectors import partner_news  # visits → institutions
+
+            return partner_news(user, partnership.partner)
         if tab == "units":
             return {"partner_units": partnership.partner.units.order_by("path")}
         if tab == "people":
@@ -365,6 +370,13 @@ class PartnershipEditView(RecordEditView):
         return services.partnership_update(
             partnership=partnership, user=user, values=values, expected_updated=expected_updated
         )
+
+    def saved_message(self, record, *, created):
+        if created:
+            return _("Partnership “%(name)s” created.") % {
+                "name": selectors.partnership_name(record)
+            }
+        return super().saved_message(record, created=created)
 
     def title(self, instance):
         if instance.pk:

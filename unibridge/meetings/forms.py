@@ -5,8 +5,6 @@ viewer's: "10:00" at a round table in Almaty means 10:00 in Almaty for everybody
 """
 
 import datetime
-import functools
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -17,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
-from unibridge.core.forms import ServiceValidatedMixin, VersionedFormMixin
+from unibridge.core.forms import ServiceValidatedMixin, TimeZoneField, VersionedFormMixin
 from unibridge.core.widgets import FastSelect, RecordPicker, UnitTreeSelectMultiple
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.visits.models import Visit
@@ -54,12 +52,6 @@ def in_zone(value: datetime.datetime | None, zone: str) -> datetime.datetime | N
     return None if value is None else services.wall_clock(value, zone)
 
 
-@functools.lru_cache(maxsize=1)
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every IANA zone name; read once (listing them scans the zone files)."""
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
-
-
 def _unit_label(unit: OrganizationalUnit) -> str:
     return "— " * unit.depth + unit.display_name
 
@@ -84,10 +76,7 @@ class MeetingForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
         label=_("Participants of the visit"),
         widget=forms.CheckboxSelectMultiple,
     )
-    time_zone = forms.ChoiceField(
-        label=_("Time zone"),
-        choices=time_zone_choices,
-        widget=FastSelect,
+    time_zone = TimeZoneField(
         help_text=_("The start and end are in this zone, such as Asia/Almaty or Europe/Warsaw."),
     )
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
@@ -223,7 +212,7 @@ def _agreement_label(agreement: Agreement) -> str:
 
 
 class ActionItemForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
-    """An action item of a meeting: owner among the meeting's people and the system's users.
+    """An action item of a meeting: owner among its and its visit's people and the home side's.
 
     The services check the agreement again and set the completion day.
     """
@@ -245,18 +234,17 @@ class ActionItemForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm)
         super().__init__(*args, **kwargs)
         item = self.instance
         item.meeting = meeting
-        # Offered: the meeting's and the visit's people and everybody with an account (they
-        # see "My action items"); any visible person is accepted.
+        # Offered: those the services accept (services.owner_candidates) and the stored owner
         owner = self.fields["owner"]
         people = Person.objects.visible_to(user)
         owner.queryset = people
         offered = people.filter(
-            Q(meetings=meeting)
-            | Q(visit_participations__visit_id=meeting.visit_id or 0)
-            | Q(user__isnull=False)
-            | Q(pk=item.owner_id or 0)
-        ).distinct()
-        owner.widget.choices = [("", "---------")] + [(p.pk, str(p)) for p in offered]
+            Q(pk__in=services.owner_candidates(meeting).values("pk")) | Q(pk=item.owner_id or 0)
+        ).order_by("name_latin", "pk")
+        owner.widget.choices = [("", _("No owner yet"))] + [(p.pk, str(p)) for p in offered]
+        owner.help_text = _(
+            "A participant of the meeting or of its visit, or someone of the home institution."
+        )
         partnership = self.fields["partnership"]
         partnership.queryset = Partnership.objects.visible_to(user).select_related("partner")
         partnership.widget.choices = [("", "---------")] + [

@@ -10,12 +10,10 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
+from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement, AgreementParty
@@ -31,6 +29,7 @@ from unibridge.core.services import (
     write_record,
 )
 from unibridge.core.visibility import hidden_records
+from unibridge.core.zones import NOT_A_TIME_ZONE, home_today, is_time_zone
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.visits.models import Visit
 
@@ -188,7 +187,8 @@ def agreements_for(meeting: Meeting, user):
 
 
 def _apply_status(item: ActionItem, today: datetime.date) -> None:
-    """Done sets the completion day (once); any other status clears it."""
+    """Done sets the completion day (once, a day of the home zone: ``core.zones``); any other
+    status clears it."""
     if item.status == ActionItemStatus.DONE:
         item.completed_on = item.completed_on or today
     else:
@@ -203,11 +203,53 @@ def _agreement_errors(item: ActionItem, user) -> Errors:
     return {}
 
 
-def _stored_agreement_id(item: ActionItem) -> int | None:
-    """The agreement an existing item names now (kept even if the partner changed since)."""
+def owner_candidates(meeting: Meeting):
+    """The people who may own an action item of ``meeting``.
+
+    The meeting's participants, and for a visit's meeting every participant of the visit
+    (a follow-up is often done by a delegation member who missed that one meeting); the home
+    institution's people (the office hands a task to a colleague who was not there); and
+    everybody with an account (they follow their items on "My action items").
+    """
+    return Person.objects.filter(
+        Q(pk__in=meeting.participants.values("pk"))
+        | Q(pk__in=Person.objects.filter(visit_participations__visit_id=meeting.visit_id or 0))
+        | Q(institution__is_home=True)
+        | Q(user__isnull=False)
+    )
+
+
+def _owner_errors(item: ActionItem) -> Errors:
+    """An owner newly named must be one of :func:`owner_candidates` (a stored one stays)."""
+    if item.owner_id is None or item.owner_id == _stored(item, "owner_id"):
+        return {}
+    if owner_candidates(item.meeting).filter(pk=item.owner_id).exists():
+        return {}
+    error = ValidationError(
+        _(
+            "%(person)s cannot own this action item: choose a participant of the meeting or "
+            "of its visit, or someone of the home institution."
+        ),
+        code="not_an_owner",
+        params={"person": item.owner},
+    )
+    return {"owner": [error]}
+
+
+def _item_errors(item: ActionItem, user) -> Errors:
+    return {**_agreement_errors(item, user), **_owner_errors(item)}
+
+
+def _stored(item: ActionItem, column: str) -> Any:
+    """A column of an existing item as stored now (None for a new one)."""
     if item.pk is None:
         return None
-    return ActionItem.objects.filter(pk=item.pk).values_list("agreement_id", flat=True).first()
+    return ActionItem.objects.filter(pk=item.pk).values_list(column, flat=True).first()
+
+
+def _stored_agreement_id(item: ActionItem) -> int | None:
+    """The agreement an existing item names now (kept even if the partner changed since)."""
+    return _stored(item, "agreement_id")
 
 
 @transaction.atomic
@@ -218,7 +260,7 @@ def action_item_set_status(*, item: ActionItem, user, status: str) -> ActionItem
     if status not in ActionItemStatus.values:
         raise ValidationError({"status": _("Choose a valid status.")}, code="invalid_choice")
     item.status = status
-    _apply_status(item, timezone.localdate())
+    _apply_status(item, home_today())
     return save_record(instance=item, user=user)
 
 
@@ -250,8 +292,8 @@ def action_item_create(*, meeting: Meeting, user, values: Mapping[str, Any]) -> 
         values["partnership"] = visible_default_partnership(meeting, user)
     for name, value in values.items():
         setattr(item, name, value)
-    _apply_status(item, timezone.localdate())
-    return write_record(instance=item, user=user, errors=_agreement_errors(item, user))
+    _apply_status(item, home_today())
+    return write_record(instance=item, user=user, errors=_item_errors(item, user))
 
 
 @transaction.atomic
@@ -278,8 +320,8 @@ def action_item_update(
         )
     for name, value in values.items():
         setattr(current, name, value)
-    _apply_status(current, timezone.localdate())
-    return write_record(instance=current, user=user, errors=_agreement_errors(current, user))
+    _apply_status(current, home_today())
+    return write_record(instance=current, user=user, errors=_item_errors(current, user))
 
 
 # --- Meetings from named values (the API) ---------------------------------------------------------
@@ -310,14 +352,8 @@ def time_zone_errors(zone: str) -> list:
     """The zone must be one of the IANA names, as the page's list of zones offers."""
     if not zone:
         return [REQUIRED]
-    if zone not in zoneinfo.available_timezones():
-        return [
-            ValidationError(
-                forms.ChoiceField.default_error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": zone},
-            )
-        ]
+    if not is_time_zone(zone):
+        return [ValidationError(NOT_A_TIME_ZONE, code="invalid_choice", params={"value": zone})]
     return []
 
 

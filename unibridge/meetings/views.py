@@ -404,7 +404,13 @@ def _save_action_item(request: HttpRequest, item: ActionItem, *, title: str) -> 
     except ValidationError as error:
         add_service_errors(form, error)
         return _action_item_page(request, item, form, title=title, status=BAD_REQUEST)
-    messages.success(request, _("Saved the action item."))
+    if saved.owner_id is None:
+        # an item nobody owns is nobody's reminder: say so while it can still be fixed
+        messages.warning(
+            request, _("Saved the action item. It has no owner yet: choose who will do it.")
+        )
+    else:
+        messages.success(request, _("Saved the action item."))
     return see_other(saved.get_absolute_url())
 
 

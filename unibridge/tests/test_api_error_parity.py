@@ -597,9 +597,10 @@ CASES = {
         "post",
         lambda w: url("api-meeting-list"),
         lambda w: meeting_body(w, time_zone="Mars/Olympus"),
-        lambda w: {
+        lambda w: {  # the visits' words (core.zones.NOT_A_TIME_ZONE)
             "time_zone": [
-                "Select a valid choice. Mars/Olympus is not one of the available choices."
+                "“Mars/Olympus” is not a time zone; use a name such as Asia/Almaty or "
+                "Europe/Warsaw."
             ]
         },
     ),

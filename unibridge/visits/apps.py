@@ -14,6 +14,7 @@ class VisitsConfig(AppConfig):
             ChecklistItem,
             ChecklistTemplateItem,
             NewsDraft,
+            NewsPublication,
             ProgrammeItem,
             Visit,
             VisitDocument,
@@ -27,3 +28,4 @@ class VisitsConfig(AppConfig):
         auditlog.register(ChecklistItem)
         auditlog.register(VisitDocument, exclude_fields=["file"])
         auditlog.register(NewsDraft)
+        auditlog.register(NewsPublication)

@@ -44,3 +44,20 @@ class NewsLanguage(models.TextChoices):
     RU = "ru", "Русский"
     KK = "kk", "Қазақша"
     PL = "pl", "Polski"
+
+
+class NewsStatus(models.TextChoices):
+    """The news draft's way to the public: written, approved by the office, published."""
+
+    DRAFT = "draft", pgettext_lazy("news status", "Draft")
+    APPROVED = "approved", pgettext_lazy("news status", "Approved")
+    PUBLISHED = "published", pgettext_lazy("news status", "Published")
+
+
+class PublicationChannel(models.TextChoices):
+    """Where a news item appeared."""
+
+    HOME_SITE = "home_site", _("The university's website")
+    PARTNER_SITE = "partner_site", _("The partner's website")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    OTHER = "other", _("Other")

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
-from unibridge.core.forms import ServiceValidatedMixin, VersionedFormMixin
+from unibridge.core.forms import ServiceValidatedMixin, TimeZoneField, VersionedFormMixin
 from unibridge.core.widgets import (
     CountrySelect,
     FastSelect,
@@ -26,7 +26,7 @@ from unibridge.core.widgets import (
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
 from .choices import ParticipantSide
-from .models import ChecklistItem, Visit, VisitParticipant
+from .models import ChecklistItem, Visit, VisitParticipant, default_time_zone
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # a new participant's person, typed in: the form's new_<name> fields
@@ -82,6 +82,9 @@ class VisitForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
         label=_("Partner institution"),
         help_text=_("Type to find it; the home institution is the other side."),
         error_messages={"one": _("Choose one partner institution.")},
+    )
+    time_zone = TimeZoneField(
+        label=_("Host's time zone"), initial=default_time_zone, service_checks=True
     )
     field_order = ["direction", "partner", "title"]
 

@@ -16,25 +16,24 @@ from unibridge.core import fields
 from unibridge.core.links import record_url
 from unibridge.core.models import PublicModel, StoredDocument, TimeStampedModel
 from unibridge.core.permissions import UnitScopedQuerySet
+from unibridge.core.zones import NOT_A_TIME_ZONE, is_time_zone
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
 from .choices import (
     DelegationRole,
     Direction,
     NewsLanguage,
+    NewsStatus,
     ParticipantSide,
     ProgrammeItemKind,
+    PublicationChannel,
     VisitStatus,
 )
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(
-            _("“%(value)s” is not a time zone; use a name such as Asia/Almaty or Europe/Warsaw."),
-            code="invalid_time_zone",
-            params={"value": value},
-        )
+    if not is_time_zone(value):
+        raise ValidationError(NOT_A_TIME_ZONE, code="invalid_time_zone", params={"value": value})
 
 
 def default_time_zone() -> str:
@@ -392,6 +391,19 @@ class NewsDraft(TimeStampedModel):
         default=False,
         help_text=_("Generating again asks before replacing an edited draft."),
     )
+    # draft → approved → published: see visits.publication_services
+    status = models.CharField(
+        _("status"), max_length=12, choices=NewsStatus.choices, default=NewsStatus.DRAFT
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("news draft")
@@ -403,3 +415,54 @@ class NewsDraft(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NewsPublicationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "NewsPublicationQuerySet":
+        """Publications of the news of visits the user may see."""
+        if user.is_authenticated and user.is_office:
+            return self
+        return self.filter(draft__visit__in=Visit.objects.visible_to(user).values("pk"))
+
+
+class NewsPublication(PublicModel):
+    """Where and when a news draft appeared in its language: a site, social media, a paper.
+
+    One draft may appear in several places (the university's site and the partner's).
+    """
+
+    draft = models.ForeignKey(
+        NewsDraft,
+        verbose_name=_("news draft"),
+        on_delete=models.CASCADE,
+        related_name="publications",
+    )
+    published_on = models.DateField(_("published on"))
+    channel = models.CharField(_("channel"), max_length=20, choices=PublicationChannel.choices)
+    url = models.URLField(_("link"), max_length=500)
+
+    objects = NewsPublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("news publication")
+        verbose_name_plural = _("news publications")
+        ordering = ["-published_on", "pk"]
+        indexes = [models.Index(fields=["published_on"], name="news_publication_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draft", "url"],
+                name="news_publication_unique_link",
+                violation_error_message=_("This publication is already recorded."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def language(self) -> str:
+        return self.draft.language
+
+    @property
+    def language_label(self) -> str:
+        return str(NewsLanguage(self.draft.language).label)

@@ -13,8 +13,8 @@ from unibridge.core.visibility import visible_ids, visible_prefetch
 from unibridge.institutions.models import Institution, Person
 from unibridge.meetings import selectors as meeting_selectors
 
-from .choices import ParticipantSide
-from .models import ChecklistItem, Visit, VisitParticipant
+from .choices import Direction, ParticipantSide
+from .models import ChecklistItem, NewsPublication, Visit, VisitParticipant
 from .services import DELETABLE, TRANSITIONS, linkable_agreements
 
 TAB_LIMIT = 100
@@ -96,6 +96,35 @@ def my_overdue(user, today: datetime.date, limit: int = 50) -> dict[str, Any]:
     )
     action_items = meeting_selectors.my_overdue_action_items(user, today, limit)
     return {"overdue_checklist": checklist, "overdue_action_items": action_items}
+
+
+def published_news(
+    *, user, year: int | None = None, partner: Institution | None = None
+) -> QuerySet[NewsPublication]:
+    """Where and when the news of visits appeared, newest first, with draft and visit loaded.
+
+    ``year``: those published that calendar year (the annual report's); ``partner``: those
+    of visits with that partner (the partner's page).
+    """
+    publications = NewsPublication.objects.visible_to(user).select_related("draft", "draft__visit")
+    if year is not None:
+        publications = publications.filter(published_on__year=year)
+    if partner is not None:
+        publications = publications.filter(
+            Q(
+                draft__visit__direction=Direction.INCOMING,
+                draft__visit__visiting_institution=partner,
+            )
+            | Q(draft__visit__direction=Direction.OUTGOING, draft__visit__host_institution=partner)
+        )
+    return publications.order_by("-published_on", "-pk")
+
+
+def partner_news(user, institution: Institution) -> dict[str, Any]:
+    """The partner page's "Published news" block, in one query."""
+    if institution.is_home:
+        return {"published_news": []}
+    return {"published_news": list(published_news(user=user, partner=institution)[:TAB_LIMIT])}
 
 
 def partner_visits(user, institution: Institution) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from .models import (
     VisitParticipant,
 )
 from .news import news_language_available, paragraphs, render_news
+from .publication_services import before_text_change
 
 Status = VisitStatus
 
@@ -623,6 +624,7 @@ def news_generate(*, visit: Visit, user, language: str, replace_edited: bool = F
     draft = (
         NewsDraft.objects.select_for_update().filter(visit=visit, language=language).first()
     ) or NewsDraft(visit=visit, language=language)
+    before_text_change(draft)  # a published text stays; an approved one needs approving again
     if draft.pk and draft.is_edited and not replace_edited:
         raise EditedDraftExists(draft)
     text = render_news(visit, language)
@@ -644,6 +646,7 @@ def news_update(
     expected_updated: datetime.datetime | None = None,
 ) -> NewsDraft:
     """Save a hand-edited draft; it is then marked edited (EditConflict if saved meanwhile)."""
+    before_text_change(draft)
     draft.title, draft.lead = title.strip(), lead.strip()
     draft.body = "\n\n".join(paragraphs(body))
     draft.is_edited = True

@@ -1,4 +1,4 @@
-from . import document_views, news_views, programme_views, views
+from . import document_views, news_views, programme_views, publication_views, views
 
 app_name = "visits"
 urlpatterns = (
@@ -6,4 +6,5 @@ urlpatterns = (
     + programme_views.urlpatterns
     + document_views.urlpatterns
     + news_views.urlpatterns
+    + publication_views.urlpatterns
 )

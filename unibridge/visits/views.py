@@ -44,8 +44,8 @@ from . import (
     document_views,
     filters,
     forms,
-    news_views,
     programme_views,
+    publication_views,
     selectors,
     services,
     tables,
@@ -84,7 +84,7 @@ class VisitDetailView(RecordDetailView):
         "programme": programme_views.tab_context,
         "meetings": meeting_selectors.visit_meetings_tab,
         "documents": document_views.tab_context,
-        "news": news_views.tab_context,
+        "news": publication_views.tab_context,  # news_views' with the publications
     }
     # set by the action views that answer an error with this page (see _refused)
     extra_context: dict[str, Any] | None = None

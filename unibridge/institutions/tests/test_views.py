@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from unibridge.core.testing import messages_of
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.institutions.tests.factories import (
     InstitutionFactory,
@@ -283,6 +284,30 @@ def test_create_partnership_from_the_institution_page(office_client, engineering
     assert Partnership.objects.with_area("student_exchange").get() == partnership
     timeline = office_client.get(partnership.get_absolute_url() + "timeline/").content.decode()
     assert "Partnership recorded" in timeline
+
+
+def test_the_notice_after_creating_a_partnership_names_both_sides(office_client, engineering):
+    home = engineering.institution
+    home.acronym = "KarIU"
+    home.save()
+    partner = InstitutionFactory(name="AGH University of Krakow", acronym="AGH")
+    data = {"status": "prospect", "priority": "medium", "home_units": [engineering.pk]}
+    url = f"/institutions/{partner.uuid}/partnership/new/"
+    response = office_client.post(url, data, follow=True)
+    assert messages_of(response) == ["Partnership “KarIU – AGH” created."]
+    # a change is a plain save; a partner without an acronym goes by its name
+    partnership = Partnership.objects.get()
+    edit = {**data, "version": partnership.updated.isoformat()}
+    response = office_client.post(partnership.get_absolute_url() + "edit/", edit, follow=True)
+    assert messages_of(response) == ["Saved AGH University of Krakow."]
+    other = InstitutionFactory(
+        name="Freiberg University of Mining", name_ru="Фрайбергская горная академия"
+    )
+    office_client.cookies["django_language"] = "ru"
+    response = office_client.post(
+        f"/institutions/{other.uuid}/partnership/new/", data, follow=True, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert messages_of(response) == ["Партнёрство «KarIU – Фрайбергская горная академия» создано."]
 
 
 def test_unit_tree_path_and_subtree_scope(engineering, engineering_department):
