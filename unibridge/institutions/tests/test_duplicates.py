@@ -138,3 +138,118 @@ def test_nobody_signed_out_sees_duplicates(samarkand):
 
     new = Institution(name="Samarkand State University", country="UZ")
     assert institution_duplicates(user=AnonymousUser(), institution=new) == []
+
+
+# --- The create form ------------------------------------------------------------------------------
+
+NEW = {"name": "Samarkand State University, Uzbekistan", "kind": "university", "country": "UZ"}
+
+
+def test_the_create_form_lists_duplicates_and_saves_nothing_until_confirmed(
+    office_client, samarkand
+):
+    response = office_client.post("/institutions/new/", NEW)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This institution may already be recorded: 1 likely duplicate" in page
+    assert f'href="{samarkand.get_absolute_url()}"' in page
+    assert "same name: Samarkand State University" in page
+    assert 'type="checkbox" name="confirm_duplicates"' in page
+    assert Institution.objects.count() == 1
+
+    response = office_client.post("/institutions/new/", {**NEW, "confirm_duplicates": "on"})
+    assert response.status_code == 302
+    created = Institution.objects.get(name=NEW["name"])
+    assert response["Location"] == created.get_absolute_url()
+
+
+def test_the_create_anyway_checkbox_appears_only_when_duplicates_were_found(
+    office_client, samarkand
+):
+    page = office_client.get("/institutions/new/").content.decode()
+    assert 'type="checkbox" name="confirm_duplicates"' not in page
+    assert "likely duplicate" not in page
+    response = office_client.post("/institutions/new/", {**NEW, "name": "Bukhara University"})
+    assert response.status_code == 302
+
+
+def test_an_identifier_taken_by_another_shows_the_field_error_and_the_institution(
+    office_client, db
+):
+    agh = InstitutionFactory(name="AGH", erasmus_code="PL KRAKOW02", country="PL")
+    response = office_client.post(
+        "/institutions/new/", {**NEW, "name": "Other", "erasmus_code": "PL KRAKOW02"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Another institution already has this Erasmus code." in page
+    assert f'href="{agh.get_absolute_url()}"' in page
+    assert "same Erasmus code: PL KRAKOW02" in page
+
+
+def test_editing_an_institution_asks_nothing_about_duplicates(office_client, samarkand):
+    twin = InstitutionFactory(name="Samarkand State University (Samarkand)", country="UZ")
+    page = office_client.get(twin.get_absolute_url() + "edit/").content.decode()
+    assert "confirm_duplicates" not in page
+
+
+# --- The API --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def office_api(office_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(office_user)
+    return client
+
+
+def test_the_api_creates_and_warns_of_likely_duplicates(office_api, samarkand):
+    response = office_api.post(
+        "/api/v1/institutions/",
+        {
+            "name": "Samarkand State University, Uzbekistan",
+            "country": "UZ",
+            "email_domains": ["samdu.uz"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert Institution.objects.filter(uuid=body["id"]).exists()
+    assert body["warnings"] == [
+        {
+            "code": "possible_duplicate",
+            "institution": str(samarkand.uuid),
+            "name": "Samarkand State University",
+            "reasons": [
+                {
+                    "code": "email_domain",
+                    "value": "samdu.uz",
+                    "message": "same e-mail domain: samdu.uz",
+                },
+                {
+                    "code": "same_name",
+                    "value": "Samarkand State University",
+                    "message": "same name: Samarkand State University",
+                },
+            ],
+        }
+    ]
+
+
+def test_the_api_answers_no_warnings_for_a_new_institution(office_api, samarkand):
+    response = office_api.post(
+        "/api/v1/institutions/", {"name": "Bukhara University", "country": "UZ"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["warnings"] == []
+
+
+def test_the_schema_documents_the_warnings(office_api):
+    schema = office_api.get("/api/v1/schema/?format=json").json()
+    created = schema["paths"]["/api/v1/institutions/"]["post"]["responses"]["201"]
+    assert created["content"]["application/json"]["schema"]["$ref"].endswith("/InstitutionCreated")
+    fields = schema["components"]["schemas"]["InstitutionCreated"]["properties"]
+    assert "warnings" in fields and "name" in fields
