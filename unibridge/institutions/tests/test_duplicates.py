@@ -253,3 +253,29 @@ def test_the_schema_documents_the_warnings(office_api):
     assert created["content"]["application/json"]["schema"]["$ref"].endswith("/InstitutionCreated")
     fields = schema["components"]["schemas"]["InstitutionCreated"]["properties"]
     assert "warnings" in fields and "name" in fields
+
+
+# --- The import preview ---------------------------------------------------------------------------
+
+
+def test_the_import_preview_names_the_possible_duplicate_of_a_row_to_create(
+    office_client, samarkand, tmp_path, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import TestCase
+
+    settings.MEDIA_ROOT = tmp_path
+    data = "name,country\nSamarkand State University (Uzbekistan),UZ\nBukhara University,UZ\n"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = office_client.post(
+            "/institutions/import/",
+            {"file": SimpleUploadedFile("new.csv", data.encode()), "file_format": ""},
+        )
+    page = office_client.get(response["Location"]).content.decode()
+    assert "Possible duplicate of" in page
+    assert "1 row to create may duplicate an institution already recorded" in page
+    assert (
+        f'<a href="{samarkand.get_absolute_url()}">Samarkand State University</a> '
+        "(same name: Samarkand State University)" in page
+    )
+    assert page.count("same name:") == 1  # Bukhara is new
