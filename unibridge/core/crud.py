@@ -28,6 +28,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from . import exports
@@ -192,6 +193,10 @@ def action_label(action: int) -> str:
     return labels.get(action, _("accessed"))
 
 
+# Entries a service writes itself name what changed by these words, not by a field.
+CHANGE_LABELS = {"merged": gettext_lazy("merged record")}
+
+
 def history_for(
     obj: Model,
     user,
@@ -254,7 +259,8 @@ def history_for(
         for field, change in sorted(entry.changes_dict.items()):
             if field == key:  # the child's link to the record itself
                 continue
-            label = getattr(model_fields.get(field), "verbose_name", field)
+            label = getattr(model_fields.get(field), "verbose_name", None)
+            label = label or CHANGE_LABELS.get(field, field)
             if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation", "objects"}
                 if (model, field) not in hidden:
                     hidden[model, field] = _hidden_labels(model_fields.get(field), user)
