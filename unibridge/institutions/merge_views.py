@@ -47,6 +47,7 @@ class KeptChoiceForm(forms.Form):
         label=gettext_lazy("Institution to keep"),
         queryset=Institution.objects.none(),
         to_field_name="uuid",
+        empty_label=None,  # the likeliest duplicate comes first, chosen
         widget=FastSelect(attrs={"data-searchable": ""}),
         help_text=gettext_lazy(
             "Everything recorded for this institution moves to the one you keep; "
