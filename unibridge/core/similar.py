@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Max
 from rapidfuzz.distance import OSA
 
 from .models import SearchPosting, SearchWord
@@ -28,6 +27,7 @@ from .search import ALIAS, MAX_WORD_LENGTH, vocabulary_matches
 # A vocabulary word matched this well (exact, same skeleton, one typo, a longer form) counts.
 _MIN_QUALITY = 60
 RARE_WORDS_PER_NAME = 2
+COMMON = 300  # a word more entries hold than this does not tell names apart by itself
 MAX_TERMS = 24
 CANDIDATES = 200
 
@@ -53,37 +53,44 @@ def name_words(text: str) -> list[str]:
 def records_sharing_rare_words(
     texts: Iterable[str], *, kind: str, limit: int = CANDIDATES
 ) -> list[int]:
-    """Ids of records of ``kind`` whose names or aliases hold a rare word of one of ``texts``.
+    """Ids of records of ``kind`` whose names or aliases hold the rarest words of a text.
 
-    Each text's two rarest words that the index knows (in any spelling the search accepts)
-    choose the candidates; three queries whatever the size of the index.
+    For each text, its two rarest words that the index knows (in any spelling the search
+    accepts), both of them; a text made only of common words ('State University of
+    Technology') needs all of its words, or it would pick thousands. Records found for any of
+    the texts count. Two queries whatever the size of the index.
     """
     texts = [text for text in texts if text]
     terms = list(dict.fromkeys(w for text in texts for w in name_words(text) if len(w) > 1))
     matched = {term.text: term for term in vocabulary_matches(terms[:MAX_TERMS])}
-    word_ids: set[int] = set()
+    found = None
     for text in texts:
         known = [matched[w] for w in dict.fromkeys(name_words(text)) if w in matched]
-        known = [term for term in known if term.qualities]
-        for term in sorted(known, key=lambda term: term.entries)[:RARE_WORDS_PER_NAME]:
-            word_ids.update(w for w, quality in term.qualities.items() if quality >= _MIN_QUALITY)
-    if not word_ids:
+        known = sorted((term for term in known if term.qualities), key=lambda t: t.entries)
+        if not known:
+            continue
+        chosen = known[:RARE_WORDS_PER_NAME] if known[0].entries <= COMMON else known
+        postings = None
+        for term in chosen:
+            word_ids = [w for w, quality in term.qualities.items() if quality >= _MIN_QUALITY]
+            these = SearchPosting.objects.filter(kind=kind, weight__gte=ALIAS, word_id__in=word_ids)
+            if postings is not None:
+                these = these.filter(entry_id__in=postings.values("entry_id"))
+            postings = these
+        if postings is not None:
+            found = postings if found is None else found | postings
+    if found is None:
         return []
-    postings = SearchPosting.objects.filter(
-        kind=kind, weight__gte=ALIAS, word_id__in=sorted(word_ids)
-    )
-    return list(postings.values_list("object_id", flat=True).distinct()[:limit])
+    return list(found.values_list("object_id", flat=True).distinct()[:limit])
 
 
 def vocabulary(names: Iterable[str]) -> Vocabulary:
-    """The index's counts of the words of these names (two queries)."""
+    """The index's counts of the words of these names (one query)."""
     found = sorted({w for name in names for w in name_words(name)})
     entries = dict(SearchWord.objects.filter(word__in=found).values_list("word", "entries"))
-    # the most common word is held by about as many entries as there are records of a kind
-    # ('university'); cheaper than counting the entries, and the same scale
-    total = SearchWord.objects.aggregate(most=Max("entries"))["most"] or 0
-    total = max(total, 1)
-    return Vocabulary(entries=entries, total=total)
+    # The most common of these words ('university') is held by about as many entries as
+    # there are records of the kind: the scale of the weights, without counting the entries.
+    return Vocabulary(entries=entries, total=max([1, *entries.values()]))
 
 
 @lru_cache(maxsize=65536)

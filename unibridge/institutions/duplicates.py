@@ -12,10 +12,10 @@ PIC, ROR id), an e-mail or web domain of the new one, the same acronym in the sa
 or a similar name (``core.similar``: across scripts, transliterations and typos; a trailing
 ", Uzbekistan" or "(Samarkand)" naming the country or city is not part of the comparison).
 
-Cost: one query for the identifiers, domains and names together (the identifiers by their
-unique indexes, the names through the search index, the domains by a scan of two short
-columns), three for the search index and one for the words' weights; the same at 100 or
-10,000 institutions (see ``benchmarks/run.py``, "duplicate check").
+Cost: two queries on the search index, one for the identifiers, domains and names together
+(the identifiers by their unique indexes, the names by the ids the index gave, the domains by
+a scan of two short columns) and one for the words' weights; the same at 100 or 10,000
+institutions (``benchmarks/run.py``, "duplicate check").
 """
 
 import re
@@ -99,8 +99,10 @@ def institution_duplicates(
             | Q(website__icontains=domain)
         )
     names = _names(institution)
+    # without a trailing ", Uzbekistan", which the existing record's name may well lack
+    texts = [" ".join(_comparable(name, institution)) for name in names]
     name_ids = similar.records_sharing_rare_words(
-        [*names, institution.acronym], kind=INSTITUTIONS.kind
+        [*texts, institution.acronym], kind=INSTITUTIONS.kind
     )
     if name_ids:
         query |= Q(pk__in=name_ids)
@@ -173,6 +175,8 @@ def _identifier_reasons(new: Institution, candidate: Institution) -> Iterable[Re
 
 
 def _domain_reasons(domains: list[str], candidate: Institution) -> Iterable[Reason]:
+    if not domains:
+        return
     email = {d.lower() for d in candidate.email_domains or []}
     web = {_host(candidate.website or ""), (candidate.hei_id or "")} - {""}
     for domain in domains:
