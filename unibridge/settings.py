@@ -363,7 +363,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # the list rows (AgreementSummary) and the detail share the agreement's status choices
-    "ENUM_NAME_OVERRIDES": {"AgreementStatusEnum": "unibridge.agreements.choices.AgreementStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "unibridge.agreements.choices.AgreementStatus",
+        # both the Institution and the InstitutionCreated answer name it
+        "InstitutionKindEnum": "unibridge.institutions.choices.InstitutionType",
+    },
     # Vendored Swagger UI: no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -341,15 +341,20 @@ class RecordEditView(LoginRequiredMixin, View):
             raise PermissionDenied
         return instance
 
-    def render_form(self, form, instance, conflict=None, status=200) -> HttpResponse:
+    def render_form(self, form, instance, conflict=None, status=200, **extra) -> HttpResponse:
         context = {
             "form": form,
             "object": instance,
             "title": self.title(instance),
             "cancel_url": instance.get_absolute_url() if instance.pk else self.cancel_url(),
             "conflict": conflict,
+            **extra,
         }
         return render(self.request, self.template_name, context, status=status)
+
+    def before_save(self, form, instance: Model) -> HttpResponse | None:
+        """A page to answer instead of saving a valid form (a question to confirm), or None."""
+        return None
 
     def cancel_url(self) -> str:
         return "/"
@@ -386,6 +391,9 @@ class RecordEditView(LoginRequiredMixin, View):
         # a change without its version is refused by the form (428): it could undo others'
         if not form.is_valid():
             return self.render_form(form, instance, status=invalid_form_status(form))
+        interrupted = self.before_save(form, instance)
+        if interrupted is not None:
+            return interrupted
         try:
             record = self.save_form(form, expected_updated=form.cleaned_data.get("version"))
         except ValidationError as error:

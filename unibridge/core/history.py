@@ -34,6 +34,7 @@ from django.db.models import CharField, Exists, ExpressionWrapper, Model, OuterR
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries.fields import CountryField
 
 from . import cldr
@@ -154,6 +155,11 @@ def _parse_moment(raw: str) -> datetime.datetime | None:
     if timezone.is_naive(value):
         value = value.replace(tzinfo=datetime.UTC)
     return value
+
+
+# Entries a service writes itself (an institution merge) name what changed by these words,
+# not by a field of the model.
+CHANGE_LABELS = {"merged": gettext_lazy("merged record")}
 
 
 def is_shown_field(field: Any) -> bool:
@@ -381,7 +387,9 @@ class EntryWriter:
             fields = self.fields(view.model) if view.model is not None else {}
             for name, before, after in view.raw:
                 model_field = fields.get(name)
-                label = str(getattr(model_field, "verbose_name", name))
+                label = str(
+                    getattr(model_field, "verbose_name", None) or CHANGE_LABELS.get(name, name)
+                )
                 if isinstance(before, dict):
                     change = self._m2m(view.model, name, model_field, label, before)
                     if change is not None:

@@ -421,6 +421,15 @@ def search(
     return results
 
 
+def vocabulary_matches(terms: list[str]) -> list[Term]:
+    """For each folded word, the index's words it matches and their quality (one query).
+
+    What the search itself starts from; ``core.similar`` builds its duplicate check on it.
+    Keep ``terms`` to a few dozen: each adds three branches to one UNION query.
+    """
+    return _candidates(terms) if terms else []
+
+
 def matching(query: str, model: type[models.Model]) -> Q | None:
     """A filter on ``model``'s records that match every word of the query, unranked.
 

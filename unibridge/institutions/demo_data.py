@@ -39,8 +39,11 @@ HOME = {
         "Карагандинский государственный индустриальный университет",
         "Qarağandy industrialyq universiteti",
         "KSIU",
+        # as the university's news calls it, in Kazakh and in Russian
+        "ҚарИУ",
+        "КарИУ",
     ],
-    "acronym": "KIU",
+    "acronym": "KarIU",
     "country": "KZ",
     "city": "Temirtau",
     "email_domains": ["kiu.kz"],
@@ -59,6 +62,8 @@ PARTNERS = {
         "name_kk": "Станислав Сташиц атындағы Краков тау-кен металлургия академиясы",
         "name_pl": "Akademia Górniczo-Hutnicza im. Stanisława Staszica w Krakowie",
         "aliases": [
+            # its full name until 2023, which older agreements and the news still use
+            "Stanisław Staszic AGH University of Science and Technology",
             "AGH University of Science and Technology",
             "Akademia Górniczo-Hutnicza",
             "Краковская горно-металлургическая академия",
@@ -688,7 +693,7 @@ PARTNERSHIPS: dict[str, dict[str, Any]] = {
         ],
         "notes": (
             "A delegation of AGH professors (mineral processing, technological machines, "
-            "environmental protection) visited KIU; a round table with faculty, researchers and "
+            "environmental protection) visited KarIU; a round table with faculty, researchers and "
             "the leadership discussed joint research, exchange of students and teachers, "
             "internships, educational programmes, international projects and the training of "
             "engineers with digital and interdisciplinary skills. A memorandum of cooperation "

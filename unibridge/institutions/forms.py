@@ -78,11 +78,25 @@ class InstitutionForm(UserScopedForm):
             "country": CountrySelect,
         }
 
+    # Shown (as a checkbox, first) only once the page has listed likely duplicates.
+    confirm_duplicates = forms.BooleanField(
+        label=_("Create anyway: none of the institutions listed above is this one"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.user.is_admin:
             # only an administrator sets which institution is the home one
             del self.fields["is_home"]
+        if self.instance.pk:
+            del self.fields["confirm_duplicates"]
+
+    def ask_to_confirm_duplicates(self) -> None:
+        """Show the "create anyway" checkbox, first in the form, below the duplicates."""
+        self.fields["confirm_duplicates"].widget = forms.CheckboxInput()
+        self.order_fields(["confirm_duplicates"])
 
     def clean_hei_id(self) -> str | None:
         return (self.cleaned_data.get("hei_id") or "").strip().lower() or None

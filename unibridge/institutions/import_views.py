@@ -21,6 +21,7 @@ from unibridge.core import cldr, jobs, tabular
 from unibridge.core.models import Job, JobStatus
 
 from . import importing, tasks
+from .duplicates import Reason
 from .models import Institution
 
 UPLOADS = tabular.UploadStore(session_key="institution_imports")
@@ -210,7 +211,21 @@ def _preview_context(result: dict, filename: str) -> dict:
     """The preview task's result (see tasks._preview) with labels in the reader's language."""
     created, updated, unchanged = result["counts"]
     creates = [
-        {**item, "country_name": cldr.country_name(item["country"])} for item in result["creates"]
+        {
+            **item,
+            "country_name": cldr.country_name(item["country"]),
+            "duplicates": [
+                {
+                    "name": duplicate["name"],
+                    "url": reverse("institutions:institution_detail", args=[duplicate["uuid"]]),
+                    "reasons": "; ".join(
+                        str(Reason(code, value)) for code, value in duplicate["reasons"]
+                    ),
+                }
+                for duplicate in item.get("duplicates", [])
+            ],
+        }
+        for item in result["creates"]
     ]
     updates = [
         {
@@ -230,6 +245,7 @@ def _preview_context(result: dict, filename: str) -> dict:
         "bad_rows": result["bad_rows"],
         "ignored_columns": result["ignored_columns"],
         "creates": creates,
+        "possible_duplicates": sum(1 for item in creates if item["duplicates"]),
         "creates_hidden": max(0, created - len(creates)),
         "updates": updates,
         "updates_hidden": max(0, updated - len(updates)),

@@ -14,11 +14,13 @@ from huey.contrib.djhuey import db_task
 from unibridge.core import jobs
 
 from . import importing, services
+from .duplicates import institution_duplicates
 
 RETRIES = 2
 # Rows the preview page lists of each kind, and bad rows it reports; the counts are complete.
 PREVIEW_LIMIT = 500
 ERROR_LIMIT = 1000
+DUPLICATES_PER_ROW = 3
 
 
 @db_task(retries=RETRIES, retry_delay=10, context=True)
@@ -49,7 +51,10 @@ def preview_institutions(job_id: int, task=None) -> None:
         if plan.errors or not plan.has_changes:
             jobs.delete_files(job)  # nothing to confirm: the page only reports
         jobs.succeed(
-            job, _preview_message(params["name"], plan), _preview_url(params), _preview(plan)
+            job,
+            _preview_message(params["name"], plan),
+            _preview_url(params),
+            _preview(plan, job.user),
         )
 
 
@@ -80,8 +85,27 @@ def _show(value) -> str:
     return str(value)
 
 
-def _preview(plan: importing.ImportPlan) -> dict:
-    """What the preview page shows, as JSON: labels are looked up when the page is shown."""
+def _duplicates(user, institution) -> list[dict]:
+    """The likely duplicates of a row to create, as JSON (the reasons as codes and values)."""
+    return [
+        {
+            "uuid": str(d.institution.uuid),
+            "name": d.institution.name,
+            "reasons": [[reason.code, reason.value] for reason in d.reasons],
+        }
+        for d in institution_duplicates(
+            user=user, institution=institution, limit=DUPLICATES_PER_ROW
+        )
+    ]
+
+
+def _preview(plan: importing.ImportPlan, user=None) -> dict:
+    """What the preview page shows, as JSON: labels are looked up when the page is shown.
+
+    The rows to create that the page lists are checked for likely duplicates: a row the
+    importer matched to an institution (by identifier, domain or name) is an update already,
+    but one that is only similar ("…, Uzbekistan") would be created beside it.
+    """
     creates = [
         {
             "row": item.row,
@@ -96,6 +120,7 @@ def _preview(plan: importing.ImportPlan) -> dict:
                 for name in importing.IDENTIFIER_FIELDS
                 if getattr(item.institution, name)
             ),
+            "duplicates": _duplicates(user, item.institution) if user is not None else [],
         }
         for item in plan.to_create[:PREVIEW_LIMIT]
     ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, merge_views, views
 
 app_name = "institutions"
 
@@ -28,6 +28,12 @@ urlpatterns = [
         "institutions/import/confirm/",
         import_views.import_confirm,
         name="institution_import_confirm",
+    ),
+    path("institutions/<uuid:uuid>/merge/", merge_views.merge_choose, name="institution_merge"),
+    path(
+        "institutions/<uuid:uuid>/merge/confirm/",
+        merge_views.merge_confirm,
+        name="institution_merge_confirm",
     ),
     path(
         "institutions/<uuid:institution_uuid>/units/new/",

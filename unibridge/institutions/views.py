@@ -21,6 +21,7 @@ from unibridge.core.crud import (
 from unibridge.core.timeline import timeline_for, timeline_kinds
 
 from . import filters, forms, selectors, services, tables
+from .duplicates import institution_duplicates
 from .models import Institution, OrganizationalUnit, Partnership, Person
 
 HISTORY = ("history", _("History"))
@@ -107,7 +108,14 @@ def _visible_partnership(institution: Institution, user) -> Partnership | None:
 
 
 class InstitutionEditView(RecordEditView):
+    """Create or edit an institution; a new one is checked against likely duplicates first.
+
+    When the check finds some, the page lists them (each opens its record) and asks again,
+    with a "create anyway" checkbox; nothing is saved until the user ticks it.
+    """
+
     form_class = forms.InstitutionForm
+    template_name = "institutions/institution_form.html"
 
     def get_queryset(self):
         return Institution.objects.visible_to(self.request.user)
@@ -118,8 +126,26 @@ class InstitutionEditView(RecordEditView):
     def cancel_url(self) -> str:
         return reverse("institutions:institution_list")
 
+    def before_save(self, form, instance):
+        if instance.pk is not None or form.cleaned_data.get("confirm_duplicates"):
+            return None
+        found = institution_duplicates(user=self.request.user, institution=form.instance)
+        if not found:
+            return None
+        form.ask_to_confirm_duplicates()
+        return self.render_form(form, instance, duplicates=found)
+
+    def render_form(self, form, instance, conflict=None, status=200, **extra):
+        if instance.pk is None and form.is_bound and form.errors and "duplicates" not in extra:
+            # a refused identifier is often another institution's: offer to open it
+            extra["duplicates"] = institution_duplicates(
+                user=self.request.user, institution=form.instance
+            )
+        return super().render_form(form, instance, conflict, status, **extra)
+
     def save_form(self, form, *, expected_updated):
         user, values = self.request.user, form_values(form)
+        values.pop("confirm_duplicates", None)
         if form.instance.pk is None:
             return services.institution_create(user=user, values=values)
         return services.institution_update(

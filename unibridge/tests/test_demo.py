@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from unibridge.accounts.choices import Role
 from unibridge.accounts.models import User
+from unibridge.core import search
 from unibridge.institutions.choices import PartnershipPriority, PartnershipStatus, UnitType
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.institutions.tests.factories import InstitutionFactory
@@ -64,6 +65,25 @@ def test_the_home_university_is_karaganda_industrial_university(demo_output):
     assert home.name_pl
     assert (home.country.code, home.city) == ("KZ", "Temirtau")
     assert "Demo data" in home.notes
+
+
+def test_the_home_university_is_known_by_the_acronym_its_news_uses(demo_output):
+    home = Institution.objects.get(is_home=True)
+    assert home.acronym == "KarIU"
+    assert {"ҚарИУ", "КарИУ"} <= set(home.aliases)
+    admin = User.objects.get(username="admin")
+    for name in ("KarIU", "ҚарИУ", "КарИУ"):
+        hits = search.search(name, admin, kinds=["institution"])
+        assert [hit.object for hit in hits][:1] == [home], name
+
+
+def test_searching_the_former_full_name_of_agh_finds_it(agh):
+    assert "Stanisław Staszic AGH University of Science and Technology" in agh.aliases
+    admin = User.objects.get(username="admin")
+    hits = search.search(
+        "Stanisław Staszic AGH University of Science and Technology", admin, kinds=["institution"]
+    )
+    assert hits[0].object == agh
 
 
 def test_the_home_university_has_faculties_with_departments_and_a_lab(demo_output):

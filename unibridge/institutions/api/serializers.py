@@ -31,6 +31,7 @@ from ..choices import (
     PartnershipStatus,
     UnitType,
 )
+from ..duplicates import REASONS, Duplicate
 from ..models import Institution, OrganizationalUnit, Partnership, Person
 
 # --- Institutions --------------------------------------------------------------------------------
@@ -55,6 +56,52 @@ class InstitutionOutputSerializer(serializers.ModelSerializer):
             "kind", "country", "country_name", "city", "address", "website", "email_domains",
             "hei_id", "erasmus_code", "pic", "ror_id", "is_home", "notes", "created", "updated",
         ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DuplicateReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=list(REASONS), help_text=_("What the two institutions share.")
+    )
+    value = serializers.CharField(help_text=_("The shared identifier, domain or name."))
+    message = serializers.CharField(help_text=_("The reason in the reader's language."))
+
+
+class DuplicateWarningSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["possible_duplicate"])
+    institution = serializers.UUIDField(help_text=_("The id of the existing institution."))
+    name = serializers.CharField()
+    reasons = DuplicateReasonSerializer(many=True)
+
+
+def duplicate_warnings(duplicates: list[Duplicate]) -> list[dict]:
+    return [
+        {
+            "code": "possible_duplicate",
+            "institution": str(d.institution.uuid),
+            "name": d.institution.display_name,
+            "reasons": [{"code": r.code, "value": r.value, "message": str(r)} for r in d.reasons],
+        }
+        for d in duplicates
+    ]
+
+
+@extend_schema_serializer(component_name="InstitutionCreated")
+class InstitutionCreatedSerializer(InstitutionOutputSerializer):
+    """The new institution and the existing ones it probably duplicates."""
+
+    warnings = DuplicateWarningSerializer(
+        many=True,
+        read_only=True,
+        help_text=_(
+            "Existing institutions this one probably duplicates (same identifier, domain, "
+            "acronym or a similar name); empty when there are none. The institution is "
+            "created either way: merge it into the existing one, or delete it."
+        ),
+    )
+
+    class Meta(InstitutionOutputSerializer.Meta):
+        fields = [*InstitutionOutputSerializer.Meta.fields, "warnings"]
         read_only_fields = fields
 
 

@@ -5,18 +5,39 @@ filter sets; writes go serializer → ``institutions.services``, the services th
 so a coordinator's unit scope and every other rule lives in one place.
 """
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from unibridge.core.api.errors import ERRORS
 from unibridge.core.api.viewsets import RecordViewSet, crud_schema
 
 from .. import filters, selectors, services
+from ..duplicates import institution_duplicates
 from ..models import Institution, OrganizationalUnit, Partnership, Person
 from . import serializers as s
 
 
+@extend_schema_view(
+    create=extend_schema(
+        summary="Create one of the institutions",
+        description=(
+            "The answer lists in 'warnings' the existing institutions the new one probably "
+            "duplicates (same hei-id, Erasmus code, PIC or ROR id, e-mail or web domain, "
+            "acronym in the same country, or a similar name in any script), each with its "
+            "reasons. The institution is created either way (201): check the warnings, and "
+            "merge or delete it if it is one of them."
+        ),
+        request=s.InstitutionInputSerializer,
+        responses={201: s.InstitutionCreatedSerializer, **ERRORS},
+    )
+)
 @crud_schema(
     "Institution", "institutions", s.InstitutionOutputSerializer, s.InstitutionInputSerializer
 )
 class InstitutionViewSet(RecordViewSet):
-    """Institutions: the shared directory; the international office changes it."""
+    """Institutions: the shared directory; the international office changes it.
+
+    A creation answers the likely duplicates it found as ``warnings`` (see ``duplicates``).
+    """
 
     model = Institution
     output_serializer = s.InstitutionOutputSerializer
@@ -40,8 +61,16 @@ class InstitutionViewSet(RecordViewSet):
     def can_create(self, user) -> bool:
         return user.is_office
 
+    def create(self, request):
+        self.duplicates: list = []
+        response = super().create(request)
+        response.data["warnings"] = s.duplicate_warnings(self.duplicates)
+        return response
+
     def create_record(self, values):
-        return services.institution_create(user=self.request.user, values=values)
+        institution = services.institution_create(user=self.request.user, values=values)
+        self.duplicates = institution_duplicates(user=self.request.user, institution=institution)
+        return institution
 
     def update_record(self, instance, values, version):
         return services.institution_update(
