@@ -27,11 +27,11 @@ from urllib.parse import urlsplit
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from unibridge.core import similar
+from unibridge.core import cldr, similar
 from unibridge.core.names import fold
 
 from .models import Institution
-from .search import INSTITUTIONS, country_names
+from .search import INSTITUTIONS
 
 LIMIT = 10
 NAME_THRESHOLD = 0.82  # same country: see core.similar.similarity
@@ -196,7 +196,7 @@ _TRAILING = re.compile(r"\s*(?:,|\(|\s[-–—]\s)\s*([^,()]+?)\)?\s*$")
 
 @lru_cache(maxsize=1024)
 def _places(country: str, city: str) -> frozenset[str]:
-    return frozenset(fold(name) for name in (*country_names(country), city) if name)
+    return frozenset(fold(name) for name in (*cldr.country_names(country), city) if name)
 
 
 def _comparable(name: str, institution: Institution) -> list[str]:

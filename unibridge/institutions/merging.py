@@ -267,7 +267,7 @@ def _move_history(kept: Institution, merged: Institution, user) -> None:
         LogEntry.objects.log_create(
             kept,
             action=LogEntry.Action.UPDATE,
-            changes={"merged": [f"{merged} ({merged.country}, {merged.uuid})", str(kept)]},
+            changes={"merged": [str(merged), str(kept)]},
             actor=user if user.is_authenticated else None,
             force_log=True,
         )

@@ -130,7 +130,10 @@ def test_a_related_record_the_reader_may_not_see_is_not_named(
 ):
     from unibridge.meetings.tests.factories import MeetingFactory
 
-    hidden = PersonFactory(name_native="Secret Owner", is_confidential=True, unit=economics)
+    hidden = PersonFactory(
+        name_native="Secret Owner", is_confidential=True, unit=economics,
+        institution=economics.institution,
+    )  # fmt: skip
     meeting = MeetingFactory(title="Round table on metallurgy")
     from unibridge.meetings import services as meetings
 

@@ -79,7 +79,10 @@ def test_a_new_record_shows_its_values_and_not_its_reverse_relations_or_ids(offi
 def test_a_related_record_the_reader_may_not_see_is_named_by_its_kind(
     office_client, viewer_client, office_user, economics
 ):
-    secret = PersonFactory(name_native="Secret Owner", is_confidential=True, unit=economics)
+    secret = PersonFactory(
+        name_native="Secret Owner", is_confidential=True, unit=economics,
+        institution=economics.institution,
+    )  # fmt: skip
     meeting = MeetingFactory()
     meetings.action_item_create(
         meeting=meeting, user=office_user, values={"description": "Send the draft", "owner": secret}
@@ -117,13 +120,13 @@ def count_queries(client, record) -> int:
 
 
 def test_the_history_tab_costs_the_same_queries_for_few_and_many_named_records(
-    office_client, office_user, django_assert_num_queries
+    office_client, office_user, home, django_assert_num_queries
 ):
     meeting = MeetingFactory()
 
     def add(n):
         for number in range(n):
-            owner = PersonFactory(name_native=f"Owner {number}")
+            owner = PersonFactory(name_native=f"Owner {number}", institution=home)
             item = meetings.action_item_create(
                 meeting=meeting, user=office_user, values={"description": f"A{number}"}
             )

@@ -287,7 +287,8 @@ def test_confirming_merges_and_opens_the_kept_one_with_a_message(admin_client_, 
     ]
     assert not Institution.objects.filter(pk=pair["merged"].pk).exists()
     history = admin_client_.get(kept.get_absolute_url() + "history/").content.decode()
-    assert "merged record" in history
+    assert "<strong>Merged record</strong>" in history
+    assert str(pair["merged"].uuid) not in history
 
 
 def test_choosing_nothing_or_an_unknown_institution_goes_back_to_the_choice(admin_client_, pair):
