@@ -166,20 +166,31 @@ class RecordDetailView(LoginRequiredMixin, View):
         """Extra context for one tab; override per app."""
         return {}
 
+    def tab_counts(self, obj: Model) -> dict[str, int]:
+        """How many rows some tabs list, shown beside their names; override per app."""
+        return {}
+
     def get(self, request: HttpRequest, uuid, tab: str = "overview") -> HttpResponse:
         obj = self.get_object(uuid)
         if tab not in dict(self.tabs):
             raise Http404
+        counts = self.tab_counts(obj)
         context = {
             "object": obj,
             "tab": tab,
             "tabs": self.tabs,
+            # (key, label, count or None) for core/partials/tabs.html
+            "tab_links": [(key, label, counts.get(key)) for key, label in self.tabs],
             "can_edit": is_editable(obj, request.user),
         }
         if tab == "history":
             context["history"] = history_for(obj, request.user, children=self.history_children)
         context.update(self.tab_context(obj, tab))
         return render(request, self.template_name, context)
+
+
+# How many entries a history tab lists, newest first.
+HISTORY_LIMIT = 200
 
 
 def action_label(action: int) -> str:
@@ -192,24 +203,11 @@ def action_label(action: int) -> str:
     return labels.get(action, _("accessed"))
 
 
-def history_for(
-    obj: Model,
-    user,
-    limit: int = 200,
-    *,
-    children: Iterable[tuple[type[Model], str]] = (),
-) -> list[dict]:
-    """Audit entries of a record, newest first, with field names in the reader's language.
-
-    A many-to-many change names the records added or removed as they read then; those the
-    user may not see (by their model's ``visible_to``) are left out.
-
-    ``children`` adds the entries of the record's child records: (child model, name of its
-    foreign key to the record). A child is found by its entry's own change of that key (its
-    creation and deletion name the record), so deleted children are found too, as are the
-    entries of children the record has now. Such an entry names the child's kind; a child
-    the user may not see is named by its kind only.
-    """
+def _history_entries(
+    obj: Model, children: Iterable[tuple[type[Model], str]]
+) -> tuple[QuerySet, dict[int, tuple[type[Model], str]]]:
+    """The audit entries of a record and its children, newest first, and the kinds of
+    record they are about (content type id → (model, key to the record))."""
     own_type = ContentType.objects.get_for_model(type(obj))
     if isinstance(obj.pk, int):  # as LogEntry.objects.get_for_object finds them
         query = Q(content_type=own_type, object_id=obj.pk)
@@ -229,7 +227,35 @@ def history_for(
             Q(object_pk__in=named.values("object_pk")) | Q(object_pk__in=current)
         )
     entries = LogEntry.objects.filter(query).select_related("actor").order_by("-timestamp", "-pk")
-    entries = entries[:limit]
+    return entries, kinds
+
+
+def history_count(obj: Model, *, children: Iterable[tuple[type[Model], str]] = ()) -> int:
+    """How many entries :func:`history_for` lists for the record (at most its limit)."""
+    entries, _kinds = _history_entries(obj, children)
+    return min(entries.count(), HISTORY_LIMIT)
+
+
+def history_for(
+    obj: Model,
+    user,
+    limit: int = 0,
+    *,
+    children: Iterable[tuple[type[Model], str]] = (),
+) -> list[dict]:
+    """Audit entries of a record, newest first, with field names in the reader's language.
+
+    A many-to-many change names the records added or removed as they read then; those the
+    user may not see (by their model's ``visible_to``) are left out.
+
+    ``children`` adds the entries of the record's child records: (child model, name of its
+    foreign key to the record). A child is found by its entry's own change of that key (its
+    creation and deletion name the record), so deleted children are found too, as are the
+    entries of children the record has now. Such an entry names the child's kind; a child
+    the user may not see is named by its kind only.
+    """
+    entries, kinds = _history_entries(obj, children)
+    entries = entries[: limit or HISTORY_LIMIT]
     fields: dict[type[Model], dict[str, Any]] = {}
     seen_children: dict[type[Model], set[str] | None] = {}
     hidden: dict[tuple[type[Model], str], set[str]] = {}
