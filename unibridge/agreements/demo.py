@@ -117,6 +117,8 @@ def _ensure_default_types() -> None:
     """The types migration 0002 creates, their steps assigned to duties as migration 0007
     assigns them; a test database flushed after a live-server test has lost them, and an
     administrator may have deleted one."""
+    duties_migration = importlib.import_module("unibridge.accounts.migrations.0004_duties")
+    duties_migration.create_duties(django_apps, None)
     migration = importlib.import_module("unibridge.agreements.migrations.0002_default_types")
     assignments = importlib.import_module(
         "unibridge.agreements.migrations.0007_approval_assignments"
