@@ -246,9 +246,7 @@ def test_every_write_is_audited_with_the_admin_as_actor(demo_output):
     others = LogEntry.objects.exclude(actor=admin).exclude(actor__in=approvers)
     assert set(others.values_list("object_repr", flat=True)) == {"admin"}
     decided = LogEntry.objects.filter(actor__in=approvers).values_list("object_repr", flat=True)
-    assert {"Head of unit", "Legal office", "Vice-rector for international affairs"} <= set(
-        decided
-    )
+    assert {"Head of unit", "Legal office", "Vice-rector for international affairs"} <= set(decided)
 
 
 def test_running_it_twice_reuses_everything(demo_output):
