@@ -293,6 +293,13 @@ def test_office_concludes_the_memorandum_with_agh_from_the_partner_page(page, st
     expect(page.get_by_role("link", name=re.compile(r"^Documents 2$"))).to_be_visible()
     assert page.get_by_role("link", name="Terminate").is_visible()
     assert_accessible(page)
+    # On a phone the summary and its next step fit the screen's width.
+    page.set_viewport_size({"width": 375, "height": 812})
+    box = summary.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    expect(next_step).to_be_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     tabs.get_by_role("link", name="Parties").click()
     page.locator("main table").get_by_role("link", name=AGH_EN).click()
