@@ -7,16 +7,32 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import User
+from .models import Duty, DutyHolder, User
 from .services import tokens_revoke
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec
 
 
+class DutyHolderInline(admin.TabularInline):
+    """The duties a user holds (approval routes assign their steps to duties)."""
+
+    model = DutyHolder
+    extra = 0
+
+
+@admin.register(Duty)
+class DutyAdmin(admin.ModelAdmin):
+    """Duties such as the legal office or the head of unit, and who holds them."""
+
+    list_display = ("name", "code", "per_unit")
+    search_fields = ("name", "name_en", "name_ru", "name_kk", "name_pl", "code")
+    inlines = [DutyHolderInline]
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """Adds the role and the coordinated units to Django's user pages."""
+    """Adds the role, the coordinated units and the duties to Django's user pages."""
 
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff")
@@ -31,6 +47,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Role in UniBridge"), {"fields": ("email", "role", "units")}),
     )
     actions = ["revoke_api_tokens"]
+    inlines = [DutyHolderInline]
 
     @admin.action(description=_("Revoke the API tokens of the selected users"))
     def revoke_api_tokens(self, request, queryset) -> None:

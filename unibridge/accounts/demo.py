@@ -1,20 +1,26 @@
 """The demo accounts: one user per role, all with the password settings.DEMO_PASSWORD.
 
+They also hold the duties the default approval routes name, one each (a route's steps are
+approved by different people): the coordinator heads the metallurgy faculty, the legal
+adviser is the legal office, the viewer is the vice-rector for international affairs.
+
 Loaded only by ``manage.py load_demo``. Unlike the other demo records, the users are brought
 back to their demo role, scope and password on every run, so that the accounts the command
 prints are always the ones that work.
 """
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.conf import settings
 
 from unibridge.core.services import save_record
 from unibridge.institutions.models import OrganizationalUnit, Person
 
 from .choices import Role
-from .models import User
+from .models import Duty, DutyHolder, User
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,8 @@ class DemoUser:
     last_name: str
     person: str | None = None  # key of the Person in the institutions demo
     unit: str | None = None  # key of the coordinated unit
+    duty: str | None = None  # code of the duty held (for ``unit`` when held per unit)
+    duty_unit: str | None = None
 
     @property
     def is_superuser(self) -> bool:
@@ -42,8 +50,18 @@ DEMO_USERS = [
         "Ахметов",
         person="faculty_coordinator",
         unit="metallurgy",
+        duty="head-of-unit",
+        duty_unit="metallurgy",
     ),
-    DemoUser("viewer", Role.VIEWER, "Айгуль", "Жумабекова", person="vice_rector"),
+    DemoUser("legal", Role.VIEWER, "Сәуле", "Қасымова", duty="legal-office"),
+    DemoUser(
+        "viewer",
+        Role.VIEWER,
+        "Айгуль",
+        "Жумабекова",
+        person="vice_rector",
+        duty="vice-rector-international",
+    ),
 ]
 
 
@@ -120,4 +138,20 @@ def load(
         ):
             person.user = user
             save_record(instance=person, user=actor)
+    _ensure_duties()
+    for spec in DEMO_USERS:
+        if spec.duty:
+            unit = units[spec.duty_unit] if spec.duty_unit else None
+            duty = Duty.objects.get(code=spec.duty)
+            if not DutyHolder.objects.filter(duty=duty, user=users[spec.username]).exists():
+                save_record(
+                    instance=DutyHolder(duty=duty, user=users[spec.username], unit=unit),
+                    user=actor,
+                )
     return {"users": users}
+
+
+def _ensure_duties() -> None:
+    """The duties migration 0004 creates (a flushed test database has lost them)."""
+    migration = importlib.import_module("unibridge.accounts.migrations.0004_duties")
+    migration.create_duties(django_apps, None)

@@ -3,9 +3,12 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
+
+from unibridge.core.models import in_reader_language
 
 from .choices import Role
 
@@ -78,3 +81,93 @@ class User(AbstractUser):
         from unibridge.institutions.models import OrganizationalUnit
 
         return OrganizationalUnit.objects.subtree_ids(self.units.all())
+
+
+class Duty(models.Model):
+    """A duty people hold besides their role, such as the legal office or the head of a unit.
+
+    Approval routes assign their steps to a duty (or to one person): whoever holds it then
+    decides. A duty held per unit (head of unit) is held for one unit and the units under it;
+    its route step waits for the holders in the agreement's home units.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120, help_text=_("Such as “Legal office”."))
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=120, blank=True)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=120, blank=True)
+    name_pl = models.CharField(_("name in Polish"), max_length=120, blank=True)
+    per_unit = models.BooleanField(
+        _("held per unit"),
+        default=False,
+        help_text=_("Such as the head of unit: each holder holds it for one unit."),
+    )
+
+    class Meta:
+        verbose_name = _("duty")
+        verbose_name_plural = _("duties")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_reader_language(self, "name")
+
+
+class DutyHolder(models.Model):
+    """One user holding a duty (for one unit when the duty is held per unit)."""
+
+    duty = models.ForeignKey(
+        Duty, on_delete=models.CASCADE, related_name="holders", verbose_name=_("duty")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="duties", verbose_name=_("user")
+    )
+    unit = models.ForeignKey(
+        "institutions.OrganizationalUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="duty_holders",
+        verbose_name=_("unit"),
+        help_text=_("Only for a duty held per unit; it covers the units under it too."),
+    )
+
+    class Meta:
+        verbose_name = _("duty holder")
+        verbose_name_plural = _("duty holders")
+        ordering = ["duty", "unit", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["duty", "user", "unit"],
+                name="duty_holder_unique_unit",
+                violation_error_message=_("This user already holds this duty for this unit."),
+            ),
+            # NULL units are distinct in a unique index: the duty held without a unit, once
+            models.UniqueConstraint(
+                fields=["duty", "user"],
+                condition=models.Q(unit__isnull=True),
+                name="duty_holder_unique",
+                violation_error_message=_("This user already holds this duty."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duty}: {self.user}" + (f" ({self.unit})" if self.unit_id else "")
+
+    def clean(self) -> None:
+        if self.duty_id is None:
+            return
+        if self.duty.per_unit and self.unit_id is None:
+            raise ValidationError(
+                {"unit": _("“%(duty)s” is held per unit: choose the unit.") % {"duty": self.duty}}
+            )
+        if not self.duty.per_unit and self.unit_id is not None:
+            raise ValidationError(
+                {
+                    "unit": _("“%(duty)s” is not held per unit: leave the unit empty.")
+                    % {"duty": self.duty}
+                }
+            )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from unibridge.core.services import acting_as, save_record
 from unibridge.institutions.demo_data import MEMORANDUM_SIGNED_ON
 
-from . import documents, lifecycle_services, services
+from . import approvals, documents, lifecycle_services, services
 from .models import Agreement, AgreementType, CooperationCondition, LanguageRequirement, SubjectArea
 
 MEMORANDUM_TITLE = "Memorandum of cooperation between Karaganda Industrial University and AGH"
@@ -109,38 +109,55 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
         # the DOCX only: a PDF needs LibreOffice, which a demo machine may lack (the page's
         # "Generate" button makes both)
         documents.document_generate(agreement=memorandum, user=actor, pdf=False)
+    latest = memorandum.documents.order_by("-version").first()
+    if latest is not None and not memorandum.documents.filter(is_signed_original=True).exists():
+        # The demo has no scan: the generated bilingual text stands for the copy both parties
+        # signed at the round table.
+        documents.document_mark_signed_original(document=latest, user=actor)
     return {"agreements": {"memorandum": memorandum, "ka171": ka171}}
 
 
 def _ensure_default_types() -> None:
-    """The types migration 0002 creates; a test database flushed after a live-server test
-    has lost them, and an administrator may have deleted one."""
+    """The types migration 0002 creates, their steps assigned to duties as migration 0007
+    assigns them; a test database flushed after a live-server test has lost them, and an
+    administrator may have deleted one."""
+    duties_migration = importlib.import_module("unibridge.accounts.migrations.0004_duties")
+    duties_migration.create_duties(django_apps, None)
     migration = importlib.import_module("unibridge.agreements.migrations.0002_default_types")
-    migration.create_types(django_apps, None)
+    assignments = importlib.import_module(
+        "unibridge.agreements.migrations.0007_approval_assignments"
+    )
+    duties = django_apps.get_model("accounts", "Duty")
+    migration.create_types(
+        django_apps, None, duty_for=lambda name: assignments.duty_for(duties, name)
+    )
 
 
 def _signed(
     actor, *, parties, signed_on, place, approved_on, sent_on, conditions=None, **fields
 ) -> Agreement:
-    """Create, approve through the type's route, sign by every party: the agreement's story.
+    """Create, approve through the type's route (each step by the person holding its duty),
+    sign by every party: the agreement's story.
 
-    The services date the approvals and the sending for signature today; the story's own
-    days are then recorded, as an office entering an agreement after the fact corrects them,
-    so the partner timeline tells the story in its order.
+    The services date the approvals today; the story's own days are then recorded, as an
+    office entering an agreement after the fact corrects them, so the partner timeline tells
+    the story in its order.
     """
     agreement = services.agreement_create(user=actor, parties=parties, **fields)
     if conditions:
         conditions(agreement)
     lifecycle_services.agreement_submit(agreement=agreement, user=actor)
-    for step in agreement.approvals.order_by("order"):
-        lifecycle_services.approval_decide(step=step, user=actor, approve=True, comment="Agreed.")
+    units = approvals.home_units(agreement)
+    for step in agreement.approvals.select_related("duty", "approver").order_by("order"):
+        found = approvals.assignment(step, units)
+        approver = found.person or found.holders[0]
+        lifecycle_services.approval_decide(
+            step=step, user=approver, approve=True, comment="Agreed."
+        )
     for step in agreement.approvals.order_by("order"):
         step.decided_at = _noon(approved_on)
         save_record(instance=step, user=actor)
-    lifecycle_services.agreement_start_signing(agreement=agreement, user=actor)
-    agreement.refresh_from_db()
-    agreement.signing_started_on = sent_on
-    save_record(instance=agreement, user=actor)
+    lifecycle_services.agreement_start_signing(agreement=agreement, user=actor, sent_on=sent_on)
     for party in agreement.parties.select_related("signatory"):
         lifecycle_services.signature_record(
             party=party,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from unibridge.core.cldr import format_date
 from unibridge.core.forms import VersionedFormMixin
 from unibridge.core.widgets import FastSelect, RecordPicker, UnitTreeSelectMultiple
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
@@ -455,7 +456,18 @@ class SignatureForm(forms.Form):
 
     def __init__(self, *args, party: AgreementParty, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("signed_on", timezone.localdate())
+        today = timezone.localdate()
+        self.initial.setdefault("signed_on", today)
+        # The service checks the dates (lifecycle_services.signature_record); these only let
+        # the browser's date picker offer the days it accepts.
+        sent = party.agreement.signing_started_on
+        field = self.fields["signed_on"]
+        field.widget.attrs["max"] = today.isoformat()
+        if sent is not None:
+            field.widget.attrs["min"] = sent.isoformat()
+            field.help_text = _("Between %(sent)s, when it was sent for signature, and today.") % {
+                "sent": format_date(sent)
+            }
         if party.signatory_id:
             self.initial.setdefault("signatory_name", str(party.signatory))
         self.initial.setdefault("signatory_position", party.signatory_position)

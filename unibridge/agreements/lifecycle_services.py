@@ -19,10 +19,12 @@ from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unibridge.core.cldr import format_date
 from unibridge.core.services import acting_as, save_record
 from unibridge.core.types import User
 from unibridge.institutions.models import Institution
 
+from . import approvals
 from .choices import ApprovalDecision, SignatureMethod
 from .models import Agreement, AgreementParty, ApprovalStep, Signature
 from .services import (
@@ -77,14 +79,19 @@ def _all_signed(agreement: Agreement) -> bool:
 def agreement_submit(*, agreement: Agreement, user: User) -> Agreement:
     """Send a draft for approval: a new review round with the steps of the type's route.
 
-    A type without a route needs no approval: the agreement is approved at once.
+    A type without a route needs no approval: the agreement is approved at once. A route
+    with a step nobody could decide (a duty nobody holds for the agreement's units, a closed
+    account) is refused with the steps named, before anything is written.
     """
     locked = lock_agreement(agreement)
     check_action(locked, "submit")
     require_editor(locked, user)
     check_parties(list(locked.parties.values_list("institution_id", flat=True)))
     locked.full_clean()
-    route = list(locked.agreement_type.route.order_by("order"))
+    route = list(locked.agreement_type.route.select_related("duty", "approver").order_by("order"))
+    problems = approvals.unassigned_route_steps(route, approvals.home_units(locked))
+    if problems:
+        raise ValidationError(problems, code="unassigned")
     if not route:
         _set_status(locked, Status.APPROVED, user=user)
     else:
@@ -96,6 +103,7 @@ def agreement_submit(*, agreement: Agreement, user: User) -> Agreement:
                     round=last_round + 1,
                     order=route_step.order,
                     name=route_step.name,
+                    duty=route_step.duty,
                     approver=route_step.approver,
                 ),
                 user=user,
@@ -111,9 +119,11 @@ def approval_decide(
 ) -> ApprovalStep:
     """Approve or reject one step of the current review round, in the route's order.
 
-    Only the step's approver or the international office decides. A rejection needs the
-    reasons as a comment; it returns the agreement to draft and drops the steps not reached.
-    The last approval of the round approves the agreement.
+    Only those the step is assigned to decide it (see :mod:`.approvals`: its person, or the
+    holders of its duty), and one person approves at most one step of a round unless the
+    type allows it; both refusals are :class:`PermissionDenied` with the reason. A rejection
+    needs the reasons as a comment; it returns the agreement to draft and drops the steps
+    not reached. The last approval of the round approves the agreement.
     """
     agreement = lock_agreement(step.agreement_id)
     check_action(agreement, "decide")
@@ -127,8 +137,15 @@ def approval_decide(
         )
     if agreement.approvals.filter(round__gt=locked_step.round).exists():
         raise ValidationError(_("This step belongs to an earlier review round."), code="old_round")
-    if not (user.is_office or (user.is_active and user.pk == locked_step.approver_id)):
-        raise PermissionDenied(_("Only the step's approver or the international office decides."))
+    reason = approvals.refusal(
+        locked_step,
+        user,
+        found=approvals.assignment(locked_step, approvals.home_units(agreement)),
+        round_steps=round_steps,
+        approve=approve,
+    )
+    if reason:
+        raise PermissionDenied(reason)
     earlier = (
         round_steps.filter(order__lt=locked_step.order)
         .exclude(decision=ApprovalDecision.APPROVED)
@@ -167,12 +184,21 @@ def approval_decide(
 
 
 @transaction.atomic
-def agreement_start_signing(*, agreement: Agreement, user: User) -> Agreement:
-    """Send an approved agreement to the parties for signature."""
+def agreement_start_signing(
+    *, agreement: Agreement, user: User, sent_on: datetime.date | None = None
+) -> Agreement:
+    """Send an approved agreement to the parties for signature (``sent_on``: today, or the
+    day it was sent when recorded afterwards; never in the future)."""
     locked = lock_agreement(agreement)
     check_action(locked, "start_signing")
     require_editor(locked, user)
-    locked.signing_started_on = timezone.localdate()
+    today = timezone.localdate()
+    if sent_on is not None and sent_on > today:
+        raise ValidationError(
+            {"signing_started_on": _("The agreement cannot be sent for signature in the future.")},
+            code="future",
+        )
+    locked.signing_started_on = sent_on or today
     _set_status(locked, Status.SIGNING, user=user)
     copy_state(source=locked, target=agreement)
     return locked
@@ -191,9 +217,11 @@ def signature_record(
 ) -> Signature:
     """Record one party's signature; the last one puts the agreement in force when it is due.
 
-    An agreement without an effective date comes into force on the day of its last
-    signature. One with a later effective date stays in signing until :func:`activate_due`
-    moves it on that day.
+    A signature is dated between the day the agreement was sent for signature and today
+    (the reader's time zone, else the home institution's ``TIME_ZONE``: the day it is where
+    the signature is recorded). An agreement without an effective date comes into force on
+    the day of its last signature. One with a later effective date stays in signing until
+    :func:`activate_due` moves it on that day.
     """
     agreement = lock_agreement(party.agreement_id)
     check_action(agreement, "sign")
@@ -206,8 +234,19 @@ def signature_record(
         )
     today = timezone.localdate()
     if signed_on > today:
-        raise ValidationError(
-            {"signed_on": _("A signature cannot be dated in the future.")}, code="future"
+        raise _date_error(
+            _("A signature cannot be dated in the future (today is %(today)s)."),
+            code="future",
+            today=format_date(today),
+        )
+    if agreement.signing_started_on and signed_on < agreement.signing_started_on:
+        raise _date_error(
+            _(
+                "A signature cannot be dated before the agreement was sent for signature, "
+                "on %(sent)s."
+            ),
+            code="before_sent",
+            sent=format_date(agreement.signing_started_on),
         )
     if not signatory_name and party.signatory_id:
         signatory_name = str(party.signatory)
@@ -234,6 +273,11 @@ def signature_record(
         if agreement.effective_date <= today:
             _activate(agreement, user=user)
     return signature
+
+
+def _date_error(message: Any, *, code: str, **params: str) -> ValidationError:
+    """An error of the signature's date, at its field, with its parameters filled in."""
+    return ValidationError({"signed_on": ValidationError(message, code=code, params=params)})
 
 
 # --- The daily job -------------------------------------------------------------------------------

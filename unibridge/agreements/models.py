@@ -85,6 +85,18 @@ class AgreementType(MultilingualNameMixin, PublicModel):
         help_text=_("Empty: the built-in bilingual template."),
     )
     is_active = models.BooleanField(_("in use"), default=True)
+    # On the type, which is the route: whether one person may hold two of its steps is a
+    # property of that route (a small memorandum route may let the vice-rector who heads the
+    # unit approve twice; a double-degree route may not), and administrators change it in
+    # the admin without a deployment, which a site setting would need.
+    route_allows_same_approver = models.BooleanField(
+        _("one person may approve several steps of a round"),
+        default=False,
+        help_text=_(
+            "Off: each step of a review round is approved by a different person, even when "
+            "one person holds several of the route's duties."
+        ),
+    )
 
     class Meta:
         verbose_name = _("agreement type")
@@ -93,17 +105,30 @@ class AgreementType(MultilingualNameMixin, PublicModel):
 
 
 class ApprovalRouteStep(models.Model):
-    """One internal approval a type's agreements go through, in order."""
+    """One internal approval a type's agreements go through, in order.
+
+    Assigned either to a duty (the legal office; the head of the agreement's unit for a duty
+    held per unit) or to one person: who may decide it follows from that alone.
+    """
 
     agreement_type = models.ForeignKey(
         AgreementType, on_delete=models.CASCADE, related_name="route", verbose_name=_("type")
     )
     order = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("step"), max_length=120, help_text=_("Such as 'Legal office'."))
+    duty = models.ForeignKey(
+        "accounts.Duty",
+        verbose_name=_("decided by the holders of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A duty held per unit is decided by its holders in the agreement's units."),
+    )
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("approver"),
-        on_delete=models.SET_NULL,
+        verbose_name=_("or by this person"),
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -118,7 +143,15 @@ class ApprovalRouteStep(models.Model):
                 fields=["agreement_type", "order"],
                 name="route_step_unique_order",
                 violation_error_message=_("Two steps of this route have the same order."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(duty__isnull=True, approver__isnull=False)
+                | Q(duty__isnull=False, approver__isnull=True),
+                name="route_step_one_assignee",
+                violation_error_message=_(
+                    "Assign the step either to a duty or to one person (not both)."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -368,6 +401,17 @@ class ApprovalStep(TimeStampedModel):
     round = models.PositiveSmallIntegerField(_("review round"), default=1)
     order = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("step"), max_length=120)
+    # Copied from the route step when the round opens: a later change of the route does not
+    # move a round under way. The holders of a duty are read when deciding, so a new head of
+    # unit decides the steps waiting for the unit's head.
+    duty = models.ForeignKey(
+        "accounts.Duty",
+        verbose_name=_("duty"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approver"),
@@ -384,7 +428,12 @@ class ApprovalStep(TimeStampedModel):
     )
     comment = fields.TextField(_("comment"), max_length=fields.SHORT_TEXT, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 

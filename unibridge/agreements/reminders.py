@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
+from unibridge.accounts.models import DutyHolder
 from unibridge.core.notifications import Reminder, chunked
 
 from .choices import AgreementStatus, ApprovalDecision
@@ -191,25 +192,61 @@ def current_approval_steps(**filters) -> Iterator[tuple]:
             "agreement__reference",
             "agreement__title",
             "created",
+            "duty_id",
         )
     )
     return waiting_steps(rows)
 
 
+def _duty_holders(rows: list[tuple]) -> dict[tuple[int, int], list[tuple[int, str]]]:
+    """(agreement id, duty id) → (user id, e-mail) of those who may decide the steps of these
+    rows assigned to a duty (see :mod:`.approvals`), in two queries whatever their number."""
+    wanted = {(row[0], row[12]) for row in rows if row[5] is None and row[12] is not None}
+    if not wanted:
+        return {}
+    agreement_ids = {agreement_id for agreement_id, _duty in wanted}
+    scopes: dict[int, set[int]] = {}
+    units = AgreementParty.units.through.objects.filter(
+        agreementparty__agreement_id__in=agreement_ids, agreementparty__institution__is_home=True
+    ).values_list("agreementparty__agreement_id", "organizationalunit__path")
+    for agreement_id, path in units:
+        scopes.setdefault(agreement_id, set()).update(int(pk) for pk in path.strip("/").split("/"))
+    holders = DutyHolder.objects.filter(
+        duty_id__in={duty for _agreement, duty in wanted}, user__is_active=True
+    ).values_list("duty_id", "duty__per_unit", "unit_id", "user_id", "user__email")
+    found: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for duty_id, per_unit, unit_id, user_id, email in holders:
+        for agreement_id, wanted_duty in wanted:
+            if wanted_duty != duty_id or not email:
+                continue
+            if per_unit and unit_id not in scopes.get(agreement_id, set()):
+                continue
+            people = found.setdefault((agreement_id, duty_id), [])
+            if (user_id, email) not in people:
+                people.append((user_id, email))
+    return found
+
+
 def approval_reminders(today: datetime.date) -> Iterator[Reminder]:
+    """The person a waiting step is assigned to, or every holder of its duty, is reminded."""
     del today  # a step waits from the moment it becomes current; no threshold
-    for row in current_approval_steps():
+    rows = list(current_approval_steps())
+    holders = _duty_holders(rows)
+    for row in rows:
         agreement_id, _r, _o, _d, step_pk, approver_id, email, active, uuid, ref, title = row[:11]
-        if approver_id is None or not active or not email:
-            continue
-        yield Reminder(
-            recipient_email=email,
-            user_id=approver_id,
-            key=f"agreement:{agreement_id}:approval:{step_pk}",
-            kind=APPROVAL,
-            title=agreement_label(ref, title),
-            url=agreement_url(uuid),
-        )
+        if approver_id is not None:
+            recipients = [(approver_id, email)] if active and email else []
+        else:
+            recipients = holders.get((agreement_id, row[12]), [])
+        for user_id, address in recipients:
+            yield Reminder(
+                recipient_email=address,
+                user_id=user_id,
+                key=f"agreement:{agreement_id}:approval:{step_pk}",
+                kind=APPROVAL,
+                title=agreement_label(ref, title),
+                url=agreement_url(uuid),
+            )
 
 
 def signature_reminders(today: datetime.date) -> Iterator[Reminder]:

@@ -1,17 +1,31 @@
 """Reads shaped for the agreements pages and API: visibility applied, relations pre-loaded."""
 
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from unibridge.core.cldr import format_date
 from unibridge.core.models import in_reader_language_of
 from unibridge.core.permissions import is_editable
 from unibridge.core.visibility import annotate_visible, hide_unseen, visible_prefetch
 from unibridge.institutions.models import Institution, Person
 
+from . import approvals
 from .choices import AgreementStatus, ApprovalDecision
-from .models import Agreement, AgreementParty, ApprovalStep
+from .models import (
+    Agreement,
+    AgreementDocument,
+    AgreementParty,
+    ApprovalStep,
+    CooperationCondition,
+)
 from .services import ACTIONS
 
 # An institution's names: the official one and those in the interface languages.
@@ -127,24 +141,42 @@ def current_approval_step(agreement: Agreement) -> ApprovalStep | None:
     latest = agreement.approvals.order_by("-round").values("round")[:1]
     return (
         agreement.approvals.filter(round=Subquery(latest), decision=ApprovalDecision.PENDING)
-        .select_related("approver")
+        .select_related("approver", "duty", "agreement__agreement_type")
         .order_by("order")
         .first()
     )
+
+
+def approval_rows(agreement: Agreement) -> list[ApprovalStep]:
+    """The approvals tab's steps, each with ``assignment`` (who decides it: see
+    :mod:`.approvals`), in a constant number of queries."""
+    steps = list(agreement.approvals.select_related("approver", "duty", "decided_by"))
+    units = approvals.home_units(agreement)
+    for step, found in zip(steps, approvals.assignments(steps, units), strict=True):
+        step.assignment = found  # type: ignore[attr-defined]
+        step.decided_by_name = approvals.person_name(step.decided_by)  # type: ignore[attr-defined]
+    return steps
 
 
 def agreement_actions(agreement: Agreement, user) -> dict[str, Any]:
     """What this user may do with the agreement now: the buttons its page shows.
 
     The services decide again when the button is pressed; this only avoids offering what
-    would be refused. A constant number of queries, whatever the agreement holds.
+    would be refused (the same rule, :func:`.approvals.refusal`, decides who may decide the
+    current step). A constant number of queries, whatever the agreement holds.
     """
     can_edit = is_editable(agreement, user)
     status = agreement.status
     step = current_approval_step(agreement)
-    may_decide = step is not None and (
-        user.is_office or (user.is_active and user.pk == step.approver_id)
+    found = approvals.assignment(step, approvals.home_units(agreement)) if step else None
+    refusal = (
+        approvals.refusal(
+            step, user, found=found, round_steps=agreement.approvals.filter(round=step.round)
+        )
+        if step is not None and found is not None
+        else ""
     )
+    may_decide = step is not None and not refusal
     in_draft = status in ACTIONS["change_terms"][0]
     renewable = (
         can_edit
@@ -159,6 +191,8 @@ def agreement_actions(agreement: Agreement, user) -> dict[str, Any]:
         "delete": can_edit and status in ACTIONS["delete"][0],
         "submit": can_edit and status in ACTIONS["submit"][0],
         "step": step,
+        "assignment": found,
+        "refusal": refusal,
         "decide": may_decide,
         "start_signing": can_edit and status in ACTIONS["start_signing"][0],
         "sign": can_edit and status in ACTIONS["sign"][0],
@@ -199,3 +233,213 @@ def institution_agreement_tree(user, institution: Institution) -> list[tuple[Agr
         tree.append((agreement, depth))
         stack.extend((child, depth + 1) for child in reversed(children[agreement.pk]))
     return tree
+
+
+# --- What happens next ---------------------------------------------------------------------------
+
+# How long before the end of its period an agreement offers its renewal when its type names
+# no reminder thresholds (the default's first one).
+RENEWAL_WINDOW_DAYS = 180
+
+
+@dataclass
+class NextStep:
+    """What happens next with an agreement, as its page's "next step" box says it.
+
+    ``state`` names the case (for the template and the tests), ``text`` says it in the
+    reader's language, ``action`` is the button the box offers this user (a key of
+    :func:`agreement_actions`, or "") and ``note`` adds why the user may not act, if so.
+    """
+
+    state: str
+    text: str
+    action: str = ""
+    note: str = ""
+
+
+def _in_days(day: datetime.date, today: datetime.date) -> str:
+    days = (day - today).days
+    if days == 0:
+        return _("today")
+    if days < 0:
+        return ngettext("%(days)d day ago", "%(days)d days ago", -days) % {"days": -days}
+    return ngettext("in %(days)d day", "in %(days)d days", days) % {"days": days}
+
+
+def _renewal_window(agreement: Agreement) -> int:
+    thresholds = [d for d in agreement.agreement_type.reminder_days or [] if isinstance(d, int)]
+    return max(thresholds, default=RENEWAL_WINDOW_DAYS)
+
+
+def _names(parties: list[AgreementParty]) -> str:
+    return ", ".join(party.institution.display_name for party in parties)
+
+
+def next_step(
+    agreement: Agreement,
+    user,
+    *,
+    actions: dict[str, Any] | None = None,
+    today: datetime.date | None = None,
+) -> NextStep:
+    """What happens next, for every status (the agreement as :func:`agreement_detail` reads
+    it; ``actions`` as :func:`agreement_actions` gives them, read again when left out).
+
+    Dates are spelled out in the reader's language; "today" is the reader's day (their time
+    zone, else the installation's).
+    """
+    actions = actions if actions is not None else agreement_actions(agreement, user)
+    today = today or timezone.localdate()
+    Status = AgreementStatus
+    status = agreement.status
+
+    def offer(action: str) -> str:
+        return action if actions.get(action) else ""
+
+    if status == Status.DRAFT:
+        if actions["submit"]:
+            return NextStep("draft", _("Send for approval."), "submit")
+        return NextStep(
+            "draft", _("The draft is to be sent for approval by the international office.")
+        )
+    if status == Status.IN_REVIEW:
+        step, found = actions["step"], actions["assignment"]
+        if step is None or found is None:  # a round without pending steps is approved
+            return NextStep("in_review", _("Waiting for the review to be completed."))
+        params = {"who": found.label, "number": step.order, "step": step.name}
+        if actions["decide"]:
+            return NextStep(
+                "in_review",
+                _("Your decision: step %(number)s, “%(step)s”.") % params,
+                "decide",
+            )
+        note = actions["refusal"] if user.pk in found.user_ids else ""
+        return NextStep(
+            "in_review",
+            _("Waiting for %(who)s to decide step %(number)s, “%(step)s”.") % params,
+            note=note,
+        )
+    if status == Status.APPROVED:
+        if actions["start_signing"]:
+            return NextStep("approved", _("Send for signature."), "start_signing")
+        return NextStep(
+            "approved", _("Approved: to be sent to the parties for signature by the office.")
+        )
+    if status == Status.SIGNING:
+        parties = list(agreement.parties.all())
+        signed = [p for p in parties if getattr(p, "signature", None) is not None]
+        waiting = [p for p in parties if p not in signed]
+        if waiting and signed:
+            text = _("Signed by %(signed)s; waiting for the signature of %(waiting)s.") % {
+                "signed": _names(signed),
+                "waiting": _names(waiting),
+            }
+            return NextStep("signed_by_some", text, offer("sign"))
+        if waiting:
+            text = _("Waiting for the signatures of %(waiting)s.") % {"waiting": _names(waiting)}
+            return NextStep("signing", text, offer("sign"))
+        start = agreement.effective_date or today
+        return NextStep(
+            "signed",
+            _("Comes into force on %(date)s.") % {"date": format_date(start)},
+        )
+    if status == Status.ACTIVE:
+        return _active_next_step(agreement, actions, today)
+    if status == Status.EXPIRED:
+        successor = _successor(agreement, user)
+        ended = format_date(agreement.expiry_date)
+        if successor is not None:
+            return NextStep(
+                "expired",
+                _("Expired on %(date)s; renewed by %(successor)s.")
+                % {"date": ended, "successor": successor.reference},
+            )
+        if actions["renew"]:
+            return NextStep(
+                "expired",
+                _("Expired on %(date)s. Renew it to continue.") % {"date": ended},
+                "renew",
+            )
+        return NextStep("expired", _("Expired on %(date)s.") % {"date": ended})
+    if status == Status.TERMINATED:
+        return NextStep(
+            "terminated",
+            _("Terminated on %(date)s; nothing more happens.")
+            % {"date": format_date(agreement.terminated_on)},
+        )
+    successor = _successor(agreement, user)
+    return NextStep(
+        "superseded",
+        _("Replaced by %(successor)s; nothing more happens.")
+        % {"successor": successor.reference if successor else _("its successor")},
+    )
+
+
+def _successor(agreement: Agreement, user) -> Agreement | None:
+    return Agreement.objects.visible_to(user).filter(predecessor=agreement).first()
+
+
+def _active_next_step(
+    agreement: Agreement, actions: dict[str, Any], today: datetime.date
+) -> NextStep:
+    if agreement.terminated_on is not None:
+        return NextStep(
+            "terminating",
+            _("Ends on %(date)s (%(when)s): notice of termination was given.")
+            % {
+                "date": format_date(agreement.terminated_on),
+                "when": _in_days(agreement.terminated_on, today),
+            },
+        )
+    end = agreement.next_expiry
+    if end is None:
+        return NextStep("active", _("In force without an end date."))
+    params = {"date": format_date(end), "when": _in_days(end, today)}
+    if agreement.renewal_years:
+        text = ngettext(
+            "The current period ends on %(date)s (%(when)s); the agreement then renews itself "
+            "for %(years)d year unless a party gives notice.",
+            "The current period ends on %(date)s (%(when)s); the agreement then renews itself "
+            "for %(years)d years unless a party gives notice.",
+            agreement.renewal_years,
+        ) % {**params, "years": agreement.renewal_years}
+        return NextStep("active", text)
+    near = (end - today).days <= _renewal_window(agreement)
+    if near and actions["renew"]:
+        return NextStep(
+            "expiring",
+            _("Expires on %(date)s (%(when)s). Renew it in time.") % params,
+            "renew",
+        )
+    return NextStep("expiring" if near else "active", _("Expires on %(date)s (%(when)s).") % params)
+
+
+def tab_counts(agreement: Agreement, user) -> dict[str, int]:
+    """How many rows each tab of the agreement's page lists, in one query."""
+
+    def count(model, **lookups) -> Coalesce:
+        rows = (
+            model.objects.filter(agreement=OuterRef("pk"), **lookups)
+            .order_by()
+            .values("agreement")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    counts = (
+        Agreement.objects.filter(pk=agreement.pk)
+        .annotate(
+            documents_count=count(AgreementDocument),
+            conditions_count=count(CooperationCondition),
+            approvals_count=count(ApprovalStep),
+        )
+        .values("documents_count", "conditions_count", "approvals_count")
+        .get()
+    )
+    return {
+        "parties": len(agreement.parties.all()),  # prefetched by agreement_detail
+        "documents": counts["documents_count"],
+        "conditions": counts["conditions_count"],
+        "approvals": counts["approvals_count"],
+    }

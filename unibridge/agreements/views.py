@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView
+from unibridge.core.crud import RecordDetailView, RecordEditView, RecordListView, history_count
 from unibridge.core.forms import invalid_form_status
 from unibridge.core.services import EditConflict
 from unibridge.core.tables import EDIT
@@ -85,11 +85,20 @@ class AgreementDetailView(RecordDetailView):
     def get_queryset(self):
         return selectors.agreement_detail(self.request.user)
 
+    def tab_counts(self, agreement) -> dict[str, int]:
+        counts = selectors.tab_counts(agreement, self.request.user)
+        counts["history"] = history_count(agreement, children=self.history_children)
+        return counts
+
     def tab_context(self, agreement, tab):
         user = self.request.user
         actions = selectors.agreement_actions(agreement, user)
         selectors.for_display(agreement)  # the page saves nothing: hide what user may not see
-        context: dict[str, Any] = {"actions": actions, **(self.extra_context or {})}
+        context: dict[str, Any] = {
+            "actions": actions,
+            "next_step": selectors.next_step(agreement, user, actions=actions),
+            **(self.extra_context or {}),
+        }
         if tab == "conditions":
             context["conditions"] = agreement.conditions.select_related(
                 "sending_institution", "receiving_institution", "sending_unit", "receiving_unit"
@@ -97,7 +106,7 @@ class AgreementDetailView(RecordDetailView):
         elif tab == "documents":
             context.update(document_views.documents_tab_context(agreement))
         elif tab == "approvals":
-            context["approvals"] = agreement.approvals.select_related("approver", "decided_by")
+            context["approvals"] = selectors.approval_rows(agreement)
             if actions["decide"]:
                 context.setdefault("decision_form", forms.DecisionForm())
         elif tab == "overview":
@@ -511,7 +520,8 @@ def agreement_submit(request: HttpRequest, uuid) -> HttpResponse:
 @login_required
 @require_POST
 def approval_decide(request: HttpRequest, uuid, step_id: int) -> HttpResponse:
-    """Approve or reject the current step: its approver or the office (the service checks)."""
+    """Approve or reject the current step: those it is assigned to (the service checks; a
+    refusal answers 403 with the reason on the approvals tab)."""
     agreement = visible_or_404(selectors.agreement_detail(request.user), uuid)
     step = get_object_or_404(ApprovalStep, agreement=agreement, pk=step_id)
     form = forms.DecisionForm(request.POST)
@@ -525,6 +535,10 @@ def approval_decide(request: HttpRequest, uuid, step_id: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _refused(request, agreement, error, tab="approvals", decision_form=form)
+    except PermissionDenied as error:
+        response = _refused(request, agreement, ValidationError(str(error)), tab="approvals")
+        response.status_code = 403
+        return response
     if approve:
         messages.success(request, _("Approved “%(step)s”.") % {"step": step.name})
     else:

@@ -232,4 +232,9 @@ def format_date(
     """A date spelled out as the language writes it: 15 января 2027 г., 15 stycznia 2027."""
     if value is None:
         return ""
-    return str(babel_format_date(value, format=style, locale=_locale(_language(language))))
+    language = _language(language)
+    # CLDR's plain "en" is American (January 15, 2027); the office writes international
+    # English, day first, as its generated documents do.
+    if language.split("-")[0] == "en":
+        language = "en_GB"
+    return str(babel_format_date(value, format=style, locale=_locale(language)))

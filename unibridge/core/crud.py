@@ -29,7 +29,7 @@ from django.views import View
 from . import bulk, exports
 from .bulk import BulkAction, BulkForm
 from .forms import invalid_form_status
-from .history import action_label, history_for  # noqa: F401  (action_label: kept for its users)
+from .history import action_label, history_count, history_for  # noqa: F401  (kept for their users)
 from .models import ListColumns
 from .permissions import is_editable
 from .saved_filter_views import filter_query, saved_filters_for
@@ -288,14 +288,21 @@ class RecordDetailView(LoginRequiredMixin, View):
         """Extra context for one tab; override per app."""
         return {}
 
+    def tab_counts(self, obj: Model) -> dict[str, int]:
+        """How many rows some tabs list, shown beside their names; override per app."""
+        return {}
+
     def get(self, request: HttpRequest, uuid, tab: str = "overview") -> HttpResponse:
         obj = self.get_object(uuid)
         if tab not in dict(self.tabs):
             raise Http404
+        counts = self.tab_counts(obj)
         context = {
             "object": obj,
             "tab": tab,
             "tabs": self.tabs,
+            # (key, label, count or None) for core/partials/tabs.html
+            "tab_links": [(key, label, counts.get(key)) for key, label in self.tabs],
             "can_edit": is_editable(obj, request.user),
         }
         if tab == "history":

@@ -30,7 +30,16 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import CharField, Exists, ExpressionWrapper, Model, OuterRef, Q, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -446,22 +455,15 @@ def _hidden_labels(field: Any, user: User) -> set[str]:
 
 # --- A record's history tab ---------------------------------------------------------------------
 
+# How many entries a history tab lists, newest first.
+HISTORY_LIMIT = 200
 
-def history_for(
-    obj: Model,
-    user: User,
-    limit: int = 200,
-    *,
-    children: Iterable[tuple[type[Model], str]] = (),
-) -> list[EntryView]:
-    """Audit entries of a record, newest first, in words (see the module's docstring).
 
-    ``children`` adds the entries of the record's child records: (child model, name of its
-    foreign key to the record). A child is found by its entry's own change of that key (its
-    creation and deletion name the record), so deleted children are found too, as are the
-    entries of children the record has now. Such an entry names the child's kind; a child
-    the user may not see is named by its kind only.
-    """
+def _history_entries(
+    obj: Model, children: Iterable[tuple[type[Model], str]]
+) -> tuple[QuerySet[LogEntry], dict[int, tuple[type[Model], str]]]:
+    """The audit entries of a record and its children, newest first, and the kinds of record
+    they are about (content type id → (model, name of the key to the record))."""
     own_type = ContentType.objects.get_for_model(type(obj))
     if isinstance(obj.pk, int):  # as LogEntry.objects.get_for_object finds them
         query = Q(content_type=own_type, object_id=obj.pk)
@@ -481,10 +483,35 @@ def history_for(
             Q(object_pk__in=named.values("object_pk")) | Q(object_pk__in=current)
         )
     entries = LogEntry.objects.filter(query).select_related("actor").order_by("-timestamp", "-pk")
+    return entries, kinds
+
+
+def history_count(obj: Model, *, children: Iterable[tuple[type[Model], str]] = ()) -> int:
+    """How many entries the record's History tab lists (its tab's count)."""
+    entries, _kinds = _history_entries(obj, children)
+    return min(entries.count(), HISTORY_LIMIT)
+
+
+def history_for(
+    obj: Model,
+    user: User,
+    limit: int = 0,
+    *,
+    children: Iterable[tuple[type[Model], str]] = (),
+) -> list[EntryView]:
+    """Audit entries of a record, newest first, in words (see the module's docstring).
+
+    ``children`` adds the entries of the record's child records: (child model, name of its
+    foreign key to the record). A child is found by its entry's own change of that key (its
+    creation and deletion name the record), so deleted children are found too, as are the
+    entries of children the record has now. Such an entry names the child's kind; a child
+    the user may not see is named by its kind only.
+    """
+    entries, kinds = _history_entries(obj, children)
     writer = EntryWriter(user)
     seen_children: dict[type[Model], set[str] | None] = {}
     views = []
-    for entry in entries[:limit]:
+    for entry in entries[: limit or HISTORY_LIMIT]:
         model, key = kinds[entry.content_type_id]
         if not key:
             views.append(writer.gather(entry, model))

@@ -259,10 +259,14 @@ def test_every_write_is_audited_with_the_admin_as_actor(demo_output):
     admin = User.objects.get(username="admin")
     agh_entries = LogEntry.objects.get_for_object(Institution.objects.get(hei_id="agh.edu.pl"))
     assert agh_entries.get().actor == admin
-    # Only the administrator's own account exists before there is an actor to name.
-    assert set(LogEntry.objects.exclude(actor=admin).values_list("object_repr", flat=True)) == {
-        "admin"
-    }
+    # Only the administrator's own account exists before there is an actor to name; the
+    # approvals are decided by the people holding the route's duties (the last one approves
+    # the agreement), as the rules require.
+    approvers = User.objects.filter(username__in=["coordinator", "legal", "viewer"])
+    others = LogEntry.objects.exclude(actor=admin).exclude(actor__in=approvers)
+    assert set(others.values_list("object_repr", flat=True)) == {"admin"}
+    decided = LogEntry.objects.filter(actor__in=approvers).values_list("object_repr", flat=True)
+    assert {"Head of unit", "Legal office", "Vice-rector for international affairs"} <= set(decided)
 
 
 def test_running_it_twice_reuses_everything(demo_output):

@@ -4,6 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from unibridge.accounts.choices import Role
+from unibridge.accounts.models import Duty, DutyHolder
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,3 +23,22 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.units.set(extracted)
         if create:
             self.save()
+
+
+class DutyFactory(factory.django.DjangoModelFactory):
+    """A duty nobody holds yet; add DutyHolderFactory rows."""
+
+    class Meta:
+        model = Duty
+
+    code = factory.Sequence(lambda n: f"test-duty-{n}")
+    name = factory.Sequence(lambda n: f"Test duty {n}")
+    name_en = factory.LazyAttribute(lambda o: o.name)
+
+
+class DutyHolderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DutyHolder
+
+    duty = factory.SubFactory(DutyFactory)
+    user = factory.SubFactory(UserFactory)

@@ -141,9 +141,14 @@ class ConditionOutputSerializer(serializers.ModelSerializer):
 
 
 class ApprovalOutputSerializer(serializers.ModelSerializer):
-    """One approval step; its id names it in approvals/{step}/decide/."""
+    """One approval step; its id names it in approvals/{step}/decide/.
+
+    Assigned to ``approver`` (a user name) or to ``duty`` (a duty's code, decided by its
+    holders), never both.
+    """
 
     approver = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    duty = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     decided_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
@@ -151,8 +156,8 @@ class ApprovalOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApprovalStep
         fields = [
-            "id", "round", "order", "name", "approver", "decision", "comment", "decided_by",
-            "decided_at",
+            "id", "round", "order", "name", "duty", "approver", "decision", "comment",
+            "decided_by", "decided_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -18,6 +18,7 @@ import contextlib
 from uuid import UUID
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -211,7 +212,7 @@ class AgreementViewSet(RecordViewSet):
         conditions = CooperationCondition.objects.select_related(
             "sending_institution", "sending_unit", "receiving_institution", "receiving_unit"
         ).prefetch_related("subject_areas", "language_requirements")
-        approvals = ApprovalStep.objects.select_related("approver", "decided_by")
+        approvals = ApprovalStep.objects.select_related("approver", "duty", "decided_by")
         documents = AgreementDocument.objects.select_related("uploaded_by")
         return agreements.prefetch_related(
             Prefetch("conditions", queryset=conditions),
@@ -329,16 +330,20 @@ class AgreementViewSet(RecordViewSet):
     )
     @action(detail=True, methods=["post"], url_path=r"approvals/(?P<step>[0-9]+)/decide")
     def decide(self, request, id=None, step=None):
-        # the step's approver may decide without being able to change the agreement
+        # Those the step is assigned to decide it without being able to change the agreement;
+        # the service's refusal says who decides instead (403 with that reason).
         agreement = self.get_object()
         approval = get_object_or_404(ApprovalStep, agreement=agreement, pk=step)
         values = self.valid_input(s.DecisionInputSerializer)
-        lifecycle_services.approval_decide(
-            step=approval,
-            user=request.user,
-            approve=values["approve"],
-            comment=values.get("comment", ""),
-        )
+        try:
+            lifecycle_services.approval_decide(
+                step=approval,
+                user=request.user,
+                approve=values["approve"],
+                comment=values.get("comment", ""),
+            )
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
         return Response(self.represent(agreement))
 
 

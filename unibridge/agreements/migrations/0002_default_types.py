@@ -35,7 +35,9 @@ TYPES = [
 ]  # fmt: skip
 
 
-def create_types(apps, schema_editor):
+def create_types(apps, schema_editor, duty_for=None):
+    """The types and their routes; ``duty_for(name)`` gives each step its duty (the demo's
+    call, after migration 0007 made a step's assignment required)."""
     AgreementType = apps.get_model("agreements", "AgreementType")
     ApprovalRouteStep = apps.get_model("agreements", "ApprovalRouteStep")
     for code, prefix, en, ru, kk, pl, conditions, iia in TYPES:
@@ -54,8 +56,9 @@ def create_types(apps, schema_editor):
         )
         if created:
             for order, name in enumerate(ROUTE, start=1):
+                extra = {"duty": duty_for(name)} if duty_for else {}
                 ApprovalRouteStep.objects.create(
-                    agreement_type=agreement_type, order=order, name=name
+                    agreement_type=agreement_type, order=order, name=name, **extra
                 )
 
 

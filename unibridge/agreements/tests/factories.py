@@ -4,6 +4,7 @@ import datetime
 
 import factory
 
+from unibridge.accounts.tests.factories import DutyFactory
 from unibridge.agreements.choices import MobilityType, SignatureMethod
 from unibridge.agreements.models import (
     Agreement,
@@ -32,12 +33,18 @@ class AgreementTypeFactory(factory.django.DjangoModelFactory):
 
 
 class RouteStepFactory(factory.django.DjangoModelFactory):
+    """A route step assigned to ``approver`` when given, else to a new duty nobody holds."""
+
     class Meta:
         model = ApprovalRouteStep
 
     agreement_type = factory.SubFactory(AgreementTypeFactory)
     order = factory.Sequence(lambda n: n + 1)
     name = factory.Sequence(lambda n: f"Step {n}")
+    approver = None
+    duty = factory.Maybe(
+        "approver", yes_declaration=None, no_declaration=factory.SubFactory(DutyFactory)
+    )
 
 
 class AgreementFactory(factory.django.DjangoModelFactory):

@@ -364,17 +364,23 @@ def test_an_action_on_an_invisible_agreement_is_not_found(viewer_user, home, agh
     assert_error(api_for(viewer_user).post(detail_url(agreement, "submit")), 404)
 
 
-def test_only_the_steps_approver_or_the_office_decides(office_user, viewer_user, draft):
+def test_only_the_person_a_step_is_assigned_to_decides_it(
+    approver, office_user, viewer_user, draft
+):
     api_for(office_user).post(detail_url(draft, "submit"))
     step = draft.approvals.get()
     url = detail_url(draft, f"approvals/{step.pk}/decide")
-    assert_error(api_for(viewer_user).post(url, {"approve": True}, format="json"), 403)
+    for outsider in (viewer_user, office_user):  # the office too: the route names the approver
+        body = assert_error(api_for(outsider).post(url, {"approve": True}, format="json"), 403)
+        assert body["detail"] == "Only approver decides “Legal office”."
     step.refresh_from_db()
     assert step.decision == ApprovalDecision.PENDING
-    body = api_for(office_user).post(url, {"approve": True}, format="json").json()
+    body = api_for(approver).post(url, {"approve": True}, format="json").json()
     assert body["status"] == "approved"
+    assert body["approvals"][0]["approver"] == "approver"
+    assert body["approvals"][0]["decided_by"] == "approver"
     step.refresh_from_db()
-    assert (step.decision, step.decided_by) == (ApprovalDecision.APPROVED, office_user)
+    assert (step.decision, step.decided_by) == (ApprovalDecision.APPROVED, approver)
 
 
 def test_a_rejection_needs_reasons_and_returns_the_agreement_to_draft(approver, office_user, draft):

@@ -16,6 +16,8 @@ from docx import Document
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from unibridge.accounts.models import Duty
+from unibridge.accounts.tests.factories import DutyHolderFactory, UserFactory
 from unibridge.agreements.demo import _ensure_default_types
 from unibridge.agreements.models import Agreement, AgreementType
 from unibridge.core.testing import assert_accessible, choose, log_in
@@ -64,7 +66,18 @@ def story(live_server, home, engineering, office_user):
         country="PL",
         city="Kraków",
     )
+    approvers = {
+        "head-of-unit": UserFactory(username="dean", first_name="Nurlan", last_name="Akhmetov"),
+        "legal-office": UserFactory(username="lawyer", first_name="Saule", last_name="Kasymova"),
+        "vice-rector-international": UserFactory(
+            username="vice", first_name="Aigul", last_name="Zhumabekova"
+        ),
+    }
+    for code, user in approvers.items():
+        duty = Duty.objects.get(code=code)
+        DutyHolderFactory(duty=duty, user=user, unit=engineering if duty.per_unit else None)
     return {
+        "approvers": approvers,
         "home": home,
         "agh": agh,
         "metallurgy": UnitFactory(
@@ -96,10 +109,8 @@ def test_office_concludes_the_memorandum_with_agh_from_the_partner_page(page, st
     today = timezone.localdate()
     expiry = years_later(today, 5)
     agh, partnership = story["agh"], story["partnership"]
-    route = list(AgreementType.objects.get(code="mou").route.order_by("order"))
-    assert route and all(step.approver_id is None for step in route), (
-        "the default route names no approvers, so the international office decides every step"
-    )
+    route = list(AgreementType.objects.get(code="mou").route.select_related("duty"))
+    approvers = [story["approvers"][step.duty.code] for step in route]
     log_in(page, "office")
 
     # 1. The AGH page → Agreements → New agreement: the form, prefilled with AGH.
@@ -137,8 +148,10 @@ def test_office_concludes_the_memorandum_with_agh_from_the_partner_page(page, st
     reference = f"MoU-{today.year}-001"
     assert f"Created the draft {reference}." in message(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
-    header = page.locator("main p.muted").first.inner_text()
+    summary = page.get_by_role("region", name="Summary")
+    header = summary.inner_text()
     assert reference in header and "Memorandum of cooperation" in header and "Draft" in header
+    expect(summary.get_by_role("region", name="Next step")).to_contain_text("Send for approval.")
     agreement = Agreement.objects.get(reference=reference)
     assert agreement.title_ru == TITLE_RU
     assert agreement.effective_date == today and agreement.expiry_date == expiry
@@ -166,23 +179,43 @@ def test_office_concludes_the_memorandum_with_agh_from_the_partner_page(page, st
     assert "Department of Environmental Engineering and Mineral Processing" in parties
     assert_accessible(page)
 
-    # 2. Approval: every step of the type's route, with a comment.
-    page.get_by_role("button", name="Submit for approval").click()
+    # 2. Approval: each step of the type's route by the person who holds its duty; the
+    # office waits for them.
+    page.get_by_role("button", name="Send for approval").click()
     page.wait_for_url(re.compile(r"/approvals/$"))
     assert "Sent for approval." in message(page)
-    for step in route:
+    approvals_url = page.url
+    next_step = page.get_by_role("region", name="Next step")
+    expect(next_step).to_contain_text(
+        "Waiting for Head of unit of Faculty of Engineering, Department of Metallurgy "
+        "(Nurlan Akhmetov) to decide step 1, “Head of unit”."
+    )
+    assert page.get_by_role("button", name="Approve").count() == 0
+    expect(page.get_by_role("link", name=re.compile(r"^Approvals 3$"))).to_be_visible()
+    assert_accessible(page)
+    for step, approver in zip(route, approvers, strict=True):
+        page.context.clear_cookies()
+        log_in(page, approver.username)
+        page.goto(approvals_url)
+        expect(next_step).to_contain_text(f"Your decision: step {step.order}, “{step.name}”.")
         expect(page.get_by_role("heading", name=f"Your decision on “{step.name}”")).to_be_visible()
         assert_accessible(page)
         page.get_by_label("Comment").fill(f"{step.name}: agreed.")
         page.get_by_role("button", name="Approve").click()
         expect(page.get_by_role("status")).to_contain_text(f"Approved “{step.name}”.")
+    page.context.clear_cookies()
+    log_in(page, "office")
+    page.goto(approvals_url)
     rows = page.locator("main table tbody tr")
     expect(rows).to_have_count(len(route))
-    for row, step in zip(rows.all(), route, strict=True):
+    for row, step, approver in zip(rows.all(), route, approvers, strict=True):
         text = row.inner_text()
         assert step.name in text and "Approved" in text and f"{step.name}: agreed." in text
+        assert approver.get_full_name() in text  # who decided, beside when
     assert page.get_by_role("button", name="Approve").count() == 0
-    assert "Approved" in page.locator("main p.muted").first.inner_text()
+    assert "Approved" in summary.inner_text()
+    expect(next_step).to_contain_text("Send for signature.")
+    assert_accessible(page)
 
     # 3. Signing: the home party's signature, then AGH's, which puts it in force today.
     page.get_by_role("button", name="Send for signature").click()
@@ -204,7 +237,7 @@ def test_office_concludes_the_memorandum_with_agh_from_the_partner_page(page, st
         assert outcome in message(page)
     parties = page.locator("main table").inner_text()
     assert "Temirtau (Ink)" in parties and "Kraków (Electronic)" in parties
-    assert "Active" in page.locator("main p.muted").first.inner_text()
+    assert "Active" in summary.inner_text()
     assert_accessible(page)
 
     # 4. The documents: generated from the template, downloaded, read back.
@@ -255,9 +288,18 @@ def test_office_concludes_the_memorandum_with_agh_from_the_partner_page(page, st
     # 5. In force: on its page, on the partner's agreements tab and on the timeline.
     tabs.get_by_role("link", name="Overview").click()
     page.wait_for_url(re.compile(r"/agreements/[0-9a-f-]+/$"))
-    assert "Active" in page.locator("main p.muted").first.inner_text()
+    assert "Active" in summary.inner_text()
+    expect(next_step).to_contain_text("The current period ends on")
+    expect(page.get_by_role("link", name=re.compile(r"^Documents 2$"))).to_be_visible()
     assert page.get_by_role("link", name="Terminate").is_visible()
     assert_accessible(page)
+    # On a phone the summary and its next step fit the screen's width.
+    page.set_viewport_size({"width": 375, "height": 812})
+    box = summary.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    expect(next_step).to_be_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     tabs.get_by_role("link", name="Parties").click()
     page.locator("main table").get_by_role("link", name=AGH_EN).click()

@@ -25,6 +25,9 @@ def test_the_memorandum_is_signed_by_both_parties_and_active(demo):
     assert {p.institution.hei_id for p in parties} == {"kiu.kz", "agh.edu.pl"}
     assert all(p.signature.signed_on == memorandum.effective_date for p in parties)
     assert {a.decision for a in memorandum.approvals.all()} == {"approved"}
+    # each step by the one holding its duty: three different people, none of them the admin
+    approvers = [a.decided_by.username for a in memorandum.approvals.order_by("order")]
+    assert approvers == ["coordinator", "legal", "viewer"]
 
 
 def test_the_ka171_agreement_has_student_and_staff_mobility_both_ways(demo):
@@ -59,6 +62,7 @@ def test_the_memorandum_has_its_generated_bilingual_document(demo):
     ) + "\n".join(p.text for p in docx.Document(document.file.path).paragraphs)
     assert memorandum.reference in text
     assert "AGH" in text
+    assert document.is_signed_original  # the documents tab marks it "Signed original"
     assert "Меморандум" in text or "меморандум" in text
 
 

@@ -384,13 +384,15 @@ def test_steps_are_decided_in_the_routes_order(draft, office_user, approvers):
     assert legal.decision == ApprovalDecision.PENDING
 
 
-def test_only_the_steps_approver_or_the_office_decides(draft, office_user, approvers):
+def test_only_the_person_a_step_is_assigned_to_decides_it(draft, office_user, approvers):
     agreement_submit(agreement=draft, user=office_user)
     first, second, _third = draft.approvals.all()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only approver1 decides “Head of unit”"):
         approval_decide(step=first, user=approvers[1], approve=True)
+    with pytest.raises(PermissionDenied, match="Only approver1 decides"):
+        approval_decide(step=first, user=office_user, approve=True)  # the office is no exception
     approval_decide(step=first, user=approvers[0], approve=True, comment="Fine")
-    approval_decide(step=second, user=office_user, approve=True)
+    approval_decide(step=second, user=approvers[1], approve=True)
     first.refresh_from_db()
     assert (first.decision, first.decided_by, first.comment) == (
         ApprovalDecision.APPROVED,
@@ -546,7 +548,7 @@ def test_an_agreement_without_effective_date_comes_into_force_on_its_last_signat
 ):
     agreement = create(office_user, quick_type, home, agh, effective_date=None, expiry_date=None)
     agreement_submit(agreement=agreement, user=office_user)
-    agreement_start_signing(agreement=agreement, user=office_user)
+    agreement_start_signing(agreement=agreement, user=office_user, sent_on=TODAY - 10 * DAY)
     first, last = agreement.parties.all()
     signature_record(party=first, user=office_user, signed_on=TODAY - 5 * DAY, signatory_name="A")
     signature_record(party=last, user=office_user, signed_on=TODAY - 2 * DAY, signatory_name="B")

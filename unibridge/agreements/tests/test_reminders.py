@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core import mail
 
-from unibridge.accounts.tests.factories import UserFactory
+from unibridge.accounts.tests.factories import DutyFactory, DutyHolderFactory, UserFactory
 from unibridge.agreements import reminders
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
 from unibridge.agreements.tests.factories import (
@@ -215,6 +215,31 @@ def test_a_step_without_an_active_approver_reminds_no_one(db):
         agreement=other, order=1, approver=UserFactory(username="gone", is_active=False)
     )
     assert run_reminders(today=TODAY)["created"] == 0
+
+
+def test_every_holder_of_a_steps_duty_is_reminded_in_the_agreements_units(
+    home, engineering, economics
+):
+    head = DutyFactory(name="Head of unit", per_unit=True)
+    legal = DutyFactory(name="Legal office")
+    dean = UserFactory(username="dean")
+    DutyHolderFactory(duty=head, user=dean, unit=engineering)
+    DutyHolderFactory(duty=head, user=UserFactory(username="economist"), unit=economics)
+    lawyers = [UserFactory(username=f"lawyer{n}") for n in (1, 2)]
+    for lawyer in lawyers:
+        DutyHolderFactory(duty=legal, user=lawyer)
+    faculty = AgreementFactory(status=AgreementStatus.IN_REVIEW)
+    AgreementPartyFactory(agreement=faculty, institution=home, units=[engineering])
+    by_head = ApprovalStepFactory(agreement=faculty, order=1, duty=head)
+    other = AgreementFactory(status=AgreementStatus.IN_REVIEW)
+    by_legal = ApprovalStepFactory(agreement=other, order=1, duty=legal)
+    run_reminders(today=TODAY)
+    sent = sorted((n.user.username, n.key) for n in Notification.objects.select_related("user"))
+    assert sent == [
+        ("dean", f"agreement:{faculty.pk}:approval:{by_head.pk}"),
+        ("lawyer1", f"agreement:{other.pk}:approval:{by_legal.pk}"),
+        ("lawyer2", f"agreement:{other.pk}:approval:{by_legal.pk}"),
+    ]
 
 
 # --- Signatures ----------------------------------------------------------------------------------

@@ -42,10 +42,24 @@ def approver_client(approver):
 
 
 @pytest.fixture
-def routed_type(approver):
+def vice_rector(db):
+    return UserFactory(username="vice", first_name="Aigul", last_name="Zhumabekova")
+
+
+@pytest.fixture
+def vice_rector_client(vice_rector):
+    client = Client()
+    client.force_login(vice_rector)
+    return client
+
+
+@pytest.fixture
+def routed_type(approver, vice_rector):
     agreement_type = AgreementTypeFactory(code="routed", reference_prefix="R")
     RouteStepFactory(agreement_type=agreement_type, order=1, name="Legal office", approver=approver)
-    RouteStepFactory(agreement_type=agreement_type, order=2, name="Vice-rector")
+    RouteStepFactory(
+        agreement_type=agreement_type, order=2, name="Vice-rector", approver=vice_rector
+    )
     return agreement_type
 
 
@@ -123,42 +137,46 @@ def test_the_approver_approves_their_step(approver_client, office_user, home, ag
     assert response.status_code == 303
     first.refresh_from_db()
     assert first.decision == ApprovalDecision.APPROVED
-    # the next step has no approver of its own: only the office decides it
+    # the next step is the vice-rector's: the legal office neither sees its buttons nor decides
     page = approver_client.get(url(agreement, "approvals")).content.decode()
     assert f"/approvals/{second.pk}/decide/" not in page
+    assert "Waiting for Aigul Zhumabekova to decide step 2, “Vice-rector”." in page
     response = approver_client.post(
         f"/agreements/{agreement.uuid}/approvals/{second.pk}/decide/", {"decision": "approve"}
     )
     assert response.status_code == 403
+    assert "Only Aigul Zhumabekova decides “Vice-rector”." in response.content.decode()
     second.refresh_from_db()
     assert second.decision == ApprovalDecision.PENDING
 
 
 def test_a_rejection_needs_reasons_and_returns_the_agreement_to_draft(
-    office_client, office_user, home, agh, routed_type
+    approver_client, office_user, home, agh, routed_type
 ):
     agreement = make(office_user, home, agh, routed_type)
     agreement_submit(agreement=agreement, user=office_user)
     step = agreement.approvals.order_by("order").first()
     decide = f"/agreements/{agreement.uuid}/approvals/{step.pk}/decide/"
-    response = office_client.post(decide, {"decision": "reject", "comment": " "})
+    response = approver_client.post(decide, {"decision": "reject", "comment": " "})
     assert response.status_code == 400
     assert "Give the reasons for the rejection." in response.content.decode()
     agreement.refresh_from_db()
     assert agreement.status == Status.IN_REVIEW
 
-    response = office_client.post(decide, {"decision": "reject", "comment": "Wrong partner name"})
+    response = approver_client.post(decide, {"decision": "reject", "comment": "Wrong partner name"})
     assert response.status_code == 303
     agreement.refresh_from_db()
     step.refresh_from_db()
     assert (agreement.status, step.comment) == (Status.DRAFT, "Wrong partner name")
 
 
-def test_a_later_step_cannot_be_decided_first(office_client, office_user, home, agh, routed_type):
+def test_a_later_step_cannot_be_decided_first(
+    vice_rector_client, office_user, home, agh, routed_type
+):
     agreement = make(office_user, home, agh, routed_type)
     agreement_submit(agreement=agreement, user=office_user)
     second = agreement.approvals.order_by("order").last()
-    response = office_client.post(
+    response = vice_rector_client.post(
         f"/agreements/{agreement.uuid}/approvals/{second.pk}/decide/", {"decision": "approve"}
     )
     assert response.status_code == 400
@@ -230,9 +248,8 @@ def test_a_signature_in_the_future_is_refused_at_its_field(
         {"signatory_name": "X", "signed_on": tomorrow.isoformat(), "method": "ink"},
     )
     assert response.status_code == 400
-    assert (
-        "A signature cannot be dated in the future." in response.context["form"].errors["signed_on"]
-    )
+    [error] = response.context["form"].errors["signed_on"]
+    assert error.startswith("A signature cannot be dated in the future (today is ")
     assert not Signature.objects.exists()
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from unibridge.accounts.tests.factories import DutyFactory
 from unibridge.agreements.models import AgreementType
 
 EXPECTED = {
@@ -23,11 +24,12 @@ EXPECTED = {
 def test_the_default_types_exist_with_prefixes_and_a_three_step_route():
     types = {t.code: t for t in AgreementType.objects.prefetch_related("route")}
     assert {code: t.reference_prefix for code, t in types.items()} == EXPECTED
-    assert [step.name for step in types["mou"].route.all()] == [
-        "Head of unit",
-        "Legal office",
-        "Vice-rector for international affairs",
+    assert [(step.name, step.duty.code) for step in types["mou"].route.all()] == [
+        ("Head of unit", "head-of-unit"),
+        ("Legal office", "legal-office"),
+        ("Vice-rector for international affairs", "vice-rector-international"),
     ]
+    assert types["mou"].route.get(order=1).duty.per_unit
     assert types["erasmus-ka171"].is_erasmus_iia and types["erasmus-ka171"].has_conditions
     assert not types["mou"].has_conditions
     assert types["mou"].reminder_days == [180, 90, 30]
@@ -54,6 +56,7 @@ def test_an_administrator_adds_a_type_with_its_route_in_the_admin(admin_user):
             "route-INITIAL_FORMS": "0",
             "route-0-order": "1",
             "route-0-name": "Rector",
+            "route-0-duty": str(DutyFactory(name="Rector").pk),
         },
     )
     assert response.status_code == 302, response.content.decode()[:1500]
