@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from unibridge.accounts.choices import Role
 from unibridge.accounts.tests.factories import UserFactory
@@ -22,6 +23,15 @@ def media_root(settings, tmp_path_factory):
     """Every test stores its uploaded and generated files in its own temporary directory."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in Polish leaves the thread's
+    language active after its response, which would leak into the next test's services."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ def test_a_change_is_told_in_a_sentence_that_links_to_the_record(office_client, 
     page = activity(office_client)
     assert (
         "Anna Kowalska changed the status of agreement “MoU-2026-171 KA171 with AGH” from Draft "
-        "to In review · Dec 6, 2026, 14:05"
+        "to In review · 6 Dec 2026, 14:05"
     ) in sentences(page)
     assert f'<a href="{agreement.get_absolute_url()}">MoU-2026-171 KA171 with AGH</a>' in page
 
