@@ -31,6 +31,15 @@ from . import cldr
 
 LANGUAGES = ("en", "ru", "kk", "pl")
 FALLBACK_LANGUAGE = "en"
+# The languages records need besides English, by the country of an institution involved:
+# Kazakh documents are bilingual Russian and Kazakh; Polish partners read Polish.
+COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "KZ": ("ru", "kk"),
+    "RU": ("ru",),
+    "BY": ("ru",),
+    "KG": ("ru",),
+    "PL": ("pl",),
+}
 # Longer than any translatable field: a translation may run a little longer than its original.
 MAX_TEXT_LENGTH = 20_000
 
@@ -320,10 +329,22 @@ def take_from(record: Any, values: dict[str, Any]) -> dict[str, list[str]]:
     Answers the errors under ``translations`` (empty when there are none), for the service to
     report with the others.
     """
-    if "translations" not in values:
+    changes: dict[str, dict[str, str]] = {}
+    # a form's inputs, named translations.<field>.<language> (core.translation_forms)
+    for key in [key for key in values if key.startswith("translations.")]:
+        name, _dot, language = key.removeprefix("translations.").rpartition(".")
+        changes.setdefault(name, {})[language] = values.pop(key) or ""
+    if "translations" not in values and not changes:
         return {}
+    given = values.pop("translations", None) or {}
     try:
-        apply_changes(record, values.pop("translations"))
+        if not isinstance(given, Mapping):
+            clean_changes(type(record), given)  # refused with the message of its shape
+        for name, texts in given.items():
+            changes[name] = (
+                {**changes.get(name, {}), **texts} if isinstance(texts, Mapping) else texts
+            )
+        apply_changes(record, changes)
     except ValidationError as error:
         return {"translations": error.messages}
     return {}
