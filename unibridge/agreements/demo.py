@@ -22,6 +22,13 @@ from .models import Agreement, AgreementType, CooperationCondition, LanguageRequ
 
 MEMORANDUM_TITLE = "Memorandum of cooperation between Karaganda Industrial University and AGH"
 KA171_TITLE = "Erasmus+ KA171 inter-institutional agreement, Karaganda Industrial University – AGH"
+# The texts the memorandum prints in Russian, Kazakh and Polish too (core.translations).
+VICE_RECTOR_POSITION = {
+    "ru": "Проректор по международному сотрудничеству",
+    "kk": "Халықаралық ынтымақтастық жөніндегі проректор",
+    "pl": "Prorektor ds. współpracy międzynarodowej",
+}
+TEMIRTAU = {"ru": "Темиртау", "kk": "Теміртау", "pl": "Temyrtau"}
 
 
 def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, Any]:
@@ -37,6 +44,12 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
             "университетом и AGH",
             title_pl="Memorandum o współpracy między Karagandyjskim Uniwersytetem "
             "Przemysłowym a AGH",
+            translations={
+                "title": {
+                    "kk": "Қарағанды индустриялық университеті мен AGH арасындағы "
+                    "ынтымақтастық туралы меморандум"
+                }
+            },
             summary="Joint research in mineral processing, technological machines and "
             "environmental protection; exchange of students and teachers; internships; joint "
             "educational programmes and international projects. Signed at the round table "
@@ -59,17 +72,24 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
                     [units["metallurgy"], units["energy"]],
                     people["vice_rector"],
                     "Vice-Rector for International Affairs",
+                    VICE_RECTOR_POSITION,
                 ),
                 (
                     agh,
                     [units["agh_mineral_processing"], units["agh_mechanical"]],
                     people["agh_leczycki"],
                     "Head of the AGH delegation",
+                    {
+                        "ru": "Руководитель делегации AGH",
+                        "kk": "AGH делегациясының басшысы",
+                        "pl": "Przewodniczący delegacji AGH",
+                    },
                 ),
             ],
             responsible_people=[people["head_of_office"], people["vice_rector"]],
             signed_on=MEMORANDUM_SIGNED_ON,
             place="Temirtau",
+            place_translations=TEMIRTAU,
         )
     ka171 = Agreement.objects.filter(title=KA171_TITLE).first()
     if ka171 is None:
@@ -88,6 +108,7 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
                     [units["metallurgy"]],
                     people["vice_rector"],
                     "Vice-Rector for International Affairs",
+                    VICE_RECTOR_POSITION,
                 ),
                 (
                     agh,
@@ -115,7 +136,9 @@ def _ensure_default_types() -> None:
     migration.create_types(django_apps, None)
 
 
-def _signed(actor, *, parties, signed_on, place, conditions=None, **fields) -> Agreement:
+def _signed(
+    actor, *, parties, signed_on, place, place_translations=None, conditions=None, **fields
+) -> Agreement:
     """Create, approve through the type's route, sign by every party: the agreement's story."""
     agreement = services.agreement_create(user=actor, parties=parties, **fields)
     if conditions:
@@ -132,6 +155,7 @@ def _signed(actor, *, parties, signed_on, place, conditions=None, **fields) -> A
             place=place,
             signatory_name=party.signatory.name_latin if party.signatory else "",
             signatory_position=party.signatory_position,
+            translations={"place": place_translations} if place_translations else None,
         )
     lifecycle_services.activate_due(today=max(signed_on, timezone.localdate()))
     agreement.refresh_from_db()

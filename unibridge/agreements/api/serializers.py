@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from unibridge.core.api.translations import TranslationsField
 from unibridge.core.api.fields import VERSION_HELP, PublicIdField, code_list, text, version_field
 from unibridge.core.api.serializers import (  # the references are importable here still
     InputSerializer,
     InstitutionRefSerializer,
     PersonRefSerializer,
 )
+from unibridge.core.api.translations import TranslationsField
 from unibridge.core.visibility import shown
 from unibridge.institutions.choices import CooperationArea
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
