@@ -389,7 +389,17 @@ def _party_context(party: PartyData, language: str, fallbacks: Fallbacks) -> dic
     ):
         signatory = signature.signatory_name
     party_name = _name(institution, language)
-    position_of = str(_("Position of the signatory of %(party)s")) % {"party": party_name}
+
+    # what the author is told about a fallback names the party in the author's language,
+    # read when it is shown (this version is built in its own language)
+    def position_of() -> str:
+        return str(_("Position of the signatory of %(party)s")) % {
+            "party": institution.display_name
+        }
+
+    def place_of() -> str:
+        return str(_("Place of signature of %(party)s")) % {"party": institution.display_name}
+
     if signature and signature.signatory_position:
         position = fallbacks.text(signature, "signatory_position", language, position_of)
     elif party.record is not None and party.record.signatory_position:
@@ -400,12 +410,7 @@ def _party_context(party: PartyData, language: str, fallbacks: Fallbacks) -> dic
         position = fallbacks.text(party.signatory, "position", language, position_of)
     place = ""
     if signature and signature.place:
-        place = fallbacks.text(
-            signature,
-            "place",
-            language,
-            str(_("Place of signature of %(party)s")) % {"party": party_name},
-        )
+        place = fallbacks.text(signature, "place", language, place_of)
     units = [_name(unit, language) for unit in party.units]
     # A CountryField reads as a Country; the plugin types it as its CharField base (str).
     country = cast(Country, institution.country)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -244,10 +244,16 @@ def _stored(record: Any, name: str, language: str) -> str:
 class Fallback:
     """One text a document printed in another language than its own."""
 
-    what: str  # such as "Purpose of the visit" or "Decision 2"
+    # such as "Purpose of the visit"; a callable is read when the list is shown, in the
+    # reader's language (a document's version is built in its own language)
+    what: str | Callable[[], str]
     language: str  # the document's language
     used: str  # the language printed instead
     text: str
+
+    @property
+    def label(self) -> str:
+        return str(self.what() if callable(self.what) else self.what)
 
 
 @dataclass
@@ -260,15 +266,19 @@ class Fallbacks:
 
     mark: bool = True
     items: list[Fallback] = field(default_factory=list)
+    _seen: set[tuple] = field(default_factory=set, repr=False)
 
-    def text(self, record: Any, name: str, language: str, what: str = "") -> str:
+    def text(
+        self, record: Any, name: str, language: str, what: str | Callable[[], str] = ""
+    ) -> str:
         found = text_in(record, name, language)
         if not found.fallback:
             return found.text
-        label = what or _field_label(record, name)
-        fallback = Fallback(label, language, found.language, found.text)
-        if fallback not in self.items:
-            self.items.append(fallback)
+        key = (type(record), getattr(record, "pk", None) or id(record), name, language)
+        if key not in self._seen:
+            self._seen.add(key)
+            label = what or _field_label(record, name)
+            self.items.append(Fallback(label, language, found.language, found.text))
         return marked(found) if self.mark else found.text
 
     def __len__(self) -> int:
@@ -287,7 +297,7 @@ class Fallbacks:
         parts = []
         for used, items in by_language.items():
             listed = "; ".join(
-                f"{item.what} ({cldr.language_name(item.language)})" for item in items
+                f"{item.label} ({cldr.language_name(item.language)})" for item in items
             )
             parts.append(
                 ngettext(
