@@ -5,9 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from unibridge.agreements import documents, services
-from unibridge.agreements.tests.test_documents import agreement  # noqa: F401  (fixture)
+from unibridge.agreements.tests import test_documents
 from unibridge.core.testing import messages_of, text_of_docx
-from unibridge.institutions.tests.factories import agh  # noqa: F401  (fixture)
+
+# The memorandum with AGH of the document tests, and its partner.
+agreement, agh = test_documents.agreement, test_documents.agh
 
 DEAN = {"ru": "Декан", "kk": "Декан", "pl": "Dziekan"}
 RECTOR = {"ru": "Ректор", "kk": "Ректор", "pl": "Rektor"}
