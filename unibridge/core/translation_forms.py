@@ -59,11 +59,8 @@ class TranslationsFormMixin(forms.BaseForm):
         model = type(instance)
         original = original_language(instance)
         self.translation_languages = [code for code in languages if code in LANGUAGES]
-        wanted = [
-            name
-            for name in (names or getattr(model, "translatable_fields", ()))
-            if name in self.fields
-        ]
+        candidates: Iterable[str] = names or getattr(model, "translatable_fields", None) or ()
+        wanted = [name for name in candidates if name in self.fields]
         stored = getattr(instance, "translations", None) or {}
         fields: dict[str, forms.Field] = {}
         for name, field in self.fields.items():

@@ -28,6 +28,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import cldr
+from .models import TranslatableModel
+
+__all__ = ["Fallbacks", "TranslatableModel", "apply_changes", "take_from", "text_in"]
 
 LANGUAGES = ("en", "ru", "kk", "pl")
 FALLBACK_LANGUAGE = "en"
@@ -42,22 +45,6 @@ COUNTRY_LANGUAGES: dict[str, tuple[str, ...]] = {
 }
 # Longer than any translatable field: a translation may run a little longer than its original.
 MAX_TEXT_LENGTH = 20_000
-
-
-class TranslatableModel(models.Model):
-    """A record whose ``translatable_fields`` can be kept in several languages."""
-
-    translatable_fields: tuple[str, ...] = ()
-
-    translations = models.JSONField(
-        _("translations"),
-        default=dict,
-        blank=True,
-        help_text=_("Texts of the record in other languages: {field: {language: text}}."),
-    )
-
-    class Meta:
-        abstract = True
 
 
 class Text(NamedTuple):

@@ -6,6 +6,8 @@ purpose as it was), and an empty text or ``null`` removes that language. The fie
 JSON shape; the service checks field names, languages and lengths, in the pages' words.
 """
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -37,7 +39,7 @@ class TranslationsField(serializers.Field):
         "shape": _("Expected an object of fields, each an object of texts by language code."),
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", HELP)
         if kwargs.get("read_only"):
             kwargs.setdefault("source", "*")
@@ -45,10 +47,10 @@ class TranslationsField(serializers.Field):
             kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def to_representation(self, value):
+    def to_representation(self, value: Any) -> dict[str, dict[str, str]]:
         return as_dict(value)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> dict[str, dict[str, str]]:
         if not isinstance(data, dict) or not all(
             isinstance(texts, dict)
             and all(text is None or isinstance(text, str) for text in texts.values())

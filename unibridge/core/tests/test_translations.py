@@ -18,7 +18,7 @@ agh = institution_factories.agh
 
 @pytest.fixture
 def visit(db) -> Visit:
-    return VisitFactory(
+    return VisitFactory.create(
         purpose="Round table on joint research",
         translations={"purpose": {"ru": "Круглый стол по совместным исследованиям"}},
     )
