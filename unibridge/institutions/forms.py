@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.forms import LinesField, VersionedFormMixin
+from unibridge.core.translation_forms import TranslationsFormMixin, needed_languages
 from unibridge.core.widgets import CountrySelect, FastSelect, RecordPicker
 
 from . import validators
@@ -103,7 +104,7 @@ class OrganizationalUnitForm(UserScopedForm):
         return (self.cleaned_data.get("ewp_ounit_id") or "").strip() or None
 
 
-class PersonForm(UserScopedForm):
+class PersonForm(TranslationsFormMixin, UserScopedForm):
     class Meta:
         model = Person
         fields = [
@@ -131,6 +132,9 @@ class PersonForm(UserScopedForm):
             units = units.filter(pk__in=self.user.unit_scope_ids)
             self.fields["unit"].required = True
         self.fields["unit"].queryset = units
+        # the title, position and expertise in the languages of the home and their institution
+        home = Institution.objects.filter(is_home=True).first()
+        self.add_translation_fields(needed_languages([home, person.institution]))
         if self.user.is_admin:
             # accounts not yet linked to anybody, and this person's own
             self.fields["user"].queryset = (

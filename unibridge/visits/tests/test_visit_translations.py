@@ -170,3 +170,34 @@ def test_a_bad_translation_is_refused_with_what_is_wrong_and_changes_nothing(
     assert message in str(response.json())
     visit.refresh_from_db()
     assert visit.translations == {"purpose": {"ru": RU_PURPOSE}}
+
+
+# --- People: the title, position and expertise the documents print --------------------------------
+
+
+def test_a_persons_page_stores_the_position_in_each_language(office_client, home, partner):
+    from unibridge.institutions.tests.factories import PersonFactory
+
+    person = PersonFactory(institution=partner, name_native="Jan Nowak", position="Dean")
+    page = office_client.get(f"/people/{person.uuid}/edit/")
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert "translations.position.pl" in form.fields
+    assert "Missing: Russian, Kazakh, Polish." in str(form.fields["position"].help_text)
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list | dict)
+    }
+    data.update(
+        {
+            "translations.position.ru": "Декан",
+            "translations.position.kk": "Декан",
+            "translations.position.pl": "Dziekan",
+        }
+    )
+    data["institution"] = partner.pk
+    response = office_client.post(f"/people/{person.uuid}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    person.refresh_from_db()
+    assert person.translations == {"position": {"ru": "Декан", "kk": "Декан", "pl": "Dziekan"}}
