@@ -16,7 +16,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import cldr
 from .translations import (
     COUNTRY_LANGUAGES,
     FALLBACK_LANGUAGE,
@@ -89,8 +88,9 @@ class TranslationsFormMixin(forms.BaseForm):
             forms.Textarea(attrs={**attrs, "rows": 2}) if is_text else forms.TextInput(attrs=attrs)
         )
         field = forms.CharField(
-            label=_("%(field)s in %(language)s")
-            % {"field": source.label, "language": cldr.language_name(language)},
+            # the language first: a label such as "Russian: Title" is told from "Title" apart
+            label=_("%(language)s: %(field)s")
+            % {"field": source.label, "language": language_list([language])},
             required=False,
             max_length=getattr(source, "max_length", None),
             widget=widget,

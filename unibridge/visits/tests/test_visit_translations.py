@@ -53,7 +53,7 @@ def test_the_edit_page_has_an_input_per_language_the_visit_needs_under_each_text
     assert one(page, "//*[@name='translations.purpose.ru']").text.strip() == RU_PURPOSE
     assert one(page, "//*[@name='translations.purpose.kk']").get("lang") == "kk"
     label = one(page, "//label[@for='id_translations.purpose.pl']").text_content()
-    assert label == "Purpose in Polish"
+    assert label == "Polish: Purpose"
 
 
 def test_the_edit_page_says_which_languages_a_text_is_missing_in(office_client, visit):
