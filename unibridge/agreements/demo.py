@@ -22,6 +22,13 @@ from .models import Agreement, AgreementType, CooperationCondition, LanguageRequ
 
 MEMORANDUM_TITLE = "Memorandum of cooperation between Karaganda Industrial University and AGH"
 KA171_TITLE = "Erasmus+ KA171 inter-institutional agreement, Karaganda Industrial University – AGH"
+# The texts the memorandum prints in Russian, Kazakh and Polish too (core.translations).
+VICE_RECTOR_POSITION = {
+    "ru": "Проректор по международному сотрудничеству",
+    "kk": "Халықаралық ынтымақтастық жөніндегі проректор",
+    "pl": "Prorektor ds. współpracy międzynarodowej",
+}
+TEMIRTAU = {"ru": "Темиртау", "kk": "Теміртау", "pl": "Temyrtau"}
 
 
 def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, Any]:
@@ -37,6 +44,12 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
             "университетом и AGH",
             title_pl="Memorandum o współpracy między Karagandyjskim Uniwersytetem "
             "Przemysłowym a AGH",
+            translations={
+                "title": {
+                    "kk": "Қарағанды индустриялық университеті мен AGH арасындағы "
+                    "ынтымақтастық туралы меморандум"
+                }
+            },
             summary="Joint research in mineral processing, technological machines and "
             "environmental protection; exchange of students and teachers; internships; joint "
             "educational programmes and international projects. Signed at the round table "
@@ -59,12 +72,18 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
                     [units["metallurgy"], units["energy"]],
                     people["vice_rector"],
                     "Vice-Rector for International Affairs",
+                    VICE_RECTOR_POSITION,
                 ),
                 (
                     agh,
                     [units["agh_mineral_processing"], units["agh_mechanical"]],
                     people["agh_leczycki"],
                     "Head of the AGH delegation",
+                    {
+                        "ru": "Руководитель делегации AGH",
+                        "kk": "AGH делегациясының басшысы",
+                        "pl": "Przewodniczący delegacji AGH",
+                    },
                 ),
             ],
             responsible_people=[people["head_of_office"], people["vice_rector"]],
@@ -72,6 +91,7 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
             place="Temirtau",
             approved_on=MEMORANDUM_SIGNED_ON - datetime.timedelta(days=9),
             sent_on=MEMORANDUM_SIGNED_ON - datetime.timedelta(days=1),
+            place_translations=TEMIRTAU,
         )
     ka171 = Agreement.objects.filter(title=KA171_TITLE).first()
     if ka171 is None:
@@ -90,6 +110,7 @@ def load(*, actor, home, institutions, units, people, **_earlier) -> dict[str, A
                     [units["metallurgy"]],
                     people["vice_rector"],
                     "Vice-Rector for International Affairs",
+                    VICE_RECTOR_POSITION,
                 ),
                 (
                     agh,
@@ -134,7 +155,16 @@ def _ensure_default_types() -> None:
 
 
 def _signed(
-    actor, *, parties, signed_on, place, approved_on, sent_on, conditions=None, **fields
+    actor,
+    *,
+    parties,
+    signed_on,
+    place,
+    approved_on,
+    sent_on,
+    place_translations=None,
+    conditions=None,
+    **fields,
 ) -> Agreement:
     """Create, approve through the type's route (each step by the person holding its duty),
     sign by every party: the agreement's story.
@@ -166,6 +196,7 @@ def _signed(
             place=place,
             signatory_name=party.signatory.name_latin if party.signatory else "",
             signatory_position=party.signatory_position,
+            translations={"place": place_translations} if place_translations else None,
         )
     lifecycle_services.activate_due(today=max(signed_on, timezone.localdate()))
     agreement.refresh_from_db()

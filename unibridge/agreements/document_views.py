@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from unibridge.core import documents as core_documents
 from unibridge.core import uploads
+from unibridge.core.translations import language_list
 from unibridge.core.views_support import report_errors, saved_upload, visible_or_404
 
 from . import documents
@@ -41,9 +42,28 @@ class DocumentUploadForm(forms.Form):
     )
 
 
+class DocumentGenerateForm(forms.Form):
+    """Which languages the generated document is in: all of them, or one alone."""
+
+    language = forms.ChoiceField(label=gettext_lazy("Languages"), required=False)
+
+    def __init__(self, *args, languages: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("All: %(languages)s") % {"languages": language_list(languages)}),
+            *[
+                (code, _("%(language)s only") % {"language": language_list([code])})
+                for code in languages
+            ],
+        ]
+
+
 def documents_tab_context(agreement) -> dict:
     """Context for the agreement page's documents tab."""
     template = agreement.agreement_type.document_template
+    languages = documents.generation_languages(agreement)
     versions = list(agreement.documents.select_related("uploaded_by"))
     for document in versions:
         kind = uploads.KINDS_BY_EXTENSION.get(document.file.name.rpartition(".")[2].lower())
@@ -56,6 +76,9 @@ def documents_tab_context(agreement) -> dict:
             template.name if template is not None and template.is_active else ""
         ),
         "pdf_available": core_documents.soffice_path() is not None,
+        "generate_form": DocumentGenerateForm(languages=languages),
+        # what the document would print in another language, for the author to translate
+        "fallbacks": documents.document_fallbacks(agreement).summary(),
     }
 
 
@@ -94,12 +117,27 @@ def document_upload(request: HttpRequest, uuid) -> HttpResponse:
 def document_generate(request: HttpRequest, uuid) -> HttpResponse:
     """Generate the agreement's document (DOCX and PDF) from its type's template."""
     agreement = _visible_agreement(request, uuid)
+    form = DocumentGenerateForm(request.POST, languages=documents.generation_languages(agreement))
+    if not form.is_valid():
+        documents.require_editor(agreement, request.user)
+        messages.error(request, _("Choose the languages of the document from the list."))
+        return _back(agreement)
     try:
-        result = documents.document_generate(agreement=agreement, user=request.user)
+        result = documents.document_generate(
+            agreement=agreement, user=request.user, language=form.cleaned_data["language"]
+        )
     except ValidationError as error:
         report_errors(request, error)
         return _back(agreement)
-    if result.pdf is not None:
+    if result.fallbacks:
+        messages.warning(request, result.fallbacks.summary())
+    if result.unchanged:
+        messages.info(
+            request,
+            _("No changes since version %(version)s; no new version was added.")
+            % {"version": result.docx.version},
+        )
+    elif result.pdf is not None:
         messages.success(
             request,
             _("The document was generated: version %(docx)s (DOCX) and %(pdf)s (PDF).")

@@ -14,6 +14,7 @@ made by ``data/templates/build_agreement_template.py``; administrators upload th
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -26,12 +27,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 
+from unibridge.core import cldr, uploads
 from unibridge.core import documents as core_documents
-from unibridge.core import uploads
 from unibridge.core.models import DocumentSource
 from unibridge.core.names import has_non_latin
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import save_record
+from unibridge.core.translations import Fallbacks, content_hash, language_list, languages_of
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
 from .models import (
@@ -50,10 +52,9 @@ COUNTRY_LANGUAGES = {"KZ": "ru", "RU": "ru", "BY": "ru", "KG": "ru", "PL": "pl"}
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақ тілі", "pl": "Polski"}
 
-MONTHS_EN = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-]  # fmt: skip
+# The CLDR locale a document's dates are written in: British English writes "15 January
+# 2026", as European partners read it.
+DATE_LOCALES = {"en": "en_GB"}
 
 # The wording of the document in each language. Document text, not interface text: a
 # Russian column is Russian whatever language the person generating it reads.
@@ -253,11 +254,8 @@ def _plural(language: str, number: int, unit: str) -> str:
 
 
 def format_date(value: datetime.date | None, language: str) -> str:
-    if value is None:
-        return ""
-    if language == "en":
-        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
-    return value.strftime("%d.%m.%Y")
+    """A date spelled out as the document's language writes it (15 января 2026 г.)."""
+    return cldr.format_date(value, DATE_LOCALES.get(language, language))
 
 
 def _name(record: Any, language: str) -> str:
@@ -269,8 +267,10 @@ def _name(record: Any, language: str) -> str:
     return name or record.name
 
 
-def _title(agreement: Agreement, language: str) -> str:
-    return getattr(agreement, f"title_{language}", "") or agreement.title
+def _title(agreement: Agreement, language: str, fallbacks: Fallbacks | None = None) -> str:
+    return (fallbacks or Fallbacks(mark=False)).text(
+        agreement, "title", language, str(_("Title of the agreement"))
+    )
 
 
 def _person_name(person: Person | None, language: str) -> str:
@@ -307,6 +307,7 @@ class PartyData:
     # the signatory is confidential: the stored file, which every reader of the agreement
     # may download, names them nowhere (not even as the signature's recorded name)
     signatory_hidden: bool = False
+    record: AgreementParty | None = None  # where the position's translations are kept
 
 
 @dataclass
@@ -343,6 +344,7 @@ def collect(agreement: Agreement) -> AgreementData:
                 signatory_position=party.signatory_position,
                 signature=getattr(party, "signature", None),
                 signatory_hidden=hidden,
+                record=party,
             )
         )
     conditions = []
@@ -369,7 +371,7 @@ def collect(agreement: Agreement) -> AgreementData:
     return AgreementData(agreement=agreement, parties=parties, conditions=conditions)
 
 
-def _party_context(party: PartyData, language: str) -> dict[str, Any]:
+def _party_context(party: PartyData, language: str, fallbacks: Fallbacks) -> dict[str, Any]:
     institution = party.institution
     signature = party.signature
     person = party.signatory
@@ -386,18 +388,36 @@ def _party_context(party: PartyData, language: str) -> dict[str, Any]:
         )
     ):
         signatory = signature.signatory_name
-    position = (
-        (signature.signatory_position if signature else "")
-        or party.signatory_position
-        or (party.signatory.position if party.signatory else "")
-    )
+    party_name = _name(institution, language)
+
+    # what the author is told about a fallback names the party in the author's language,
+    # read when it is shown (this version is built in its own language)
+    def position_of() -> str:
+        return str(_("Position of the signatory of %(party)s")) % {
+            "party": institution.display_name
+        }
+
+    def place_of() -> str:
+        return str(_("Place of signature of %(party)s")) % {"party": institution.display_name}
+
+    if signature and signature.signatory_position:
+        position = fallbacks.text(signature, "signatory_position", language, position_of)
+    elif party.record is not None and party.record.signatory_position:
+        position = fallbacks.text(party.record, "signatory_position", language, position_of)
+    else:
+        position = party.signatory_position
+    if not position and party.signatory is not None and party.signatory.position:
+        position = fallbacks.text(party.signatory, "position", language, position_of)
+    place = ""
+    if signature and signature.place:
+        place = fallbacks.text(signature, "place", language, place_of)
     units = [_name(unit, language) for unit in party.units]
     # A CountryField reads as a Country; the plugin types it as its CharField base (str).
     country = cast(Country, institution.country)
     return {
-        "name": _name(institution, language),
+        "name": party_name,
         "official_name": institution.name,
-        "country": str(country.name) if country else "",
+        "country": cldr.country_name(country.code, language) if country else "",
         "city": institution.city,
         "is_home": institution.is_home,
         "units": units,
@@ -405,11 +425,13 @@ def _party_context(party: PartyData, language: str) -> dict[str, Any]:
         "signatory": signatory,
         "position": position,
         "signed_on": format_date(signature.signed_on, language) if signature else "",
-        "place": signature.place if signature else "",
+        "place": place,
     }
 
 
-def _condition_context(item: ConditionData, number: int, language: str) -> dict[str, Any]:
+def _condition_context(
+    item: ConditionData, number: int, language: str, fallbacks: Fallbacks
+) -> dict[str, Any]:
     condition, phrases = item.condition, PHRASES[language]
     sending = _name(condition.sending_institution, language)
     if condition.sending_unit is not None:
@@ -453,8 +475,8 @@ def _condition_context(item: ConditionData, number: int, language: str) -> dict[
     }
 
 
-def _version(data: AgreementData, language: str) -> dict[str, Any]:
-    """The document's text in one language."""
+def _version(data: AgreementData, language: str, fallbacks: Fallbacks) -> dict[str, Any]:
+    """The document's text in one language (its fallbacks to another noted in ``fallbacks``)."""
     agreement, phrases = data.agreement, PHRASES[language]
     with translation.override(language):
         effective = format_date(agreement.effective_date, language)
@@ -477,29 +499,46 @@ def _version(data: AgreementData, language: str) -> dict[str, Any]:
             "t": phrases,
             "type_name": _name(agreement.agreement_type, language),
             "heading": _name(agreement.agreement_type, language).upper(),
-            "title": _title(agreement, language),
-            "parties": [_party_context(party, language) for party in data.parties],
+            "title": _title(agreement, language, fallbacks),
+            "parties": [_party_context(party, language, fallbacks) for party in data.parties],
             "areas": [str(label) for label in agreement.cooperation_area_labels],
             "effective": effective or phrases["on_signature"],
             "expiry": expiry or phrases["indefinite"],
             "is_indefinite": agreement.expiry_date is None,
             "validity": validity,
             "conditions": [
-                _condition_context(item, number, language)
+                _condition_context(item, number, language, fallbacks)
                 for number, item in enumerate(data.conditions, start=1)
             ],
             "final": phrases["final"].format(copies=max(len(data.parties), 2)),
         }
 
 
-def build_context(data: AgreementData) -> dict[str, Any]:
-    """The template context: ``en`` (English), ``others`` (the parties' languages) and the
-    language-neutral facts. See :func:`sample_context` for an example."""
+def agreement_languages(data: AgreementData) -> list[str]:
+    """The languages of the agreement's document: English and the parties' languages."""
     agreement = data.agreement
     institutions = [party.institution for party in data.parties]
-    with_kazakh = bool(agreement.title_kk) or any(i.name_kk for i in institutions)
-    languages = document_languages(institutions, with_kazakh=with_kazakh)
-    versions = [_version(data, language) for language in languages]
+    with_kazakh = "kk" in languages_of(agreement, "title") or any(i.name_kk for i in institutions)
+    return document_languages(institutions, with_kazakh=with_kazakh)
+
+
+def build_context(
+    data: AgreementData,
+    *,
+    languages: list[str] | None = None,
+    fallbacks: Fallbacks | None = None,
+) -> dict[str, Any]:
+    """The template context: ``en`` (English), ``others`` (the parties' languages) and the
+    language-neutral facts. See :func:`sample_context` for an example.
+
+    ``languages`` makes the document in those languages only (the first takes English's
+    place: ``["ru"]`` is the Russian version alone). Texts without a translation into a
+    version's language are noted in ``fallbacks`` (and marked, if it says so).
+    """
+    agreement = data.agreement
+    fallbacks = fallbacks if fallbacks is not None else Fallbacks(mark=False)
+    languages = languages or agreement_languages(data)
+    versions = [_version(data, language, fallbacks) for language in languages]
     return {
         "reference": agreement.reference,
         "agreement": {
@@ -531,9 +570,26 @@ def build_context(data: AgreementData) -> dict[str, Any]:
     }
 
 
-def agreement_context(agreement: Agreement) -> dict[str, Any]:
+# The statuses in which the document's text may still change: fallbacks are marked "[EN]" in
+# the file, for the author to see before the document is final.
+DRAFT_STATUSES = ("draft", "in_review", "approved")
+
+
+def agreement_context(
+    agreement: Agreement,
+    *,
+    languages: list[str] | None = None,
+    fallbacks: Fallbacks | None = None,
+) -> dict[str, Any]:
     """The template context of an agreement's document."""
-    return build_context(collect(agreement))
+    return build_context(collect(agreement), languages=languages, fallbacks=fallbacks)
+
+
+def document_fallbacks(agreement: Agreement, languages: list[str] | None = None) -> Fallbacks:
+    """The texts the agreement's document would print in another language than its own."""
+    fallbacks = Fallbacks(mark=False)
+    agreement_context(agreement, languages=languages, fallbacks=fallbacks)
+    return fallbacks
 
 
 def sample_context() -> dict[str, Any]:
@@ -609,20 +665,46 @@ def template_for(agreement_type: AgreementType) -> tuple[bytes, str]:
     return BUILT_IN_TEMPLATE.read_bytes(), str(_("the built-in template"))
 
 
-def render_agreement_docx(agreement: Agreement) -> bytes:
-    """The agreement's document as DOCX bytes, from its type's template.
+class Rendered(NamedTuple):
+    """A rendered document, the hash of what it was made from, and the texts it fell back on."""
 
+    docx: bytes
+    source_hash: str
+    fallbacks: Fallbacks
+
+
+def render_agreement(agreement: Agreement, *, languages: list[str] | None = None) -> Rendered:
+    """The agreement's document from its type's template, with what generating must know.
+
+    Fallbacks are marked in the file while the agreement is a draft (its text can change).
     Raises :class:`unibridge.core.documents.TemplateProblem` when the template is broken.
     """
     template, name = template_for(agreement.agreement_type)
-    context = agreement_context(agreement)
+    fallbacks = Fallbacks(mark=agreement.status in DRAFT_STATUSES)
+    context = agreement_context(agreement, languages=languages, fallbacks=fallbacks)
+    # the day of generation is not an input: an unchanged record makes an unchanged document
+    inputs = {key: value for key, value in context.items() if key != "generated_on"}
+    source_hash = content_hash({"template": core_sha256(template), "context": inputs})
     try:
-        return core_documents.render_docx(template, context)
+        docx = core_documents.render_docx(template, context)
     except core_documents.TemplateProblem as error:
         raise core_documents.TemplateProblem(
             _("The document template “%(name)s” is broken. %(problem)s")
             % {"name": name, "problem": error}
         ) from error
+    return Rendered(docx, source_hash, fallbacks)
+
+
+def core_sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def render_agreement_docx(agreement: Agreement, *, languages: list[str] | None = None) -> bytes:
+    """The agreement's document as DOCX bytes, from its type's template.
+
+    Raises :class:`unibridge.core.documents.TemplateProblem` when the template is broken.
+    """
+    return render_agreement(agreement, languages=languages).docx
 
 
 def convert_to_pdf(docx: bytes) -> bytes:
@@ -659,12 +741,14 @@ def _add_version(
     original_name: str,
     title: str,
     source: str,
+    source_hash: str = "",
 ) -> AgreementDocument:
     """Write the file and its row as the agreement's next version (inside a transaction)."""
     document = AgreementDocument(
         agreement=agreement,
         version=_next_version(agreement),
         title=title,
+        source_hash=source_hash,
         content_type=content_type,
         source=source,
         uploaded_by=user if getattr(user, "pk", None) else None,
@@ -707,20 +791,67 @@ class GeneratedDocuments(NamedTuple):
     docx: AgreementDocument
     pdf: AgreementDocument | None
     pdf_error: str = ""
+    # nothing changed since this version: no new one was added
+    unchanged: bool = False
+    fallbacks: Fallbacks = Fallbacks()
 
 
-def document_generate(*, agreement: Agreement, user, pdf: bool = True) -> GeneratedDocuments:
+def latest_generated(agreement: Agreement) -> AgreementDocument | None:
+    """The newest generated DOCX of the agreement."""
+    return (
+        AgreementDocument.objects.filter(
+            agreement=agreement, source=DocumentSource.GENERATED, content_type=uploads.DOCX_TYPE
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
+def generation_languages(agreement: Agreement) -> list[str]:
+    """The languages a document of the agreement can be generated in alone."""
+    return agreement_languages(collect(agreement))
+
+
+def document_generate(
+    *, agreement: Agreement, user, pdf: bool = True, language: str = ""
+) -> GeneratedDocuments:
     """Generate the agreement's document from its type's template: a DOCX version and a PDF.
+
+    ``language`` makes the version in that language alone (one of
+    :func:`generation_languages`); by default it is English beside the parties' languages.
+    When the newest generated version was made from the same template and the same texts,
+    nothing is added: the result names that version with ``unchanged``.
 
     A broken template raises :class:`ValidationError` and writes nothing. When only the PDF
     conversion fails (LibreOffice missing, too slow), the DOCX is kept and the result says why
     the PDF is missing.
     """
     require_editor(agreement, user)
+    languages = None
+    if language:
+        if language not in generation_languages(agreement):
+            raise ValidationError(
+                {
+                    "language": _(
+                        "The document of this agreement is written in %(languages)s; "
+                        "“%(language)s” is not one of them."
+                    )
+                    % {
+                        "languages": language_list(generation_languages(agreement)),
+                        "language": language,
+                    }
+                },
+                code="language",
+            )
+        languages = [language]
     try:
-        docx = render_agreement_docx(agreement)
+        rendered = render_agreement(agreement, languages=languages)
     except core_documents.DocumentError as error:
         raise ValidationError(str(error), code="template") from error
+    latest = latest_generated(agreement)
+    if latest is not None and latest.source_hash == rendered.source_hash:
+        return GeneratedDocuments(latest, None, "", unchanged=True, fallbacks=rendered.fallbacks)
+    docx = rendered.docx
     pdf_bytes, pdf_error = None, ""
     if pdf:
         try:
@@ -729,6 +860,9 @@ def document_generate(*, agreement: Agreement, user, pdf: bool = True) -> Genera
             pdf_error = str(error)
     base = uploads.safe_name(agreement.reference, default="agreement")
     title = str(_("Generated from the template"))
+    if language:
+        base = f"{base}-{language}"
+        title = f"{title} ({cldr.language_name(language)})"
     with transaction.atomic():
         locked = _lock(agreement)
         docx_document = _add_version(
@@ -740,6 +874,7 @@ def document_generate(*, agreement: Agreement, user, pdf: bool = True) -> Genera
             original_name=f"{base}.docx",
             title=title,
             source=DocumentSource.GENERATED,
+            source_hash=rendered.source_hash,
         )
         pdf_document = None
         if pdf_bytes is not None:
@@ -752,8 +887,9 @@ def document_generate(*, agreement: Agreement, user, pdf: bool = True) -> Genera
                 original_name=f"{base}.pdf",
                 title=title,
                 source=DocumentSource.GENERATED,
+                source_hash=rendered.source_hash,
             )
-    return GeneratedDocuments(docx_document, pdf_document, pdf_error)
+    return GeneratedDocuments(docx_document, pdf_document, pdf_error, fallbacks=rendered.fallbacks)
 
 
 @transaction.atomic

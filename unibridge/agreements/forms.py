@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.cldr import format_date
 from unibridge.core.forms import VersionedFormMixin
+from unibridge.core.translation_forms import TranslationsFormMixin, needed_languages
 from unibridge.core.widgets import FastSelect, RecordPicker, UnitTreeSelectMultiple
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
@@ -189,7 +190,17 @@ class AgreementCreateForm(AgreementForm):
 # --- Parties -------------------------------------------------------------------------------------
 
 
-class PartyForm(VersionedFormMixin, forms.ModelForm):
+def party_languages(agreement: Agreement) -> list[str]:
+    """English and the parties' languages, read once for all the party forms of a page."""
+    languages = getattr(agreement, "_party_languages", None)
+    if languages is None:
+        countries = agreement.parties.values_list("institution__country", flat=True)
+        languages = needed_languages(countries)
+        agreement._party_languages = languages  # type: ignore[attr-defined]
+    return languages
+
+
+class PartyForm(TranslationsFormMixin, VersionedFormMixin, forms.ModelForm):
     """One party's units and signatory; what the status no longer allows is shown disabled."""
 
     remove = forms.BooleanField(label=_("Remove this party"), required=False)
@@ -223,6 +234,7 @@ class PartyForm(VersionedFormMixin, forms.ModelForm):
         if self.signed or status not in services.ACTIONS["change_signatory"][0]:
             self.fields["signatory"].disabled = True
             self.fields["signatory_position"].disabled = True
+        self.add_translation_fields(party_languages(party.agreement))
 
 
 class AddPartiesForm(forms.Form):

@@ -19,6 +19,7 @@ from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unibridge.core import translations as text_translations
 from unibridge.core.cldr import format_date
 from unibridge.core.services import acting_as, save_record
 from unibridge.core.types import User
@@ -214,6 +215,7 @@ def signature_record(
     method: str = SignatureMethod.INK,
     signatory_name: str = "",
     signatory_position: str = "",
+    translations: dict | None = None,
 ) -> Signature:
     """Record one party's signature; the last one puts the agreement in force when it is due.
 
@@ -250,18 +252,27 @@ def signature_record(
         )
     if not signatory_name and party.signatory_id:
         signatory_name = str(party.signatory)
-    signature = save_record(
-        instance=Signature(
-            party=party,
-            signed_on=signed_on,
-            place=place,
-            method=method,
-            signatory_name=signatory_name,
-            signatory_position=signatory_position or party.signatory_position,
-            recorded_by=user,
-        ),
-        user=user,
+    signature = Signature(
+        party=party,
+        signed_on=signed_on,
+        place=place,
+        method=method,
+        signatory_name=signatory_name,
+        signatory_position=signatory_position or party.signatory_position,
+        recorded_by=user,
     )
+    if signature.signatory_position == party.signatory_position:
+        # the party's position as written in the other languages goes with it
+        signature.translations = {
+            name: dict(texts)
+            for name, texts in party.translations.items()
+            if name == "signatory_position"
+        }
+    if translations is not None and (
+        errors := text_translations.take_from(signature, {"translations": translations})
+    ):
+        raise ValidationError(errors)
+    signature = save_record(instance=signature, user=user)
     if _all_signed(agreement):
         if agreement.effective_date is None:
             agreement.effective_date = max(

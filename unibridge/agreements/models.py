@@ -22,6 +22,7 @@ from unibridge.core.models import (
     in_reader_language,
 )
 from unibridge.core.permissions import UnitScopedQuerySet
+from unibridge.core.translations import TranslatableModel
 from unibridge.institutions.choices import CooperationArea
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
@@ -187,8 +188,10 @@ class AgreementQuerySet(UnitScopedQuerySet):
         ).values("agreementparty__agreement_id")
 
 
-class Agreement(PublicModel):
+class Agreement(TranslatableModel, PublicModel):
     """One agreement, from draft to expiry, with its parties, approvals and conditions."""
+
+    translatable_fields = ("title", "summary")
 
     agreement_type = models.ForeignKey(
         AgreementType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="agreements"
@@ -322,8 +325,10 @@ class Agreement(PublicModel):
         return field.labels(self.cooperation_areas)
 
 
-class AgreementParty(TimeStampedModel):
+class AgreementParty(TranslatableModel, TimeStampedModel):
     """One institution that is party to an agreement, its units and its signatory."""
+
+    translatable_fields = ("signatory_position",)
 
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, related_name="parties", verbose_name=_("agreement")
@@ -367,8 +372,10 @@ class AgreementParty(TimeStampedModel):
         return str(self.institution)
 
 
-class Signature(TimeStampedModel):
+class Signature(TranslatableModel, TimeStampedModel):
     """A party's signature: who signed, when, where and how."""
+
+    translatable_fields = ("signatory_position", "place")
 
     party = models.OneToOneField(
         AgreementParty, on_delete=models.CASCADE, related_name="signature", verbose_name=_("party")
@@ -606,6 +613,9 @@ class AgreementDocument(StoredDocument):
         default=False,
         help_text=_("The scan or file of the agreement as both parties signed it."),
     )
+    # A generated version's inputs (its template and the text of every language), so that
+    # generating again from an unchanged record adds no identical version.
+    source_hash = models.CharField(_("hash of the generated text"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("agreement document")

@@ -21,6 +21,7 @@ from django.db.models import Max, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unibridge.core import translations
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import (
     EditConflict,
@@ -77,6 +78,7 @@ CREATE_FIELDS = frozenset(
         "title_kk",
         "title_pl",
         "summary",
+        "translations",
         "parent",
         "cooperation_areas",
         "effective_date",
@@ -132,6 +134,8 @@ class PartyInput(NamedTuple):
     units: Iterable[OrganizationalUnit] = ()
     signatory: Person | None = None
     signatory_position: str = ""
+    # the position in other languages: {"ru": …, "kk": …}
+    position_translations: dict[str, str] | None = None
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -293,22 +297,26 @@ def agreement_create(
                 _("Name one of the units you coordinate among the home institution's units.")
             )
 
+    changes = fields.pop("translations", None)
     agreement = Agreement(agreement_type=agreement_type, title=title, **fields)
+    if changes is not None and (
+        errors := translations.take_from(agreement, {"translations": changes})
+    ):
+        raise ValidationError(errors)
     agreement.full_clean(exclude=["reference"])  # validate before a number is taken
     agreement.reference = next_reference(agreement_type=agreement_type, year=_today().year)
     save_record(instance=agreement, user=user, m2m={"responsible_people": list(responsible_people)})
     for order, party in enumerate(party_inputs):
-        save_record(
-            instance=AgreementParty(
-                agreement=agreement,
-                institution=party.institution,
-                signatory=party.signatory,
-                signatory_position=party.signatory_position,
-                order=order,
-            ),
-            user=user,
-            m2m={"units": list(party.units)},
+        record = AgreementParty(
+            agreement=agreement,
+            institution=party.institution,
+            signatory=party.signatory,
+            signatory_position=party.signatory_position,
+            order=order,
         )
+        if party.position_translations:
+            translations.apply_changes(record, {"signatory_position": party.position_translations})
+        save_record(instance=record, user=user, m2m={"units": list(party.units)})
     return agreement
 
 
@@ -395,9 +403,11 @@ def agreement_update(
             pk__in=Person.objects.visible_to(user).values("pk")
         )
         m2m["responsible_people"] = [*values.pop("responsible_people"), *hidden]
+    translation_errors = translations.take_from(locked, values)
     for name, value in values.items():
         setattr(locked, name, value)
     errors = _agreement_errors(locked, values, user)
+    errors.update(translation_errors)
     write_record(instance=locked, user=user, m2m=m2m, errors=errors)
     copy_state(source=locked, target=agreement)
     return locked
@@ -433,6 +443,7 @@ def party_update(
     units: Iterable[OrganizationalUnit],
     signatory: Person | None,
     signatory_position: str = "",
+    position_translations: dict[str, str] | None = None,
     expected_updated: datetime.datetime | None = None,
 ) -> AgreementParty:
     """Change a party's units (draft only) and signatory (until that party has signed).
@@ -449,8 +460,14 @@ def party_update(
     unit_ids = {unit.pk for unit in units}
     units_changed = unit_ids != set(locked.units.values_list("pk", flat=True))
     signatory_position = signatory_position.strip()
-    signatory_changed = (signatory.pk if signatory else None) != locked.signatory_id or (
-        signatory_position != locked.signatory_position
+    stored_translations = locked.translations
+    if position_translations is not None:
+        # only the languages named change; the others stay as they were
+        translations.apply_changes(locked, {"signatory_position": position_translations})
+    signatory_changed = (
+        (signatory.pk if signatory else None) != locked.signatory_id
+        or signatory_position != locked.signatory_position
+        or locked.translations != stored_translations
     )
     if not (units_changed or signatory_changed):
         return locked

@@ -344,6 +344,8 @@ def parties_edit(request: HttpRequest, uuid) -> HttpResponse:
             .prefetch_related("units")
             .order_by("order", "pk")
         )
+        for party in parties:
+            party.agreement = agreement  # one object: the forms read its parties' languages once
         party_forms = [
             forms.PartyForm(data, instance=party, prefix=f"party-{party.pk}", user=request.user)
             for party in parties
@@ -385,6 +387,7 @@ def parties_edit(request: HttpRequest, uuid) -> HttpResponse:
                     units=values["units"],
                     signatory=values["signatory"],
                     signatory_position=values["signatory_position"],
+                    position_translations=current.translations().get("signatory_position"),
                     expected_updated=values["version"],
                 )
             if add_form is not None:

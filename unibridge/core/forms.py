@@ -135,6 +135,12 @@ def form_sections(form: forms.BaseForm) -> list[FormSection]:
     declared = getattr(form, "sections", None)
     if not declared:
         return [FormSection("", [[field] for field in visible.values()])] if visible else []
+    # A field's inputs in other languages (core.translation_forms) go right under it.
+    translations: dict[str, list[forms.BoundField]] = {}
+    for field in visible.values():
+        source = getattr(field.field, "translation_of", None)
+        if source in visible:
+            translations.setdefault(source, []).append(field)
     placed: set[str] = set()
     result = []
     for heading, entries in declared:
@@ -145,6 +151,10 @@ def form_sections(form: forms.BaseForm) -> list[FormSection]:
             placed.update(field.name for field in row)
             if row:
                 rows.append(row)
+            for field in row:
+                extra = [f for f in translations.get(field.name, []) if f.name not in placed]
+                placed.update(f.name for f in extra)
+                rows.extend([f] for f in extra)
         result.append(FormSection(heading, rows))
     rest = [[field] for name, field in visible.items() if name not in placed]
     if rest:

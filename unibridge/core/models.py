@@ -74,6 +74,26 @@ class MultilingualNameMixin(models.Model):
         return [n for n in dict.fromkeys(names) if n]
 
 
+class TranslatableModel(models.Model):
+    """A record whose ``translatable_fields`` can be kept in several languages.
+
+    ``translations`` = ``{field: {language: text}}``; the fields keep the original text. Read
+    and written through :mod:`unibridge.core.translations`.
+    """
+
+    translatable_fields: tuple[str, ...] = ()
+
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        help_text=_("Texts of the record in other languages: {field: {language: text}}."),
+    )
+
+    class Meta:
+        abstract = True
+
+
 # --- Search index (see unibridge.core.search) ---------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from .demo_data import (
     PARTNERS,
     PARTNERSHIPS,
     PEOPLE,
+    PEOPLE_TRANSLATIONS,
 )
 from .models import Institution, OrganizationalUnit, Partnership, Person
 
@@ -109,6 +110,7 @@ def load(*, actor, **_earlier) -> dict[str, Any]:
             defaults={
                 "unit": units[unit_key] if unit_key else None,
                 "notes": DEMO_PERSON_NOTE,
+                "translations": PEOPLE_TRANSLATIONS.get(key, {}),
                 **fields,
             },
         )

@@ -342,6 +342,7 @@ AGH_UNITS = {
             "name": "Katedra Inżynierii Środowiska i Przeróbki Surowców",
             "name_en": "Department of Environmental Engineering and Mineral Processing",
             "name_ru": "Кафедра инженерной экологии и переработки минерального сырья",
+            "name_kk": "Инженерлік экология және минералдық шикізатты қайта өңдеу кафедрасы",
         },
     ),
     "agh_mechanical": (
@@ -351,6 +352,7 @@ AGH_UNITS = {
             "name": "Wydział Inżynierii Mechanicznej i Robotyki",
             "name_en": "Faculty of Mechanical Engineering and Robotics",
             "name_ru": "Факультет машиностроения и робототехники",
+            "name_kk": "Машина жасау және робототехника факультеті",
         },
     ),
     "agh_machines": (
@@ -765,5 +767,154 @@ PARTNERSHIPS: dict[str, dict[str, Any]] = {
         "home_units": ["dept_machines"],
         "responsible_people": ["head_machines", "vsb_contact"],
         "notes": "Proposed summer internships for mechanical engineering students in Ostrava.",
+    },
+}
+
+
+# --- Texts of the people in other languages (core.translations) -----------------------------------
+# What the demo memorandum and news drafts print about each person, so that their Russian,
+# Kazakh and Polish versions need no English.
+
+PEOPLE_TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "vice_rector": {
+        "title": {
+            "ru": "доктор технических наук, профессор",
+            "kk": "техника ғылымдарының докторы, профессор",
+            "pl": "doktor nauk technicznych, profesor",
+        },
+        "position": {
+            "ru": "проректор по международному сотрудничеству",
+            "kk": "халықаралық ынтымақтастық жөніндегі проректор",
+            "pl": "prorektor ds. współpracy międzynarodowej",
+        },
+        "research_keywords": {
+            "ru": "интернационализация высшего образования, металлургия",
+            "kk": "жоғары білімді интернационалдандыру, металлургия",
+            "pl": "umiędzynarodowienie szkolnictwa wyższego, metalurgia",
+        },
+    },
+    "head_of_office": {
+        "title": {"ru": "доктор философии (PhD)", "kk": "философия докторы (PhD)", "pl": "doktor"},
+        "position": {
+            "ru": "начальник отдела международных связей",
+            "kk": "халықаралық байланыстар бөлімінің бастығы",
+            "pl": "kierownik Działu Współpracy Międzynarodowej",
+        },
+    },
+    "dean_metallurgy": {
+        "title": {
+            "ru": "доктор технических наук, профессор",
+            "kk": "техника ғылымдарының докторы, профессор",
+            "pl": "doktor nauk technicznych, profesor",
+        },
+        "position": {
+            "ru": "декан факультета металлургии и машиностроения",
+            "kk": "металлургия және машина жасау факультетінің деканы",
+            "pl": "dziekan Wydziału Metalurgii i Budowy Maszyn",
+        },
+        "research_keywords": {
+            "ru": "сталеплавильное производство, металлургия чугуна, переработка шлаков",
+            "kk": "болат балқыту өндірісі, шойын металлургиясы, қожды қайта өңдеу",
+            "pl": "stalownictwo, metalurgia żelaza, przeróbka żużli",
+        },
+    },
+    "head_machines": {
+        "title": {
+            "ru": "кандидат технических наук, доцент",
+            "kk": "техника ғылымдарының кандидаты, доцент",
+            "pl": "kandydat nauk technicznych, docent",
+        },
+        "position": {
+            "ru": "заведующий кафедрой технологических машин и оборудования",
+            "kk": "технологиялық машиналар және жабдықтар кафедрасының меңгерушісі",
+            "pl": "kierownik Katedry Maszyn i Urządzeń Technologicznych",
+        },
+        "research_keywords": {
+            "ru": "технологические машины, металлургическое оборудование, износостойкость",
+            "kk": "технологиялық машиналар, металлургиялық жабдықтар, тозуға төзімділік",
+            "pl": "maszyny technologiczne, urządzenia hutnicze, odporność na zużycie",
+        },
+    },
+    "mineral_processing": {
+        "title": {
+            "ru": "доктор философии (PhD), доцент",
+            "kk": "философия докторы (PhD), доцент",
+            "pl": "doktor, docent",
+        },
+        "position": {"ru": "доцент", "kk": "доцент", "pl": "docent"},
+        "research_keywords": {
+            "ru": "обогащение полезных ископаемых, флотация, переработка хвостов",
+            "kk": "пайдалы қазбаларды байыту, флотация, қалдықтарды қайта өңдеу",
+            "pl": "przeróbka kopalin, flotacja, recykling odpadów poflotacyjnych",
+        },
+    },
+    "ecologist": {
+        "title": {
+            "ru": "кандидат биологических наук",
+            "kk": "биология ғылымдарының кандидаты",
+            "pl": "kandydat nauk biologicznych",
+        },
+        "position": {"ru": "доцент", "kk": "доцент", "pl": "docent"},
+        "research_keywords": {
+            "ru": "охрана окружающей среды, промышленные выбросы, рекультивация земель",
+            "kk": "қоршаған ортаны қорғау, өнеркәсіптік шығарындылар, жерді рекультивациялау",
+            "pl": "ochrona środowiska, emisje przemysłowe, rekultywacja terenów",
+        },
+    },
+    "agh_leczycki": {
+        "title": {
+            "ru": "профессор, доктор хабилитированный",
+            "kk": "профессор, хабилитацияланған доктор",
+            "pl": "prof. dr hab. inż.",
+        },
+        "position": {
+            "ru": "профессор, руководитель делегации AGH",
+            "kk": "профессор, AGH делегациясының басшысы",
+            "pl": "profesor, przewodniczący delegacji AGH",
+        },
+        "research_keywords": {
+            "ru": "обогащение полезных ископаемых, флотация, переработка горных отходов",
+            "kk": "пайдалы қазбаларды байыту, флотация, тау-кен қалдықтарын қайта өңдеу",
+            "pl": "przeróbka kopalin, flotacja, recykling odpadów górniczych",
+        },
+    },
+    "agh_wasowicz": {
+        "title": {
+            "ru": "доктор хабилитированный, профессор AGH",
+            "kk": "хабилитацияланған доктор, AGH профессоры",
+            "pl": "dr hab. inż., prof. AGH",
+        },
+        "position": {"ru": "профессор", "kk": "профессор", "pl": "profesor"},
+        "research_keywords": {
+            "ru": "технологические машины, горные машины, вибродиагностика",
+            "kk": "технологиялық машиналар, тау-кен машиналары, діріл диагностикасы",
+            "pl": "maszyny technologiczne, maszyny górnicze, diagnostyka drganiowa",
+        },
+    },
+    "agh_slezak": {
+        "title": {
+            "ru": "профессор, доктор хабилитированный",
+            "kk": "профессор, хабилитацияланған доктор",
+            "pl": "prof. dr hab. inż.",
+        },
+        "position": {"ru": "профессор", "kk": "профессор", "pl": "profesor"},
+        "research_keywords": {
+            "ru": "охрана окружающей среды, рекультивация земель, качество воздуха",
+            "kk": "қоршаған ортаны қорғау, жерді рекультивациялау, ауа сапасы",
+            "pl": "ochrona środowiska, rekultywacja terenów, jakość powietrza",
+        },
+    },
+    "agh_golebiowska": {
+        "title": {
+            "ru": "доктор инженерных наук",
+            "kk": "инженерлік ғылымдар докторы",
+            "pl": "dr inż.",
+        },
+        "position": {"ru": "доцент", "kk": "доцент", "pl": "adiunkt"},
+        "research_keywords": {
+            "ru": "промышленная информатика, цифровые двойники, моделирование процессов",
+            "kk": "өнеркәсіптік информатика, цифрлық егіздер, процестерді модельдеу",
+            "pl": "informatyka przemysłowa, cyfrowe bliźniaki, modelowanie procesów",
+        },
     },
 }

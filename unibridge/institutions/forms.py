@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.core import cldr
 from unibridge.core.forms import LinesField, VersionedFormMixin
+from unibridge.core.translation_forms import TranslationsFormMixin, needed_languages
 from unibridge.core.widgets import (
     CountrySelect,
     FastSelect,
@@ -149,7 +150,7 @@ class OrganizationalUnitForm(UserScopedForm):
         return (self.cleaned_data.get("ewp_ounit_id") or "").strip() or None
 
 
-class PersonForm(UserScopedForm):
+class PersonForm(TranslationsFormMixin, UserScopedForm):
     sections = [
         (_("Person"), [("name_native", "name_latin"), ("title", "position")]),
         (_("Place of work"), ["institution", "unit", ("email", "phone")]),
@@ -189,6 +190,9 @@ class PersonForm(UserScopedForm):
             self.fields["unit"].required = True
         self.fields["unit"].queryset = units.order_by("institution__name", "path")
         self.fields["unit"].label_from_instance = unit_label
+        # the title, position and expertise in the languages of the home and their institution
+        home = Institution.objects.filter(is_home=True).first()
+        self.add_translation_fields(needed_languages([home, person.institution]))
         if self.user.is_admin:
             # accounts not yet linked to anybody, and this person's own
             self.fields["user"].queryset = (

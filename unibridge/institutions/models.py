@@ -15,6 +15,7 @@ from unibridge.core.models import MultilingualNameMixin, PublicModel
 from unibridge.core.names import has_non_latin, transliterate
 from unibridge.core.permissions import UnitScopedQuerySet
 from unibridge.core.services import not_allowed
+from unibridge.core.translations import TranslatableModel
 
 from . import validators
 from .choices import (
@@ -289,8 +290,10 @@ class PersonQuerySet(models.QuerySet):
         return self.none()
 
 
-class Person(PublicModel):
+class Person(TranslatableModel, PublicModel):
     """Staff, students, visitors and partner contacts, named in their own script and in Latin."""
+
+    translatable_fields = ("title", "position", "research_keywords")
 
     name_native = models.CharField(
         _("name"), max_length=200, help_text=_("As the person writes it, in any script.")

@@ -20,7 +20,7 @@ from django.db.models import Model, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from unibridge.core import importing
+from unibridge.core import importing, translations
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import lock_record, not_allowed, write_record
 
@@ -202,15 +202,18 @@ def _person_errors(person: Person, user) -> Errors:
     return {}
 
 
-def _apply_person(person: Person, values: Mapping[str, Any], user) -> None:
+def _apply_person(person: Person, values: Mapping[str, Any], user) -> Errors:
     if "user" in values and values["user"] != person.user and not user.is_admin:
         raise PermissionDenied(_("Only an administrator links people to user accounts."))
+    values = dict(values)
+    errors = translations.take_from(person, values)
     _apply(person, values)
     if "institution" not in values and values.get("unit") is not None:
         # a unit given alone places the person in its institution
         person.institution = values["unit"].institution
     elif person.unit is not None and person.institution is None:
         person.institution = person.unit.institution
+    return errors
 
 
 @transaction.atomic
@@ -219,8 +222,9 @@ def person_create(*, user, values: Mapping[str, Any]) -> Person:
     if not user.can_write:
         raise PermissionDenied(_("You may not create this kind of record."))
     person = Person()
-    _apply_person(person, values, user)
-    return write_record(instance=person, user=user, errors=_person_errors(person, user))
+    errors = _apply_person(person, values, user)
+    errors.update(_person_errors(person, user))
+    return write_record(instance=person, user=user, errors=errors)
 
 
 @transaction.atomic
@@ -229,8 +233,9 @@ def person_update(
 ) -> Person:
     """Change the named fields of a person."""
     person = _locked_editable(person, user=user, expected_updated=expected_updated)
-    _apply_person(person, values, user)
-    return write_record(instance=person, user=user, errors=_person_errors(person, user))
+    errors = _apply_person(person, values, user)
+    errors.update(_person_errors(person, user))
+    return write_record(instance=person, user=user, errors=errors)
 
 
 # --- Partnerships --------------------------------------------------------------------------------

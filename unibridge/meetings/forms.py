@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
 from unibridge.core.forms import ServiceValidatedMixin, TimeZoneField, VersionedFormMixin
+from unibridge.core.translation_forms import TranslationsFormMixin, needed_languages
 from unibridge.core.widgets import FastSelect, RecordPicker, UnitTreeSelectMultiple
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.visits.models import Visit
@@ -59,7 +60,9 @@ def _unit_label(unit: OrganizationalUnit) -> str:
 # --- Meetings -------------------------------------------------------------------------------------
 
 
-class MeetingForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
+class MeetingForm(
+    TranslationsFormMixin, ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm
+):
     """A meeting; a visit's meeting leaves out partner, units and confidentiality (the visit's).
 
     The services check the values (zone, times, units, link) and clean the minutes.
@@ -127,6 +130,7 @@ class MeetingForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
         meeting = self.instance
         self.visit = visit = visit or (meeting.visit if meeting.visit_id else None)
         meeting.visit = visit
+        self.add_translation_fields(meeting_languages(meeting, visit))
         zone = meeting.time_zone if meeting.pk else services.default_time_zone(visit)
         if not self.is_bound:
             self.initial["time_zone"] = zone
@@ -197,11 +201,26 @@ class MeetingForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
 # --- Decisions ------------------------------------------------------------------------------------
 
 
-class DecisionForm(forms.ModelForm):
+def meeting_languages(meeting: Meeting | None, visit: Visit | None) -> list[str]:
+    """The languages a meeting's texts are needed in: English and its institutions'."""
+    if visit is not None:
+        return needed_languages([visit.visiting_institution, visit.host_institution])
+    home = Institution.objects.filter(is_home=True).first()
+    partner = meeting.partner if meeting is not None and meeting.partner_id else None
+    return needed_languages([home, partner])
+
+
+class DecisionForm(TranslationsFormMixin, forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, meeting: Meeting | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        meeting = meeting or (self.instance.meeting if self.instance.meeting_id else None)
+        visit = meeting.visit if meeting is not None and meeting.visit_id else None
+        self.add_translation_fields(meeting_languages(meeting, visit))
 
 
 # --- Action items ---------------------------------------------------------------------------------
@@ -211,7 +230,9 @@ def _agreement_label(agreement: Agreement) -> str:
     return f"{agreement.reference} {agreement.title}".strip()
 
 
-class ActionItemForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
+class ActionItemForm(
+    TranslationsFormMixin, ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm
+):
     """An action item of a meeting: owner among its and its visit's people and the home side's.
 
     The services check the agreement again and set the completion day.
@@ -234,6 +255,9 @@ class ActionItemForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm)
         super().__init__(*args, **kwargs)
         item = self.instance
         item.meeting = meeting
+        self.add_translation_fields(
+            meeting_languages(meeting, meeting.visit if meeting.visit_id else None)
+        )
         # Offered: those the services accept (services.owner_candidates) and the stored owner
         owner = self.fields["owner"]
         people = Person.objects.visible_to(user)

@@ -13,6 +13,7 @@ from unibridge.core import fields
 from unibridge.core.links import record_url
 from unibridge.core.models import PublicModel, TimeStampedModel
 from unibridge.core.permissions import UnitScopedQuerySet
+from unibridge.core.translations import TranslatableModel
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
 from unibridge.visits.models import Visit, default_time_zone, validate_time_zone
 
@@ -28,8 +29,10 @@ class MeetingQuerySet(UnitScopedQuerySet):
         )
 
 
-class Meeting(PublicModel):
+class Meeting(TranslatableModel, PublicModel):
     """A meeting inside a visit, or standalone (a round table, an online meeting)."""
+
+    translatable_fields = ("title", "agenda", "place")
 
     visit = models.ForeignKey(
         Visit,
@@ -90,8 +93,10 @@ class Meeting(PublicModel):
         return record_url("meetings:meeting_detail", self.uuid)
 
 
-class Decision(TimeStampedModel):
+class Decision(TranslatableModel, TimeStampedModel):
     """A decision a meeting took."""
+
+    translatable_fields = ("text",)
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("meeting")
@@ -129,8 +134,10 @@ class ActionItemQuerySet(models.QuerySet):
         )
 
 
-class ActionItem(PublicModel):
+class ActionItem(TranslatableModel, PublicModel):
     """A follow-up a meeting agreed on: what, who, by when, for which partnership."""
+
+    translatable_fields = ("description",)
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("meeting")

@@ -17,6 +17,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement, AgreementParty
+from unibridge.core import translations as translation_support
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import (
     REQUIRED,
@@ -118,20 +119,36 @@ def _clean_text(text: str) -> str:
 
 
 @transaction.atomic
-def decision_add(*, meeting: Meeting, user, text: str) -> Decision:
-    """A new decision at the end of the meeting's list."""
+def decision_add(
+    *, meeting: Meeting, user, text: str, translations: dict | None = None
+) -> Decision:
+    """A new decision at the end of the meeting's list (``translations``: its text in other
+    languages, ``{"text": {"ru": …}}``)."""
     _require_editable(meeting, user)
     text = _clean_text(text)
     with transaction.atomic():
         last = meeting.decisions.aggregate(last=Max("order"))["last"]
         decision = Decision(meeting=meeting, text=text, order=0 if last is None else last + 1)
+        _translate(decision, translations)
         return save_record(instance=decision, user=user)
 
 
+def _translate(record, changes: dict | None) -> None:
+    if changes is not None:
+        errors = translation_support.take_from(record, {"translations": changes})
+        if errors:
+            raise ValidationError(errors)
+
+
 @transaction.atomic
-def decision_update(*, decision: Decision, user, text: str) -> Decision:
+def decision_update(
+    *, decision: Decision, user, text: str | None = None, translations: dict | None = None
+) -> Decision:
+    """Change a decision's text, or only the languages named in ``translations``."""
     _require_editable(decision.meeting, user)
-    decision.text = _clean_text(text)
+    if text is not None:
+        decision.text = _clean_text(text)
+    _translate(decision, translations)
     return save_record(instance=decision, user=user)
 
 
@@ -290,10 +307,12 @@ def action_item_create(*, meeting: Meeting, user, values: Mapping[str, Any]) -> 
     values = dict(values)
     if "partnership" not in values:
         values["partnership"] = visible_default_partnership(meeting, user)
+    errors = translation_support.take_from(item, values)
     for name, value in values.items():
         setattr(item, name, value)
     _apply_status(item, home_today())
-    return write_record(instance=item, user=user, errors=_item_errors(item, user))
+    errors.update(_item_errors(item, user))
+    return write_record(instance=item, user=user, errors=errors)
 
 
 @transaction.atomic
@@ -318,10 +337,13 @@ def action_item_update(
         return action_item_set_status(
             item=current, user=user, status=values.get("status", current.status)
         )
+    values = dict(values)
+    errors = translation_support.take_from(current, values)
     for name, value in values.items():
         setattr(current, name, value)
     _apply_status(current, home_today())
-    return write_record(instance=current, user=user, errors=_item_errors(current, user))
+    errors.update(_item_errors(current, user))
+    return write_record(instance=current, user=user, errors=errors)
 
 
 # --- Meetings from named values (the API) ---------------------------------------------------------
@@ -410,13 +432,13 @@ def _write_meeting(
         refused = [name for name in VISIT_FIELDS if name in values]
         if refused:
             raise ValidationError({name: [VISIT_TAKES_IT] for name in refused})
-    errors: Errors = {}
     unchecked: tuple[str, ...] = ()
     plain = {
         k: v
         for k, v in values.items()
         if k not in ("starts_at", "ends_at", "participants", "home_units")
     }
+    errors: Errors = translation_support.take_from(meeting, plain)
     for name, value in plain.items():
         setattr(meeting, name, value)
     if "online_link" in values:

@@ -197,7 +197,7 @@ class MeetingDetailView(RecordDetailView):
                 "action_items": items,
                 "status_editable": {i.pk for i in items} if editable else own,
                 "status_choices": ActionItemStatus.choices,
-                "decision_form": DecisionForm(),
+                "decision_form": DecisionForm(meeting=meeting),
                 "home_units": (
                     meeting.visit.home_units.all() if meeting.visit_id else meeting.home_units.all()
                 ),
@@ -285,11 +285,14 @@ def _decisions_url(meeting: Meeting) -> str:
 @require_POST
 def decision_add(request: HttpRequest, uuid) -> HttpResponse:
     meeting = _editable_meeting(request, uuid)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:
             services.decision_add(
-                meeting=meeting, user=request.user, text=form.cleaned_data["text"]
+                meeting=meeting,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                translations=form.translations(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -312,7 +315,10 @@ def decision_edit(request: HttpRequest, uuid, decision_id: int) -> HttpResponse:
     if data is not None and form.is_valid():
         try:
             services.decision_update(
-                decision=decision, user=request.user, text=form.cleaned_data["text"]
+                decision=decision,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                translations=form.translations(),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -31,6 +31,85 @@ ROUND_TABLE_TITLE = (
 )
 ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
 
+# The texts the news drafts print, in Russian, Kazakh and Polish (core.translations), keyed by
+# their English original.
+TEXTS: dict[str, dict[str, str]] = {
+    ROUND_TABLE_TITLE: {
+        "ru": "Круглый стол: совместные исследования, обмен студентами и преподавателями, "
+        "инженерное образование",
+        "kk": "Дөңгелек үстел: бірлескен зерттеулер, студенттер мен оқытушылар алмасуы, "
+        "инженерлік білім беру",
+        "pl": "Okrągły stół: wspólne badania, wymiana studentów i nauczycieli, kształcenie "
+        "inżynierów",
+    },
+    "Arrival and transfer from Karaganda airport": {
+        "ru": "Прибытие и трансфер из аэропорта Караганды",
+        "kk": "Қарағанды әуежайынан келу және трансфер",
+        "pl": "Przylot i transfer z lotniska w Karagandzie",
+    },
+    "Meeting with the rector and the vice-rector": {
+        "ru": "Встреча с ректором и проректором",
+        "kk": "Ректормен және проректормен кездесу",
+        "pl": "Spotkanie z rektorem i prorektorem",
+    },
+    "Laboratory of digital metallurgy": {
+        "ru": "Лаборатория цифровой металлургии",
+        "kk": "Цифрлық металлургия зертханасы",
+        "pl": "Laboratorium metalurgii cyfrowej",
+    },
+    "Lecture: modern mineral processing technologies": {
+        "ru": "Лекция: современные технологии обогащения полезных ископаемых",
+        "kk": "Дәріс: пайдалы қазбаларды байытудың заманауи технологиялары",
+        "pl": "Wykład: nowoczesne technologie przeróbki kopalin",
+    },
+    "Signing of the memorandum of cooperation": {
+        "ru": "Подписание меморандума о сотрудничестве",
+        "kk": "Ынтымақтастық туралы меморандумға қол қою",
+        "pl": "Podpisanie memorandum o współpracy",
+    },
+    "Visit to the Karaganda Ecological Museum": {
+        "ru": "Посещение Карагандинского экологического музея",
+        "kk": "Қарағанды экологиялық мұражайына бару",
+        "pl": "Wizyta w Muzeum Ekologicznym w Karagandzie",
+    },
+    # places
+    "Karaganda airport (KGF)": {
+        "ru": "Аэропорт Караганды (KGF)",
+        "kk": "Қарағанды әуежайы (KGF)",
+        "pl": "Lotnisko w Karagandzie (KGF)",
+    },
+    "Rector's office, main building": {
+        "ru": "Кабинет ректора, главный корпус",
+        "kk": "Ректор кабинеті, бас ғимарат",
+        "pl": "Gabinet rektora, budynek główny",
+    },
+    "Laboratory building, room 105": {
+        "ru": "Лабораторный корпус, ауд. 105",
+        "kk": "Зертхана ғимараты, 105 аудитория",
+        "pl": "Budynek laboratoryjny, sala 105",
+    },
+    "Conference hall, main building": {
+        "ru": "Конференц-зал, главный корпус",
+        "kk": "Конференц-зал, бас ғимарат",
+        "pl": "Sala konferencyjna, budynek główny",
+    },
+    "Lecture hall 210": {"ru": "Аудитория 210", "kk": "210 аудитория", "pl": "Sala wykładowa 210"},
+    "Karaganda": {"ru": "Караганда", "kk": "Қарағанды", "pl": "Karaganda"},
+}
+PURPOSE = {
+    "ru": "Круглый стол с преподавателями, исследователями и руководством университета по "
+    "совместным исследованиям, обмену студентами и преподавателями, стажировкам, "
+    "образовательным программам и международным проектам, а также подписание меморандума о "
+    "сотрудничестве (демонстрационные данные)",
+    "kk": "Бірлескен зерттеулер, студенттер мен оқытушылар алмасуы, тағылымдамалар, білім "
+    "беру бағдарламалары және халықаралық жобалар бойынша оқытушылармен, зерттеушілермен және "
+    "университет басшылығымен дөңгелек үстел, сондай-ақ ынтымақтастық туралы меморандумға қол "
+    "қою (демонстрациялық деректер)",
+    "pl": "Okrągły stół z nauczycielami akademickimi, badaczami i władzami uczelni na temat "
+    "wspólnych badań, wymiany studentów i nauczycieli, staży, programów kształcenia i projektów "
+    "międzynarodowych oraz podpisanie memorandum o współpracy (dane demonstracyjne)",
+}
+
 # (person key, role, needs a visa invitation, nationality, passport number)
 DELEGATION = [
     ("agh_leczycki", DelegationRole.HEAD, True, "PL", "EA1234567"),
@@ -70,6 +149,33 @@ AGENDA = [
     "Joint educational programmes; engineers with digital and interdisciplinary skills",
     "International projects and the memorandum of cooperation",
 ]
+AGENDA_TRANSLATIONS = {
+    "ru": [
+        "Совместные исследования в области обогащения полезных ископаемых, технологических "
+        "машин и охраны окружающей среды",
+        "Обмен студентами и преподавателями; Erasmus+ KA171",
+        "Стажировки студентов на предприятиях-партнёрах",
+        "Совместные образовательные программы; инженеры с цифровыми и междисциплинарными навыками",
+        "Международные проекты и меморандум о сотрудничестве",
+    ],
+    "kk": [
+        "Пайдалы қазбаларды байыту, технологиялық машиналар және қоршаған ортаны қорғау "
+        "саласындағы бірлескен зерттеулер",
+        "Студенттер мен оқытушылар алмасуы; Erasmus+ KA171",
+        "Студенттердің серіктес кәсіпорындардағы тағылымдамасы",
+        "Бірлескен білім беру бағдарламалары; цифрлық және пәнаралық дағдылары бар инженерлер",
+        "Халықаралық жобалар және ынтымақтастық туралы меморандум",
+    ],
+    "pl": [
+        "Wspólne badania w zakresie przeróbki kopalin, maszyn technologicznych i ochrony "
+        "środowiska",
+        "Wymiana studentów i nauczycieli; Erasmus+ KA171",
+        "Staże studentów w firmach partnerskich",
+        "Wspólne programy kształcenia; inżynierowie z kompetencjami cyfrowymi i "
+        "interdyscyplinarnymi",
+        "Projekty międzynarodowe i memorandum o współpracy",
+    ],
+}
 MINUTES = (
     "<p>The vice-rector opened the round table and presented the university's research "
     "laboratories. Prof. Łęczycki presented AGH's work in mineral processing and the "
@@ -85,6 +191,85 @@ DECISIONS = [
     "Apply together for an Erasmus+ KA171 project for the exchange of students and staff.",
     "Prepare a joint master's programme in mineral processing.",
 ]
+TEXTS.update(
+    {
+        DECISIONS[0]: {
+            "ru": "Подписать меморандум о сотрудничестве между Карагандинским индустриальным "
+            "университетом и AGH.",
+            "kk": "Қарағанды индустриялық университеті мен AGH арасындағы ынтымақтастық туралы "
+            "меморандумға қол қою.",
+            "pl": "Podpisać memorandum o współpracy między Karagandyjskim Uniwersytetem "
+            "Przemysłowym a AGH.",
+        },
+        DECISIONS[1]: {
+            "ru": "Совместно подать заявку на проект Erasmus+ KA171 по обмену студентами и "
+            "сотрудниками.",
+            "kk": "Студенттер мен қызметкерлер алмасуы бойынша Erasmus+ KA171 жобасына бірлесіп "
+            "өтінім беру.",
+            "pl": "Złożyć wspólnie wniosek o projekt Erasmus+ KA171 na wymianę studentów i "
+            "pracowników.",
+        },
+        DECISIONS[2]: {
+            "ru": "Подготовить совместную магистерскую программу по обогащению полезных "
+            "ископаемых.",
+            "kk": "Пайдалы қазбаларды байыту бойынша бірлескен магистратура бағдарламасын "
+            "дайындау.",
+            "pl": "Przygotować wspólny program studiów magisterskich z przeróbki kopalin.",
+        },
+        "Prepare and submit the Erasmus+ KA171 application with AGH": {
+            "ru": "Подготовить и подать заявку Erasmus+ KA171 вместе с AGH",
+            "kk": "AGH-пен бірге Erasmus+ KA171 өтінімін дайындап, тапсыру",
+            "pl": "Przygotować i złożyć wraz z AGH wniosek Erasmus+ KA171",
+        },
+        "Draft the curriculum of the joint master's programme in mineral processing": {
+            "ru": "Разработать учебный план совместной магистерской программы по обогащению "
+            "полезных ископаемых",
+            "kk": "Пайдалы қазбаларды байыту бойынша бірлескен магистратура бағдарламасының оқу "
+            "жоспарын әзірлеу",
+            "pl": "Opracować plan studiów wspólnego programu magisterskiego z przeróbki kopalin",
+        },
+        "Send AGH the list of laboratory equipment for the joint research project": {
+            "ru": "Направить в AGH перечень лабораторного оборудования для совместного "
+            "исследовательского проекта",
+            "kk": "Бірлескен зерттеу жобасы үшін зертханалық жабдықтар тізімін AGH-ке жіберу",
+            "pl": "Przesłać AGH wykaz aparatury laboratoryjnej do wspólnego projektu badawczego",
+        },
+        # the home participants' functions
+        "Moderator of the round table": {
+            "ru": "Модератор круглого стола",
+            "kk": "Дөңгелек үстелдің модераторы",
+            "pl": "Moderator okrągłego stołu",
+        },
+        "Host, Faculty of Metallurgy and Mechanical Engineering": {
+            "ru": "Принимающая сторона, факультет металлургии и машиностроения",
+            "kk": "Қабылдаушы тарап, металлургия және машина жасау факультеті",
+            "pl": "Gospodarz, Wydział Metalurgii i Budowy Maszyn",
+        },
+        "Laboratory tour": {
+            "ru": "Экскурсия по лабораториям",
+            "kk": "Зертханаларды аралау",
+            "pl": "Zwiedzanie laboratoriów",
+        },
+        "Speaker on mineral processing": {
+            "ru": "Докладчик по обогащению полезных ископаемых",
+            "kk": "Пайдалы қазбаларды байыту бойынша баяндамашы",
+            "pl": "Prelegent – przeróbka kopalin",
+        },
+        "Speaker on environmental protection": {
+            "ru": "Докладчик по охране окружающей среды",
+            "kk": "Қоршаған ортаны қорғау бойынша баяндамашы",
+            "pl": "Prelegent – ochrona środowiska",
+        },
+        "Organiser": {"ru": "Организатор", "kk": "Ұйымдастырушы", "pl": "Organizator"},
+    }
+)
+
+
+def _in_languages(name: str, text: str) -> dict[str, dict[str, str]]:
+    """The translations of a record's field from :data:`TEXTS`, as the services take them."""
+    return {name: TEXTS[text]} if text in TEXTS else {}
+
+
 # (description, owner key, due date or days from today, day it was done or None)
 ACTIONS = [
     ("Prepare and submit the Erasmus+ KA171 application with AGH", "head_of_office",
@@ -137,6 +322,7 @@ def _agh_visit(actor, agh, units, people, agreements) -> Visit:
             "cooperation (demo data)",
             "goals": "Agree on the directions of joint research\nSign the memorandum of "
             "cooperation\nPrepare an Erasmus+ KA171 application",
+            "translations": {"purpose": PURPOSE},
             "home_units": [units["metallurgy"], units["energy"]],
             "responsible_people": [people["head_of_office"], people["vice_rector"]],
         },
@@ -159,7 +345,11 @@ def _agh_visit(actor, agh, units, people, agreements) -> Visit:
             visit=visit,
             user=actor,
             side=ParticipantSide.HOME,
-            values={"person": people[key], "function": function},
+            values={
+                "person": people[key],
+                "function": function,
+                "translations": _in_languages("function", function),
+            },
         )
     delegation = [people[key] for key, *_rest in DELEGATION]
     for offset, start, end, kind, title, place, responsible in PROGRAMME:
@@ -175,6 +365,10 @@ def _agh_visit(actor, agh, units, people, agreements) -> Visit:
                 "place": place,
                 "responsible": people[responsible],
                 "participants": delegation,
+                "translations": {
+                    **_in_languages("title", title),
+                    **_in_languages("place", place),
+                },
             },
         )
     _round_table(actor, visit, first_day + datetime.timedelta(days=1), people, agh, agreements)
@@ -183,7 +377,7 @@ def _agh_visit(actor, agh, units, people, agreements) -> Visit:
         services.checklist_item_toggle(item=item, user=actor, done=True)
     for action in ("confirm", "start", "complete"):
         services.visit_transition(visit=visit, user=actor, action=action)
-    for language in ("en", "ru"):
+    for language in ("en", "ru", "kk", "pl"):
         services.news_generate(visit=visit, user=actor, language=language)
     return visit
 
@@ -205,10 +399,17 @@ def _round_table(actor, visit, day, people, agh, agreements) -> Meeting:
             "agenda": "\n".join(AGENDA),
             "minutes": MINUTES,
             "participants": participants,
+            "translations": {
+                **_in_languages("title", ROUND_TABLE_TITLE),
+                **_in_languages("place", "Conference hall, main building"),
+                "agenda": {code: "\n".join(lines) for code, lines in AGENDA_TRANSLATIONS.items()},
+            },
         },
     )
     for text in DECISIONS:
-        meetings.decision_add(meeting=meeting, user=actor, text=text)
+        meetings.decision_add(
+            meeting=meeting, user=actor, text=text, translations=_in_languages("text", text)
+        )
     today = timezone.localdate()
     for description, owner, due, done in ACTIONS:
         due_on = due if isinstance(due, datetime.date) else today + datetime.timedelta(days=due)
@@ -217,6 +418,7 @@ def _round_table(actor, visit, day, people, agh, agreements) -> Meeting:
             user=actor,
             values={
                 "description": description,
+                "translations": _in_languages("description", description),
                 "owner": people[owner],
                 "due_on": due_on,
                 "partnership": getattr(agh, "partnership", None),

@@ -59,6 +59,8 @@ class GenerationResult:
     generated: list[Generated] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     pdf_error: str = ""
+    # "2 texts fall back to English: …", for the author to translate (empty when none)
+    fallbacks: str = ""
 
 
 @dataclass
@@ -222,6 +224,7 @@ def visa_invitations_generate(
             )
     except core_documents.DocumentError as error:
         raise _template_error(error) from error
+    result.fallbacks = data.fallbacks.summary()
     if pdf:
         result.pdf_error = _convert_all(pending)
     return _write(
@@ -262,6 +265,7 @@ def attendance_certificates_generate(
         ]
     except core_documents.DocumentError as error:
         raise _template_error(error) from error
+    result.fallbacks = data.fallbacks.summary()
     if pdf:
         result.pdf_error = _convert_all(pending)
     return _write(
@@ -278,8 +282,9 @@ def programme_generate(
 ) -> GenerationResult:
     """Write the visit's programme (DOCX and PDF), replacing the one generated before."""
     require_editor(visit, user)
+    data = collect(visit, signatory)
     try:
-        docx = render_programme_docx(visit, data=collect(visit, signatory))
+        docx = render_programme_docx(visit, data=data)
     except core_documents.DocumentError as error:
         raise _template_error(error) from error
     pending = [
@@ -290,7 +295,7 @@ def programme_generate(
             docx=docx,
         )
     ]
-    result = GenerationResult()
+    result = GenerationResult(fallbacks=data.fallbacks.summary())
     if pdf:
         result.pdf_error = _convert_all(pending)
     return _write(

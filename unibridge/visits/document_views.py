@@ -218,6 +218,8 @@ def _generate(
         return _back(visit)
     for problem in result.problems:
         messages.error(request, problem)
+    if result.fallbacks:
+        messages.warning(request, result.fallbacks)
     if result.generated:
         docx = len(result.generated)
         pdf = sum(item.pdf is not None for item in result.generated)

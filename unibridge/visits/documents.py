@@ -22,17 +22,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
-from django_countries import countries
 
 from unibridge.agreements.documents import (
     LANGUAGE_NAMES,
     document_languages,
     format_date,
 )
+from unibridge.core import cldr
 from unibridge.core import documents as core_documents
 from unibridge.core.models import DocumentTemplate, TemplateKind
 from unibridge.core.names import has_non_latin
+from unibridge.core.translations import Fallbacks
 from unibridge.institutions.models import Institution, Person
 
 from .choices import DelegationRole, ParticipantSide, ProgrammeItemKind
@@ -61,19 +61,6 @@ WEEKDAYS = {
     "kk": ["дүйсенбі", "сейсенбі", "сәрсенбі", "бейсенбі", "жұма", "сенбі", "жексенбі"],
     "pl": ["poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela"],
 }
-
-# Country names in Kazakh for nationalities (django-countries has none in Kazakh); others
-# fall back to their Russian names, which Kazakh official texts commonly use.
-COUNTRIES_KK = {
-    "KZ": "Қазақстан", "RU": "Ресей", "PL": "Польша", "DE": "Германия", "CN": "Қытай",
-    "US": "Америка Құрама Штаттары", "GB": "Ұлыбритания", "FR": "Франция", "TR": "Түркия",
-    "UZ": "Өзбекстан", "KG": "Қырғызстан", "TJ": "Тәжікстан", "TM": "Түрікменстан",
-    "BY": "Беларусь", "UA": "Украина", "AZ": "Әзербайжан", "GE": "Грузия", "AM": "Армения",
-    "MN": "Моңғолия", "KR": "Корея Республикасы", "JP": "Жапония", "IN": "Үндістан",
-    "IT": "Италия", "ES": "Испания", "CZ": "Чехия", "SK": "Словакия", "HU": "Венгрия",
-    "AT": "Австрия", "LT": "Литва", "LV": "Латвия", "EE": "Эстония", "FI": "Финляндия",
-    "SE": "Швеция", "NL": "Нидерланды", "BE": "Бельгия", "RO": "Румыния", "BG": "Болгария",
-}  # fmt: skip
 
 # The wording of the documents in each language. Document text, not interface text: the
 # Russian column is Russian whatever language the person generating it reads. Sentences
@@ -282,13 +269,8 @@ def person_name(person: Person | None, language: str) -> str:
 
 
 def country_name(code: str, language: str) -> str:
-    """A country's name in the document's language."""
-    if not code:
-        return ""
-    if language == "kk" and code in COUNTRIES_KK:
-        return COUNTRIES_KK[code]
-    with override("ru" if language == "kk" else language):
-        return str(countries.name(code)) or code
+    """A country's name in the document's language (CLDR's, Kazakh included)."""
+    return cldr.country_name(code, language)
 
 
 def host_languages(visit: Visit) -> list[str]:
@@ -318,7 +300,9 @@ def _role(participant: VisitParticipant, language: str) -> str:
     return PHRASES[language][key]
 
 
-def _person_context(person: Person | None, language: str) -> dict[str, str]:
+def _person_context(
+    person: Person | None, language: str, fallbacks: Fallbacks | None = None
+) -> dict[str, str]:
     if person is None:
         return {
             "name": "",
@@ -328,7 +312,13 @@ def _person_context(person: Person | None, language: str) -> dict[str, str]:
             "email": "",
             "phone": "",
         }
-    position = ", ".join(part for part in (person.title, person.position) if part)
+    texts = fallbacks or Fallbacks(mark=False)
+    name = person_name(person, language)
+    position = ", ".join(
+        texts.text(person, field, language, f"{label} ({name})")
+        for field, label in (("title", _("Title")), ("position", _("Position")))
+        if getattr(person, field)
+    )
     return {
         "name": person_name(person, language),
         "name_latin": person.name_latin,
@@ -349,6 +339,9 @@ class VisitData:
     visit: Visit
     responsible: list[Person] = field(default_factory=list)
     signatory: Person | None = None
+    # texts printed in another language than their document's. Not marked in the file: the
+    # letters and certificates are issued as generated; the page lists them for the author.
+    fallbacks: Fallbacks = field(default_factory=lambda: Fallbacks(mark=False))
 
 
 def public(person: Person | None) -> Person | None:
@@ -393,9 +386,11 @@ def _common(data: VisitData, language: str) -> dict[str, Any]:
         "start": dates["start"],
         "end": dates["end"],
         "dates": f"{dates['start']} – {dates['end']}",
-        "purpose": visit.purpose,
-        "contacts": [_person_context(person, language) for person in data.responsible],
-        "signatory": _person_context(data.signatory, language),
+        "purpose": data.fallbacks.text(visit, "purpose", language, _("Purpose of the visit")),
+        "contacts": [
+            _person_context(person, language, data.fallbacks) for person in data.responsible
+        ],
+        "signatory": _person_context(data.signatory, language, data.fallbacks),
         "date_of_issue": format_date(timezone.localdate(), language),
     }
 
@@ -442,7 +437,7 @@ def _member_version(
     version = _common(data, language)
     phrases = version["t"]
     person = participant.person
-    member = _person_context(person, language)
+    member = _person_context(person, language, data.fallbacks)
     member.update(
         {
             "nationality": country_name(participant.nationality, language),
@@ -528,13 +523,19 @@ def zone_label(visit: Visit, items: Iterable[ProgrammeItem]) -> str:
     return f"{visit.time_zone} ({' / '.join(offsets)})"
 
 
-def _item_version(item: ProgrammeItem, tz, language: str) -> dict[str, Any]:
+def _item_version(
+    item: ProgrammeItem, tz, language: str, fallbacks: Fallbacks | None = None
+) -> dict[str, Any]:
     phrases = PHRASES[language]
+    texts = fallbacks or Fallbacks(mark=False)
+    title = texts.text(
+        item, "title", language, _("Programme item “%(title)s”") % {"title": item.title}
+    )
     starts, ends = item.starts_at.astimezone(tz), item.ends_at.astimezone(tz)
     time = f"{starts:%H:%M}–{ends:%H:%M}"
     if ends.date() != starts.date():  # an overnight transfer: say on which day it ends
         time = f"{starts:%H:%M}–{format_date(ends.date(), language)} {ends:%H:%M}"
-    place = item.place
+    place = texts.text(item, "place", language, _("Place of “%(title)s”") % {"title": item.title})
     if item.online_link:
         online = f"{phrases['online']}: {item.online_link}"
         place = f"{place}; {online}" if place else online
@@ -543,8 +544,10 @@ def _item_version(item: ProgrammeItem, tz, language: str) -> dict[str, Any]:
         "starts": f"{starts:%H:%M}",
         "ends": f"{ends:%H:%M}",
         "kind": phrases.get(f"kind_{item.kind}", item.kind),
-        "title": item.title,
-        "description": item.description,
+        "title": title,
+        "description": texts.text(
+            item, "description", language, _("Description of “%(title)s”") % {"title": item.title}
+        ),
         "place": place,
         "responsible": person_name(public(item.responsible), language),
     }
@@ -583,7 +586,7 @@ def programme_context_from(data: VisitData, items: list[ProgrammeItem]) -> dict[
             {
                 "date": _day_label(day, language),
                 "t": version["t"],
-                "events": [_item_version(item, tz, language) for item in day_items],
+                "events": [_item_version(item, tz, language, data.fallbacks) for item in day_items],
             }
             for day, day_items in sorted(by_day.items())
         ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement
 from unibridge.core.forms import ServiceValidatedMixin, TimeZoneField, VersionedFormMixin
+from unibridge.core.translation_forms import TranslationsFormMixin, needed_languages
 from unibridge.core.widgets import (
     CountrySelect,
     FastSelect,
@@ -71,7 +72,7 @@ class SingleRecordField(forms.ModelMultipleChoiceField):
 # --- The visit -----------------------------------------------------------------------------------
 
 
-class VisitForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
+class VisitForm(TranslationsFormMixin, ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
     """The visit's fields; the partner and the direction decide which side hosts.
 
     The services assign the sides and check the dates, the host unit and the home units.
@@ -122,6 +123,8 @@ class VisitForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
             partner = visit.partner
         if partner is not None and not self.is_bound:
             self.initial["partner"] = partner.pk
+        home = Institution.objects.filter(is_home=True).first()
+        self.add_translation_fields(needed_languages([home, partner]))
         field = self.fields["partner"]
         field.widget = RecordPicker(picker_url=reverse("agreements:institution_picker"))
         field.widget.choices = field.choices
@@ -194,7 +197,9 @@ class LinkAgreementForm(forms.Form):
 # --- Participants --------------------------------------------------------------------------------
 
 
-class ParticipantForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
+class ParticipantForm(
+    TranslationsFormMixin, ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm
+):
     """A delegation member or home participant; a new person may be typed in instead.
 
     The services check the person (chosen or typed in, not both), the nationality, the visa
@@ -241,6 +246,9 @@ class ParticipantForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm
         participant = self.instance
         participant.visit = visit
         participant.side = side
+        self.add_translation_fields(
+            needed_languages([visit.visiting_institution, visit.host_institution])
+        )
         # Delegation members come from the visiting institution, home participants from the
         # host; a person already chosen stays offered.
         source = (

@@ -16,6 +16,7 @@ from unibridge.core import fields
 from unibridge.core.links import record_url
 from unibridge.core.models import PublicModel, StoredDocument, TimeStampedModel
 from unibridge.core.permissions import UnitScopedQuerySet
+from unibridge.core.translations import TranslatableModel
 from unibridge.core.zones import NOT_A_TIME_ZONE, is_time_zone
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 
@@ -51,8 +52,10 @@ class VisitQuerySet(UnitScopedQuerySet):
         ).values("visit_id")
 
 
-class Visit(PublicModel):
+class Visit(TranslatableModel, PublicModel):
     """A delegation visit: who comes from where, to whom, when, why, and how it went."""
+
+    translatable_fields = ("title", "purpose", "goals")
 
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCOMING
@@ -156,8 +159,10 @@ class Visit(PublicModel):
         return self.host_institution
 
 
-class VisitParticipant(TimeStampedModel):
+class VisitParticipant(TranslatableModel, TimeStampedModel):
     """A delegation member or a home participant of a visit."""
+
+    translatable_fields = ("function",)
 
     visit = models.ForeignKey(
         Visit, on_delete=models.CASCADE, related_name="participants", verbose_name=_("visit")
@@ -202,8 +207,10 @@ class VisitParticipant(TimeStampedModel):
         return str(self.person)
 
 
-class ProgrammeItem(TimeStampedModel):
+class ProgrammeItem(TranslatableModel, TimeStampedModel):
     """One point of a visit's programme; times are stored in UTC, entered in the host's zone."""
+
+    translatable_fields = ("title", "description", "place")
 
     visit = models.ForeignKey(
         Visit, on_delete=models.CASCADE, related_name="programme", verbose_name=_("visit")

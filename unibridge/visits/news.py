@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from unibridge.core.translations import Fallbacks, Text, marked, text_in
 from unibridge.meetings.choices import ActionItemStatus, MeetingKind
 from unibridge.meetings.models import ActionItem
 
@@ -222,12 +223,20 @@ def _clean(text: str) -> str:
     return text.rstrip(" .;,")
 
 
-def _person(person, language: str) -> dict:
+def _person(person, language: str, texts: Fallbacks) -> dict:
+    name = person_name(person, language)
+    keywords = texts.text(
+        person, "research_keywords", language, _("Expertise of %(name)s") % {"name": name}
+    )
     return {
-        "name": person_name(person, language),
-        "title": person.title.strip(),
-        "position": person.position.strip(),
-        "keywords": person.keyword_list,
+        "name": name,
+        "title": texts.text(
+            person, "title", language, _("Title of %(name)s") % {"name": name}
+        ).strip(),
+        "position": texts.text(
+            person, "position", language, _("Position of %(name)s") % {"name": name}
+        ).strip(),
+        "keywords": [k.strip() for k in keywords.split(",") if k.strip()],
     }
 
 
@@ -240,13 +249,15 @@ def available_languages() -> list[str]:
     return [language for language in NewsLanguage.values if news_language_available(language)]
 
 
-def news_facts(visit: Visit, language: str) -> dict:
+def news_facts(visit: Visit, language: str, texts: Fallbacks | None = None) -> dict:
     """Everything the news may say about the visit, as plain strings in ``language``.
 
     Confidential people, meetings and agreements are left out: the draft is meant for
     publication, and whoever sees the visit reads it. Interpreters are left out of the
     delegation. Action items count as next steps while they are open or in progress.
+    Texts the record has no translation of are noted in ``texts`` and marked ``[EN]``.
     """
+    texts = texts if texts is not None else Fallbacks()
     participants = list(
         visit.participants.exclude(role=DelegationRole.INTERPRETER)
         .exclude(person__is_confidential=True)
@@ -260,7 +271,14 @@ def news_facts(visit: Visit, language: str) -> dict:
     hosts = [p for p in participants if p.side == ParticipantSide.HOME]
 
     programme = [
-        {"title": _clean(item.title), "kind": KIND_LABELS[language][item.kind]}
+        {
+            "title": _clean(
+                texts.text(
+                    item, "title", language, _("Programme item “%(title)s”") % {"title": item.title}
+                )
+            ),
+            "kind": KIND_LABELS[language][item.kind],
+        }
         for item in visit.programme.exclude(kind__in=KINDS_LEFT_OUT).order_by("starts_at", "pk")
     ]
     meetings = list(
@@ -276,13 +294,30 @@ def news_facts(visit: Visit, language: str) -> dict:
             ),
         )
     )
-    agenda = _unique(_clean(line) for meeting in meetings for line in meeting.agenda.splitlines())
+    agenda = _unique(
+        _clean(line)
+        for meeting in meetings
+        for line in _lines(meeting, "agenda", language, texts, _("Agenda of “%(title)s”"))
+    )
     decisions = _unique(
-        _clean(decision.text) for meeting in meetings for decision in meeting.decisions.all()
+        _clean(
+            texts.text(
+                decision, "text", language, _("Decision “%(text)s”") % {"text": decision.text}
+            )
+        )
+        for meeting in meetings
+        for decision in meeting.decisions.all()
     )
     actions = [
         {
-            "description": _clean(item.description),
+            "description": _clean(
+                texts.text(
+                    item,
+                    "description",
+                    language,
+                    _("Action item “%(text)s”") % {"text": item.description},
+                )
+            ),
             "owner": (
                 person_name(item.owner, language)
                 if item.owner and not item.owner.is_confidential
@@ -295,7 +330,14 @@ def news_facts(visit: Visit, language: str) -> dict:
         if _clean(item.description)
     ]
     agreements = [
-        {"title": _clean(in_language(a, "title", language)), "reference": a.reference}
+        {
+            "title": _clean(
+                texts.text(
+                    a, "title", language, _("Title of agreement %(ref)s") % {"ref": a.reference}
+                )
+            ),
+            "reference": a.reference,
+        }
         for a in visit.agreements.filter(is_confidential=False).order_by("reference")
     ]
     incoming = visit.direction == Direction.INCOMING
@@ -313,19 +355,44 @@ def news_facts(visit: Visit, language: str) -> dict:
         "single_day": visit.start_date == visit.end_date,
         "start": format_date(visit.start_date, language),
         "end": format_date(visit.end_date, language),
-        "purpose": _clean(visit.purpose),
-        "head": _person(head.person, language) if head else None,
-        "delegation": [_person(p.person, language) for p in delegation],
-        "hosts": [_person(p.person, language) for p in hosts],
+        "purpose": _clean(texts.text(visit, "purpose", language, _("Purpose of the visit"))),
+        "head": _person(head.person, language, texts) if head else None,
+        "delegation": [_person(p.person, language, texts) for p in delegation],
+        "hosts": [_person(p.person, language, texts) for p in hosts],
         "programme": programme,
         "meetings": [
-            {"title": _clean(m.title), "kind": KIND_LABELS[language][m.kind]} for m in meetings
+            {
+                "title": _clean(
+                    texts.text(m, "title", language, _("Meeting “%(title)s”") % {"title": m.title})
+                ),
+                "kind": KIND_LABELS[language][m.kind],
+            }
+            for m in meetings
         ],
         "agenda": agenda,
         "decisions": decisions,
         "agreements": agreements,
         "actions": actions,
     }
+
+
+def _lines(record, name: str, language: str, texts: Fallbacks, what: str) -> list[str]:
+    """The lines of a one-per-line text in ``language``, each marked when it falls back."""
+    found = text_in(record, name, language)
+    lines = found.text.splitlines()
+    if not found.fallback:
+        return lines
+    texts.text(record, name, language, what % {"title": getattr(record, "title", "")})
+    if not texts.mark:
+        return lines
+    return [marked(Text(line, found.language, True)) for line in lines if line.strip()]
+
+
+def news_fallbacks(visit: Visit, language: str) -> Fallbacks:
+    """The texts the visit's news in ``language`` prints in another language."""
+    texts = Fallbacks(mark=False)
+    news_facts(visit, language, texts)
+    return texts
 
 
 def _unique(items) -> list[str]:

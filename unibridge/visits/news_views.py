@@ -118,6 +118,13 @@ def news_generate(request: HttpRequest, uuid, language: str) -> HttpResponse:
         request,
         _("The %(language)s news draft was generated from the record.") % {"language": label},
     )
+    fallbacks = news.news_fallbacks(visit, language)
+    if fallbacks:
+        messages.warning(
+            request,
+            _("%(texts)s The draft marks them with their language, such as [EN].")
+            % {"texts": fallbacks.summary()},
+        )
     return _back(visit)
 
 

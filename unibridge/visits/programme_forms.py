@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.core.forms import ServiceValidatedMixin, VersionedFormMixin
+from unibridge.core.translation_forms import TranslationsFormMixin, needed_languages
 from unibridge.core.widgets import FastSelect, RecordPicker
 from unibridge.institutions.models import Person
 
@@ -55,7 +56,9 @@ class ParticipantsPicker(RecordPicker):
         )
 
 
-class ProgrammeItemForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm):
+class ProgrammeItemForm(
+    TranslationsFormMixin, ServiceValidatedMixin, VersionedFormMixin, forms.ModelForm
+):
     """One programme item; its date and times are wall-clock times in the host's zone.
 
     The services read the times in the zone (refusing one the clocks skip), check that the
@@ -96,6 +99,9 @@ class ProgrammeItemForm(ServiceValidatedMixin, VersionedFormMixin, forms.ModelFo
         self.visit = visit
         self.user = user
         self.instance.visit = visit
+        self.add_translation_fields(
+            needed_languages([visit.visiting_institution, visit.host_institution])
+        )
         tz = visit.tz
         zone_help = _("In the host's time zone, %(zone)s.") % {"zone": visit.time_zone}
         self.fields["day"].help_text = _("The visit runs from %(first)s to %(last)s.") % {

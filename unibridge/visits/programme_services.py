@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from unibridge.core import translations
 from unibridge.core.services import (
     delete_record,
     lock_record,
@@ -36,9 +37,9 @@ def _write_programme_item(item: ProgrammeItem, user, values: Mapping[str, Any]) 
     values = dict(values)
     named_people = values.pop("participants", None)
     moments = {name: values.pop(name) for name in ("starts_at", "ends_at") if name in values}
+    errors: Errors = translations.take_from(item, values)
     for name, value in values.items():
         setattr(item, name, value)
-    errors: Errors = {}
     if "online_link" in values:
         try:
             item.online_link = normalized_url(item.online_link)

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from unibridge.agreements.models import Agreement, AgreementParty
+from unibridge.core import translations
 from unibridge.core.permissions import is_editable
 from unibridge.core.services import (
     REQUIRED,
@@ -225,12 +226,14 @@ def _write_visit(visit: Visit, user, values: Mapping[str, Any]) -> Visit:
     direction = values.pop("direction", visit.direction)
     named_units = values.pop("home_units", None)
     named_people = values.pop("responsible_people", None)
+    translation_errors = translations.take_from(visit, values)
     for name, value in values.items():
         setattr(visit, name, value)
     units = list(named_units) if named_units is not None else []
     if named_units is None and not is_new:
         units = list(visit.home_units.all())
     errors = _unit_choice_errors(visit, partner, units, user)
+    errors.update(translation_errors)
     if "time_zone" in values and not visit.time_zone:
         errors["time_zone"] = [REQUIRED]
     if visit.start_date and visit.end_date and visit.end_date < visit.start_date:
@@ -437,7 +440,8 @@ def _apply_participant(participant: VisitParticipant, values: Mapping[str, Any])
         if participant.side == ParticipantSide.DELEGATION
         else visit.host_institution_id
     )
-    errors: Errors = {}
+    values = dict(values)
+    errors: Errors = translations.take_from(participant, values)
     stored_person = participant.person_id
     for name, value in values.items():
         if name == "person" and not _offered(value, source, stored_person):

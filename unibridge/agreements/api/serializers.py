@@ -15,6 +15,7 @@ from unibridge.core.api.serializers import (  # the references are importable he
     InstitutionRefSerializer,
     PersonRefSerializer,
 )
+from unibridge.core.api.translations import TranslationsField
 from unibridge.core.visibility import shown
 from unibridge.institutions.choices import CooperationArea
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
@@ -68,12 +69,13 @@ class PartyOutputSerializer(serializers.ModelSerializer):
     units = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
     signatory = serializers.SerializerMethodField()
     signature = serializers.SerializerMethodField()
+    translations = TranslationsField(read_only=True)
 
     class Meta:
         model = AgreementParty
         fields = [
-            "id", "institution", "units", "signatory", "signatory_position", "signature",
-            "updated",
+            "id", "institution", "units", "signatory", "signatory_position", "translations",
+            "signature", "updated",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -235,9 +237,13 @@ class AgreementOutputSerializer(AgreementSummarySerializer):
     conditions = ConditionOutputSerializer(many=True, read_only=True)
     approvals = ApprovalOutputSerializer(many=True, read_only=True)
     documents = DocumentOutputSerializer(many=True, read_only=True)
+    translations = TranslationsField(read_only=True)
 
     class Meta(AgreementSummarySerializer.Meta):
-        fields = [*AgreementSummarySerializer.Meta.fields, "conditions", "approvals", "documents"]
+        fields = [
+            *AgreementSummarySerializer.Meta.fields, "translations", "conditions", "approvals",
+            "documents",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -262,6 +268,7 @@ class AgreementInputSerializer(InputSerializer):
     title_kk = text()
     title_pl = text()
     summary = text()
+    translations = TranslationsField()
     parties = PartyInputSerializer(
         many=True, help_text=_("Two or more institutions, the home institution among them.")
     )
@@ -314,6 +321,7 @@ class AgreementChangeInputSerializer(InputSerializer):
     title_kk = text()
     title_pl = text()
     summary = text()
+    translations = TranslationsField()
     parent = PublicIdField(queryset=Agreement.objects.all(), required=False, allow_null=True)
     cooperation_areas = code_list(CooperationArea.choices, required=False)
     responsible_people = PublicIdField(queryset=Person.objects.all(), many=True, required=False)

@@ -32,7 +32,7 @@ PLAIN_FIELDS = [
 DATES = ["effective_date", "expiry_date"]
 
 PARTY_VALUES = [
-    "id", "agreement_id", "signatory_position", "updated", "order",
+    "id", "agreement_id", "signatory_position", "translations", "updated", "order",
     *(f"institution__{name}" for name in INSTITUTION_NAME),
     "signatory_id", "signatory__uuid", "signatory__name_native", "signatory__name_latin",
     "signatory_visible",
@@ -167,6 +167,10 @@ def party_row(party: dict[str, Any], units: dict[int, list[str]]) -> dict[str, A
         if signatory_shown
         else None,
         "signatory_position": party["signatory_position"],
+        # as TranslationsField answers it: a party's translations are all in its JSON
+        "translations": {
+            name: texts for name, texts in (party["translations"] or {}).items() if texts
+        },
         "signature": None
         if party["signature__id"] is None
         else {

@@ -164,11 +164,13 @@ def test_office_concludes_the_memorandum_with_agh_from_the_partner_page(page, st
     page.wait_for_url(re.compile(r"/parties/edit/$"))
     home_party = page.get_by_role("group", name=re.compile(r"^Karaganda Industrial University"))
     home_party.get_by_label("Signatory", exact=True).select_option(label=str(story["vice_rector"]))
-    home_party.get_by_label("Signatory's position").fill("Vice-Rector for International Affairs")
+    home_party.get_by_label("Signatory's position", exact=True).fill(
+        "Vice-Rector for International Affairs"
+    )
     agh_party = page.get_by_role("group", name=re.compile(rf"^{AGH_EN}"))
     agh_party.get_by_label("Department of Environmental Engineering and Mineral Processing").check()
     agh_party.get_by_label("Signatory", exact=True).select_option(label=str(story["professor"]))
-    agh_party.get_by_label("Signatory's position").fill("Head of the AGH delegation")
+    agh_party.get_by_label("Signatory's position", exact=True).fill("Head of the AGH delegation")
     assert_accessible(page)
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/parties/$"))

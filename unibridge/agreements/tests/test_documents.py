@@ -412,9 +412,9 @@ def test_the_docx_has_both_languages_parties_dates_signatories_and_conditions(ag
         "Стороны",
         # dates, renewal and notice
         "1 March 2026",
-        "01.03.2026",
+        "1 марта 2026\u202fг.",
         "28 February 2031",
-        "28.02.2031",
+        "28 февраля 2031\u202fг.",  # CLDR: a narrow no-break space
         "5 years",
         "5 лет",
         "180 дней",
@@ -423,7 +423,7 @@ def test_the_docx_has_both_languages_parties_dates_signatories_and_conditions(ag
         "Arman Zhumabekov",
         "Арман Жумабеков",
         "Tomasz Niedoba",
-        "20.02.2026",
+        "20 февраля 2026\u202fг.",
         # a condition with its ISCED code, in each language
         "0724 (Mining)",
         "Мобильность студентов для обучения",

@@ -13,6 +13,7 @@ from unibridge.agreements.api.serializers import InstitutionRefSerializer, Perso
 from unibridge.agreements.models import Agreement
 from unibridge.core.api.fields import PublicIdField, text, version_field
 from unibridge.core.api.serializers import InputSerializer
+from unibridge.core.api.translations import TranslationsField
 from unibridge.core.services import REQUIRED
 from unibridge.core.visibility import shown
 from unibridge.institutions.models import Institution, OrganizationalUnit, Partnership, Person
@@ -35,9 +36,11 @@ from ..selectors import OPEN_STATUSES
 class DecisionOutputSerializer(serializers.ModelSerializer):
     """A decision; its id names it in meetings/{id}/decisions/{decision_id}/."""
 
+    translations = TranslationsField(read_only=True)
+
     class Meta:
         model = Decision
-        fields = ["id", "text", "order", "created", "updated"]
+        fields = ["id", "text", "translations", "order", "created", "updated"]
         read_only_fields = fields
 
 
@@ -52,10 +55,13 @@ class ActionItemSummarySerializer(serializers.ModelSerializer):
     status = NamedChoiceField(
         component="ActionItemStatus", choices=ActionItemStatus.choices, read_only=True
     )
+    translations = TranslationsField(read_only=True)
 
     class Meta:
         model = ActionItem
-        fields = ["id", "description", "owner", "due_on", "status", "completed_on"]
+        fields = [
+            "id", "description", "translations", "owner", "due_on", "status", "completed_on",
+        ]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(PersonRefSerializer(allow_null=True))
@@ -93,11 +99,12 @@ class MeetingOutputSerializer(MeetingListSerializer):
     participants = PersonRefSerializer(many=True, read_only=True)
     decisions = DecisionOutputSerializer(many=True, read_only=True)
     action_items = ActionItemSummarySerializer(many=True, read_only=True)
+    translations = TranslationsField(read_only=True)
 
     class Meta(MeetingListSerializer.Meta):
         fields = [
             *MeetingListSerializer.Meta.fields, "starts_local", "ends_local", "home_units",
-            "participants", "agenda", "minutes", "decisions", "action_items",
+            "participants", "agenda", "minutes", "translations", "decisions", "action_items",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -192,6 +199,7 @@ class MeetingInputSerializer(InputSerializer):
     minutes = text(
         help_text=_("HTML; only plain formatting is kept, scripts and styles are removed.")
     )
+    translations = TranslationsField()
     is_confidential = serializers.BooleanField(required=False)
 
 
@@ -211,6 +219,7 @@ class MeetingChangeInputSerializer(MeetingInputSerializer):
 @extend_schema_serializer(component_name="MeetingDecision")
 class DecisionInputSerializer(InputSerializer):
     text = serializers.CharField(allow_blank=True)
+    translations = TranslationsField()
 
     def validate_text(self, value: str) -> str:
         # spaces alone are no decision: refused in the page's words
@@ -240,6 +249,7 @@ class ActionItemInputSerializer(InputSerializer):
         allow_null=True,
         help_text=_("An agreement the meeting's partner is a party to."),
     )
+    translations = TranslationsField()
 
 
 @extend_schema_serializer(component_name="ActionItemChange")
@@ -254,4 +264,5 @@ class ActionItemChangeInputSerializer(InputSerializer):
     )
     partnership = PublicIdField(queryset=Partnership.objects.all(), required=False, allow_null=True)
     agreement = PublicIdField(queryset=Agreement.objects.all(), required=False, allow_null=True)
+    translations = TranslationsField()
     version = version_field()

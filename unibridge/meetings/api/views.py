@@ -200,17 +200,27 @@ class DecisionViewSet(viewsets.GenericViewSet):
             raise PermissionDenied(READ_ONLY)
         return meeting
 
-    def text(self) -> str:
-        return valid_input(self, s.DecisionInputSerializer)["text"]
-
     def create(self, request, id=None):
         meeting = self.meeting()
-        decision = meetings.decision_add(meeting=meeting, user=request.user, text=self.text())
+        values = valid_input(self, s.DecisionInputSerializer)
+        decision = meetings.decision_add(
+            meeting=meeting,
+            user=request.user,
+            text=values["text"],
+            translations=values.get("translations"),
+        )
         return Response(s.DecisionOutputSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, id=None, decision_id=None):
         decision = get_object_or_404(self.meeting().decisions, pk=decision_id)
-        decision = meetings.decision_update(decision=decision, user=request.user, text=self.text())
+        # a PATCH may name only the translations; the text it leaves out stays
+        values = valid_input(self, s.DecisionInputSerializer, partial=True)
+        decision = meetings.decision_update(
+            decision=decision,
+            user=request.user,
+            text=values.get("text"),
+            translations=values.get("translations"),
+        )
         return Response(s.DecisionOutputSerializer(decision).data)
 
     def destroy(self, request, id=None, decision_id=None):

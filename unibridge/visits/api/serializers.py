@@ -25,6 +25,7 @@ from rest_framework import serializers
 from unibridge.agreements.api.serializers import InstitutionRefSerializer, PersonRefSerializer
 from unibridge.core.api.fields import VERSION_HELP, PublicIdField, text, version_field
 from unibridge.core.api.serializers import InputSerializer
+from unibridge.core.api.translations import TranslationsField
 from unibridge.core.visibility import shown
 from unibridge.institutions.models import Institution, OrganizationalUnit, Person
 from unibridge.meetings.choices import MeetingKind
@@ -163,11 +164,13 @@ class ParticipantOutputSerializer(serializers.ModelSerializer):
     nationality = serializers.CharField(read_only=True, allow_null=True)
     passport_number = serializers.CharField(read_only=True, allow_null=True)
     date_of_birth = serializers.DateField(read_only=True, allow_null=True)
+    translations = TranslationsField(read_only=True)
 
     class Meta:
         model = VisitParticipant
         fields = [
-            "id", "person", "institution", "side", "role", "function", "needs_visa_invitation",
+            "id", "person", "institution", "side", "role", "function", "translations",
+            "needs_visa_invitation",
             "nationality", "passport_number", "date_of_birth", "order", "updated",
         ]  # fmt: skip
         read_only_fields = fields
@@ -240,12 +243,13 @@ class ProgrammeItemOutputSerializer(ProgrammeItemSummarySerializer):
     )
     participants = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
     warnings = serializers.SerializerMethodField()
+    translations = TranslationsField(read_only=True)
 
     class Meta(ProgrammeItemSummarySerializer.Meta):
         fields = [
             *ProgrammeItemSummarySerializer.Meta.fields, "time_zone", "starts_local",
-            "ends_local", "online_link", "description", "responsible", "participants",
-            "warnings", "updated",
+            "ends_local", "online_link", "description", "translations", "responsible",
+            "participants", "warnings", "updated",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -323,10 +327,12 @@ class VisitOutputSerializer(VisitSummarySerializer):
     checklist = ChecklistItemOutputSerializer(many=True, read_only=True)
     programme = ProgrammeItemSummarySerializer(many=True, read_only=True)
     meetings = MeetingSummarySerializer(many=True, read_only=True)
+    translations = TranslationsField(read_only=True)
 
     class Meta(VisitSummarySerializer.Meta):
         fields = [
-            *VisitSummarySerializer.Meta.fields, "purpose", "goals", "cancellation_reason",
+            *VisitSummarySerializer.Meta.fields, "purpose", "goals", "translations",
+            "cancellation_reason",
             "responsible_people", "agreements", "notes", "participants", "checklist",
             "programme", "meetings",
         ]  # fmt: skip
@@ -380,6 +386,7 @@ class VisitInputSerializer(InputSerializer):
     time_zone = text(help_text=_("The host's, such as Asia/Almaty or Europe/Warsaw."))
     purpose = text()
     goals = text(help_text=_("One per line."))
+    translations = TranslationsField()
     responsible_people = PublicIdField(queryset=Person.objects.all(), many=True, required=False)
     notes = text()
     is_confidential = serializers.BooleanField(required=False)
@@ -401,6 +408,7 @@ class VisitChangeInputSerializer(InputSerializer):
     time_zone = text()
     purpose = text()
     goals = text()
+    translations = TranslationsField()
     responsible_people = PublicIdField(queryset=Person.objects.all(), many=True, required=False)
     notes = text()
     is_confidential = serializers.BooleanField(required=False)
@@ -443,6 +451,7 @@ class ParticipantInputSerializer(InputSerializer):
     new_person = NewPersonInputSerializer(required=False, allow_null=True)
     role = serializers.ChoiceField(choices=DelegationRole.choices, required=False)
     function = text()
+    translations = TranslationsField()
     needs_visa_invitation = serializers.BooleanField(required=False)
     nationality = text(help_text=_("An ISO 3166-1 alpha-2 code such as PL."))
     passport_number = text()
@@ -454,6 +463,7 @@ class ParticipantChangeInputSerializer(VersionRequiredMixin, InputSerializer):
     person = PublicIdField(queryset=Person.objects.all(), required=False)
     role = serializers.ChoiceField(choices=DelegationRole.choices, required=False)
     function = text()
+    translations = TranslationsField()
     needs_visa_invitation = serializers.BooleanField(required=False)
     nationality = text()
     passport_number = text()
@@ -474,6 +484,7 @@ class ProgrammeItemInputSerializer(InputSerializer):
     place = text(help_text=_("A room, such as “Senate hall, room 101”."))
     online_link = text()
     description = text()
+    translations = TranslationsField()
     responsible = PublicIdField(queryset=Person.objects.all(), required=False, allow_null=True)
     participants = PublicIdField(queryset=Person.objects.all(), many=True, required=False)
 

@@ -171,10 +171,10 @@ def test_office_plans_and_completes_the_agh_visit_in_the_browser(page, story, tm
     page.keyboard.type("Almaty")
     page.get_by_role("listbox").get_by_role("option", name="Asia/Almaty").click()
     assert page.locator("select[name=time_zone]").input_value() == "Asia/Almaty"
-    page.get_by_label("Purpose").fill(
+    page.get_by_label("Purpose", exact=True).fill(
         "Cooperation in mineral processing, technological machines and environmental protection"
     )
-    page.get_by_label("Goals").fill(
+    page.get_by_label("Goals", exact=True).fill(
         "Sign the memorandum of cooperation\nAgree on joint research topics"
     )
     page.get_by_role("button", name="Save").click()
@@ -230,7 +230,7 @@ def test_office_plans_and_completes_the_agh_visit_in_the_browser(page, story, tm
     page.get_by_role("link", name="Add a home participant").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a home participant")
     page.get_by_label("Person", exact=True).select_option(label=VICE_RECTOR_LABEL)
-    page.get_by_label("Function").fill("Chair of the round table")
+    page.get_by_label("Function", exact=True).fill("Chair of the round table")
     assert_accessible(page)
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/participants/$"))
@@ -261,7 +261,7 @@ def test_office_plans_and_completes_the_agh_visit_in_the_browser(page, story, tm
     page.get_by_label("Date").fill(first_day.isoformat())
     page.get_by_label("Start time").fill("11:00")
     page.get_by_label("End time").fill("13:00")
-    page.get_by_label("Place or room").fill("Senate hall, room 101")
+    page.get_by_label("Place or room", exact=True).fill("Senate hall, room 101")
     page.get_by_label("Responsible person").select_option(label=VICE_RECTOR_LABEL)
     people = page.get_by_role("group", name="Participants")
     for name in (HEAD, PROFESSOR, NEW_MEMBER):
@@ -297,11 +297,11 @@ def test_office_plans_and_completes_the_agh_visit_in_the_browser(page, story, tm
     page.get_by_label("Ends").fill(f"{first_day.isoformat()}T13:00")
     # the searchable select keeps the chosen zone in the form's own (hidden) select
     expect(page.locator("select[name=time_zone]")).to_have_value("Asia/Almaty")
-    page.get_by_label("Place or room").fill("Senate hall, room 101")
+    page.get_by_label("Place or room", exact=True).fill("Senate hall, room 101")
     visit_people = page.get_by_role("group", name="Participants of the visit")
     for name in (HEAD, PROFESSOR, NEW_MEMBER, VICE_RECTOR):
         visit_people.get_by_label(name).check()
-    page.get_by_label("Agenda").fill(
+    page.get_by_label("Agenda", exact=True).fill(
         "Joint research in mineral processing\nExchange of students and teachers"
     )
     expect(page.get_by_role("toolbar", name="Formatting of the minutes")).to_be_visible()
@@ -344,7 +344,7 @@ def test_office_plans_and_completes_the_agh_visit_in_the_browser(page, story, tm
     for description, owner, days_after, linked in ACTIONS:
         page.get_by_role("link", name="Add an action item").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("New action item")
-        page.get_by_label("What is to be done").fill(description)
+        page.get_by_label(re.compile(r"^What is to be done")).fill(description)
         page.get_by_label(re.compile(r"^Owner")).select_option(label=owner)
         page.get_by_label("Due on").fill((last_day + datetime.timedelta(days_after)).isoformat())
         partnership = page.get_by_label(re.compile(r"^Partnership"))

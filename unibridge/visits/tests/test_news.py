@@ -281,7 +281,11 @@ def test_the_russian_draft_uses_the_russian_names_and_dates(story, office):
     )
     assert draft.lead.startswith("12–14 мая 2026 г. состоялся визит делегации.")
     assert "(Инженерный факультет)" in draft.lead
-    assert "Руководитель делегации — Prof. Jan Kowalski, Vice-Rector for Science." in draft.lead
+    # the title and position have no Russian text: the draft shows them marked as English
+    assert (
+        "Руководитель делегации — [EN] Prof. Jan Kowalski, [EN] Vice-Rector for Science."
+        in draft.lead
+    )
     assert "Айгерим Садыкова" in draft.body
     assert "Aigerim Sadykova" not in draft.body
     assert "подписан документ: «Меморандум о сотрудничестве» (рег. № MOU-2026-017)." in draft.body
@@ -417,7 +421,7 @@ def test_kazakh_and_polish_drafts_are_generated_from_their_templates(story, offi
     assert news.available_languages() == ["en", "ru", "kk", "pl"]
     kazakh = visit_services.news_generate(visit=story["visit"], user=office, language="kk")
     assert kazakh.lead.startswith("2026 жылғы 12–14 мамыр аралығында делегация сапары өтті.")
-    assert "«Memorandum of Cooperation» (тіркеу нөмірі: MOU-2026-017)" in kazakh.body
+    assert "«[EN] Memorandum of Cooperation» (тіркеу нөмірі: MOU-2026-017)" in kazakh.body
     polish = visit_services.news_generate(visit=story["visit"], user=office, language="pl")
     assert polish.lead.startswith("W dniach 12–14 maja 2026 r. odbyła się wizyta delegacji.")
     assert "Akademia Górniczo-Hutnicza im. Stanisława Staszica w Krakowie" in polish.title

@@ -145,7 +145,7 @@ def test_the_visa_letter_has_the_member_passport_host_and_dates_in_both_language
         "Passport number: EA1234567",
         "Номер паспорта: EA1234567",
         "Date of birth: 1 March 1970",
-        "Дата рождения: 01.03.1970",
+        "Дата рождения: 1 марта 1970\u202fг.",
         "Position: Prof., Dean",
         "Institution: AGH University of Krakow",
         "Организация: Горно-металлургическая академия им. Станислава Сташица",
@@ -153,7 +153,7 @@ def test_the_visa_letter_has_the_member_passport_host_and_dates_in_both_language
         "Karaganda Industrial University invites the person named below to an official visit "
         "in the period from 12 May 2026 to 14 May 2026.",
         "Карагандинский индустриальный университет приглашает нижеуказанное лицо с "
-        "официальным визитом в период с 12.05.2026 по 14.05.2026.",
+        "официальным визитом в период с 12 мая 2026\u202fг. по 14 мая 2026\u202fг..",
         "Purpose of the visit: Round table on joint research in mining",
         "Place of the visit: Karaganda Industrial University, Temirtau, Kazakhstan",
         # the host's contact and the signature of the responsible person
@@ -177,7 +177,7 @@ def test_a_host_in_poland_writes_the_letter_in_polish(visit, kowalski, agh, home
     assert "AGH University of Krakow invites the person named below" in text
     assert "Numer paszportu: EA1234567" in text
     assert "Obywatelstwo: Polska" in text
-    assert "w dniach 12.05.2026 – 14.05.2026" in text
+    assert "w dniach 12 maja 2026 – 14 maja 2026" in text
     assert "Kraków, Polska" in text
     assert "ПРИГЛАСИТЕЛЬНОЕ" not in text
 
@@ -345,7 +345,7 @@ def test_the_programme_lists_items_by_day_in_the_hosts_zone(visit, home):
         "Times are given in the time zone Asia/Almaty (UTC+05:00).",
         "Время указано по часовому поясу Asia/Almaty (UTC+05:00).",
         "Tuesday, 12 May 2026",
-        "12.05.2026, вторник",
+        "12 мая 2026\u202fг., вторник",
         "Thursday, 14 May 2026",
         "10:00–12:30 · Round table: Round table on mining",
         "10:00–12:30 · Круглый стол: Round table on mining",
@@ -426,7 +426,7 @@ def test_the_certificate_names_the_member_institution_dates_and_purpose(kowalski
         "Karaganda Industrial University certifies that the person named below took part in "
         "the visit in the period from 12 May 2026 to 14 May 2026.",
         "Карагандинский индустриальный университет подтверждает, что нижеуказанное лицо "
-        "приняло участие в визите в период с 12.05.2026 по 14.05.2026.",
+        "приняло участие в визите в период с 12 мая 2026\u202fг. по 14 мая 2026\u202fг..",
         "Full name: Olga Wiśniewska",
         "Role in the delegation: Interpreter",
         "Роль в делегации: Переводчик",
