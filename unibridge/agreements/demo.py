@@ -160,8 +160,8 @@ def _signed(
     parties,
     signed_on,
     place,
-    approved_on,
-    sent_on,
+    approved_on=None,
+    sent_on=None,
     place_translations=None,
     conditions=None,
     **fields,
@@ -169,9 +169,10 @@ def _signed(
     """Create, approve through the type's route (each step by the person holding its duty),
     sign by every party: the agreement's story.
 
-    The services date the approvals today; the story's own days are then recorded, as an
-    office entering an agreement after the fact corrects them, so the partner timeline tells
-    the story in its order.
+    The services date the approvals today; the story's own days (``approved_on``,
+    ``sent_on``: by default the day it was signed) are then recorded, as an office entering
+    an agreement after the fact corrects them, so the partner timeline tells the story in
+    its order.
     """
     agreement = services.agreement_create(user=actor, parties=parties, **fields)
     if conditions:
@@ -184,10 +185,12 @@ def _signed(
         lifecycle_services.approval_decide(
             step=step, user=approver, approve=True, comment="Agreed."
         )
-    for step in agreement.approvals.order_by("order"):
+    for step in agreement.approvals.order_by("order") if approved_on else ():
         step.decided_at = _noon(approved_on)
         save_record(instance=step, user=actor)
-    lifecycle_services.agreement_start_signing(agreement=agreement, user=actor, sent_on=sent_on)
+    lifecycle_services.agreement_start_signing(
+        agreement=agreement, user=actor, sent_on=sent_on or signed_on
+    )
     for party in agreement.parties.select_related("signatory"):
         lifecycle_services.signature_record(
             party=party,

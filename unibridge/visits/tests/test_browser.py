@@ -17,6 +17,8 @@ from docx import Document
 from icalendar import Calendar
 from playwright.sync_api import expect
 
+from unibridge.accounts.models import Duty
+from unibridge.accounts.tests.factories import DutyHolderFactory
 from unibridge.agreements.demo import _ensure_default_types, _signed
 from unibridge.agreements.models import AgreementType
 from unibridge.core.calendar import UID_DOMAIN
@@ -109,6 +111,9 @@ def story(live_server, home, engineering, office_user):
     PersonFactory(institution=home, name_native=OFFICER, user=office_user)
     partnership = PartnershipFactory(partner=agh)
     today = timezone.localdate()
+    # someone holds each duty of the memorandum's approval route, one person per step
+    for duty in Duty.objects.all():
+        DutyHolderFactory(duty=duty, unit=metallurgy if duty.per_unit else None)
     memorandum = _signed(
         office_user,
         agreement_type=AgreementType.objects.get(code="mou"),
