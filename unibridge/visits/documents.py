@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unibridge.agreements.documents import (
+from unibridge.agreements.document_wording import (
     LANGUAGE_NAMES,
     document_languages,
     format_date,

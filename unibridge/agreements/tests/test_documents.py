@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from unibridge.agreements import documents
+from unibridge.agreements import document_wording, documents
 from unibridge.agreements.models import AgreementDocument, AgreementType
 from unibridge.agreements.tests.factories import (
     AgreementFactory,
@@ -392,7 +392,7 @@ def test_the_tab_uses_the_same_number_of_queries_for_1_and_6_versions(
 )
 def test_the_document_languages_follow_the_parties_countries(countries, kazakh, expected):
     institutions = [InstitutionFactory.build(country=country) for country in countries]
-    assert documents.document_languages(institutions, with_kazakh=kazakh) == expected
+    assert document_wording.document_languages(institutions, with_kazakh=kazakh) == expected
 
 
 def test_the_docx_has_both_languages_parties_dates_signatories_and_conditions(agreement):
