@@ -208,7 +208,7 @@ class PartyForm(TranslationsFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = AgreementParty
         fields = ["units", "signatory", "signatory_position"]
-        widgets = {"units": forms.CheckboxSelectMultiple, "signatory": FastSelect}
+        widgets = {"units": UnitTreeSelectMultiple, "signatory": FastSelect}
 
     def __init__(self, *args, user, **kwargs):
         self.user = user

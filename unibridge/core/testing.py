@@ -25,16 +25,19 @@ def log_in(page, username: str, password: str = "password") -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def choose(page, label: str, typed: str, option: str = "") -> None:
+def choose(page, label: str, typed: str, option: str = "", *, within=None) -> None:
     """Pick an option of a searchable select (Tom Select): type into it, click the option.
 
     ``label`` is a regular expression of the field's label; ``option`` the option's text as
-    the list shows it (``typed`` when empty). A multiple select's list is closed after.
+    the list shows it (``typed`` when empty); ``within`` a locator of the part of the page
+    holding the field, when several fields share a label. A multiple select's list is
+    closed after.
     """
     import re
 
-    box = page.locator("input[role=combobox]").and_(
-        page.get_by_role("combobox", name=re.compile(label))
+    scope = within or page
+    box = scope.locator("input[role=combobox]").and_(
+        scope.get_by_role("combobox", name=re.compile(label))
     )
     box.focus()  # a single select's own input is tiny: a click may miss it
     page.keyboard.type(typed)

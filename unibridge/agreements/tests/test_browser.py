@@ -168,7 +168,8 @@ def test_office_concludes_the_memorandum_with_agh_from_the_partner_page(page, st
         "Vice-Rector for International Affairs"
     )
     agh_party = page.get_by_role("group", name=re.compile(rf"^{AGH_EN}"))
-    agh_party.get_by_label("Department of Environmental Engineering and Mineral Processing").check()
+    unit = "Department of Environmental Engineering and Mineral Processing"
+    choose(page, "^Units", "Environmental", unit, within=agh_party)
     agh_party.get_by_label("Signatory", exact=True).select_option(label=str(story["professor"]))
     agh_party.get_by_label("Signatory's position", exact=True).fill("Head of the AGH delegation")
     assert_accessible(page)

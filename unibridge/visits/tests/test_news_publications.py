@@ -374,3 +374,13 @@ def test_the_partner_block_reads_the_same_number_of_queries_for_few_and_many(
     for n in range(1, 6):
         add_visit(n)
     assert queries() == few
+
+
+def test_a_published_text_offers_no_edit_nor_generate(office_client, office_user, visit):
+    publish(approved(visit, office_user, "ru"), office_user)
+    draft_of(visit, office_user, "pl")
+    page = tab(office_client, visit)
+    assert page.count("Published: the text is final") == 1
+    assert url("news_edit", visit, "ru") not in page
+    assert url("news_generate", visit, "ru") not in page
+    assert url("news_edit", visit, "pl") in page  # the Polish draft is still a draft
