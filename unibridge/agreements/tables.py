@@ -1,12 +1,13 @@
 """Columns and bulk actions of the agreements list."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from unibridge.core.bulk import BulkAction
 from unibridge.core.tables import Column, choice_label
-from unibridge.core.widgets import FastSelect, country_name
+from unibridge.core.widgets import RemoteSelect, country_name
 from unibridge.institutions.forms import PersonChoiceField
 from unibridge.institutions.models import Person
 
@@ -78,7 +79,7 @@ def _person_field(user) -> forms.Field:
         queryset=Person.objects.visible_to(user)
         .filter(institution__is_home=True)
         .order_by("name_latin", "pk"),
-        widget=FastSelect(attrs={"data-searchable": ""}),
+        widget=RemoteSelect(options_url=reverse("institutions:person_picker")),
     )
 
 

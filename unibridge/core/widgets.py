@@ -89,6 +89,40 @@ class CountrySelect(FastSelect):
         )
 
 
+class RemoteSelect(forms.Select):
+    """One record of thousands in a searchable select that fetches its options as one types.
+
+    Only the chosen record is rendered; Tom Select (unibridge.js) asks ``options_url``
+    (``?q=…&format=json``, answering ``{"results": [{"value", "text"}]}``) for matches.
+    Validation still runs against the field's whole queryset.
+    """
+
+    def __init__(self, *args, options_url: str = "", **kwargs):
+        self.options_url = options_url
+        super().__init__(*args, **kwargs)
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        final_attrs = self.build_attrs(
+            self.attrs,
+            {
+                **(attrs or {}),
+                "name": name,
+                "data-searchable": "",
+                "data-options-url": self.options_url,
+            },
+        )
+        chosen = []
+        if value not in (None, ""):
+            field = self.choices.field
+            chosen = [
+                (obj.pk, field.label_from_instance(obj)) for obj in field.queryset.filter(pk=value)
+            ]
+        options = format_html_join("", '<option value="{}" selected>{}</option>', chosen)
+        return format_html(
+            '<select{}><option value="">—</option>{}</select>', flatatt(final_attrs), options
+        )
+
+
 class FastSelectMultiple(FastSelect):
     allow_multiple_selected = True
 

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
@@ -448,7 +448,8 @@ PICKER_LIMIT = 20
 
 @login_required
 def person_picker(request: HttpRequest) -> HttpResponse:
-    """HTMX: home people (and the given institution's) matching ?q=, as checkboxes to add."""
+    """HTMX: home people (and the given institution's) matching ?q=, as checkboxes to add;
+    with ?format=json, as the options of a searchable select."""
     query = request.GET.get("q", "").strip() or request.GET.get(f"{request.GET.get('name')}_q", "")
     name = request.GET.get("name", "responsible_people")
     people = Person.objects.none()
@@ -468,6 +469,10 @@ def person_picker(request: HttpRequest) -> HttpResponse:
             )
             .exclude(pk__in=[pk for pk in request.GET.getlist(name) if pk.isdigit()])
             .order_by("name_latin", "pk")[:PICKER_LIMIT]
+        )
+    if request.GET.get("format") == "json":  # a searchable select's options (RemoteSelect)
+        return JsonResponse(
+            {"results": [{"value": str(p.pk), "text": p.name_native} for p in people]}
         )
     return render(
         request,

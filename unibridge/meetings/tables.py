@@ -1,12 +1,13 @@
 """Columns of the meetings and action items lists, and the action items' bulk actions."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy, ngettext
 
 from unibridge.core.bulk import BulkAction
 from unibridge.core.tables import Column, choice_label
-from unibridge.core.widgets import FastSelect
+from unibridge.core.widgets import RemoteSelect
 from unibridge.institutions.forms import PersonChoiceField
 from unibridge.institutions.models import Person
 
@@ -83,7 +84,7 @@ def _owner_field(user) -> forms.Field:
         queryset=Person.objects.visible_to(user)
         .filter(institution__is_home=True)
         .order_by("name_latin", "pk"),
-        widget=FastSelect(attrs={"data-searchable": ""}),
+        widget=RemoteSelect(options_url=reverse("institutions:person_picker")),
     )
 
 

@@ -139,5 +139,14 @@ def test_the_list_offers_the_bulk_actions_and_their_values(
     content = office_client.get("/agreements/").content.decode()
     assert '<option value="status">Change status</option>' in content
     assert '<option value="responsible">Assign responsible person</option>' in content
-    assert 'data-bulk-value="responsible"' in content and "Анна Иванова" in content
+    assert 'data-bulk-value="responsible"' in content
+    # the people are looked up as one types, not all rendered with the page
+    assert 'data-options-url="/people/pick/"' in content and "Анна Иванова" not in content
     assert "Export selected as CSV" in content
+
+
+def test_the_responsible_person_is_found_by_typing(office_client, home, agh):
+    PersonFactory(name_native="Анна Иванова", name_latin="Anna Ivanova", institution=home)
+    PersonFactory(name_native="Anna Partner", institution=agh)  # not of the home institution
+    found = office_client.get("/people/pick/", {"q": "Ann", "format": "json"}).json()
+    assert [person["text"] for person in found["results"]] == ["Анна Иванова"]

@@ -98,3 +98,22 @@ def test_at_375_px_the_lists_do_not_scroll_sideways(page, demo):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} is {width} px wide"
     assert_accessible(page)
+
+
+def test_assigning_an_owner_finds_the_person_by_typing(page, demo):
+    from unibridge.institutions.models import Person
+
+    owner = Person.objects.filter(institution__is_home=True, user__isnull=True).first()
+    assert owner is not None
+    log_in(page, "office", "demo")
+    page.goto("/action-items/?status=open")
+    page.locator("#results tbody tr").first.get_by_role("checkbox").check()
+    page.get_by_label("With the selected rows").select_option(label="Assign responsible person")
+    typed = owner.name_native.split()[0][:4]
+    choose(page, "^Owner", typed, owner.name_native)
+    assert page.locator("select[name=value_owner]").input_value() == str(owner.pk)
+    assert_accessible(page)
+    apply = page.get_by_role("button", name="Apply to selected")
+    apply.click()
+    expect(page.locator(".alert").first).to_contain_text(owner.name_native)
+    assert ActionItem.objects.filter(owner=owner).exists()

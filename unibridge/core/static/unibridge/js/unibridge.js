@@ -94,6 +94,21 @@
       }
       // Tom Select moves the label onto its own box; the hidden original keeps its name.
       var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+      if (select.dataset.optionsUrl) {
+        // thousands of records: the options come from the server as one types
+        var url = select.dataset.optionsUrl;
+        settings.valueField = "value";
+        settings.labelField = "text";
+        settings.searchField = ["text"];
+        settings.shouldLoad = function (query) { return query.length >= 2; };
+        settings.load = function (query, callback) {
+          var sep = url.indexOf("?") === -1 ? "?" : "&";
+          fetch(url + sep + "format=json&q=" + encodeURIComponent(query), { credentials: "same-origin" })
+            .then(function (response) { return response.json(); })
+            .then(function (data) { callback(data.results); })
+            .catch(function () { callback(); });
+        };
+      }
       if (label && !select.hasAttribute("aria-label")) {
         select.setAttribute("aria-label", label.textContent.trim());
       }
