@@ -8,12 +8,13 @@ one app's selectors. Each panel is capped: the page links to the full, filtered 
 import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from unibridge.accounts.models import DutyHolder
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
-from unibridge.agreements.models import Agreement, ApprovalStep
+from unibridge.agreements.models import Agreement, AgreementParty, ApprovalStep
 from unibridge.core.cldr import format_date
 from unibridge.institutions.choices import PartnershipStatus
 from unibridge.institutions.models import Partnership
@@ -24,6 +25,9 @@ from unibridge.visits.models import Visit
 from unibridge.visits.selectors import my_overdue
 
 PANEL_LIMIT = 8
+# Pending steps read to find the user's current ones: more than a panel holds, as some wait
+# for an earlier step or are another unit's duty.
+APPROVAL_CANDIDATES = 50
 EXPIRY_DAYS = 90
 UPCOMING_VISIT_DAYS = 60
 
@@ -34,27 +38,84 @@ def _list_url(name: str, **query: Any) -> str:
 
 def my_approvals(user, limit: int = PANEL_LIMIT) -> list[ApprovalStep]:
     """Approval steps waiting for this user's decision now: the first pending step of the
-    latest round of an agreement in review, assigned to them."""
-    steps = ApprovalStep.objects.filter(
-        approver=user,
-        decision=ApprovalDecision.PENDING,
-        agreement__status=AgreementStatus.IN_REVIEW,
-        agreement__in=Agreement.objects.visible_to(user).values("pk"),
-    )
-    earlier_pending = ApprovalStep.objects.filter(
-        agreement=OuterRef("agreement"),
-        round=OuterRef("round"),
-        order__lt=OuterRef("order"),
-        decision=ApprovalDecision.PENDING,
-    )
-    later_round = ApprovalStep.objects.filter(
-        agreement=OuterRef("agreement"), round__gt=OuterRef("round")
-    )
-    return list(
-        steps.filter(~Exists(earlier_pending), ~Exists(later_round))
+    latest round of an agreement in review, assigned to them by name or to a duty they hold
+    (a unit's duty for the agreement's home units or a unit above them), in five queries.
+
+    The user's pending steps are few; which of them is current is worked out from all the
+    steps of their agreements, rather than by a subquery per step over every agreement."""
+    holdings = list(DutyHolder.objects.filter(user=user).select_related("duty"))
+    held = {holding.duty_id for holding in holdings}
+    steps = list(
+        ApprovalStep.objects.filter(
+            Q(approver=user) | Q(approver__isnull=True, duty_id__in=held),
+            decision=ApprovalDecision.PENDING,
+            agreement__status=AgreementStatus.IN_REVIEW,
+        )
         .select_related("agreement")
-        .order_by("agreement__reference", "pk")[:limit]
+        .only(
+            "agreement_id",
+            "round",
+            "order",
+            "name",
+            "approver_id",
+            "duty_id",
+            "agreement__uuid",
+            "agreement__reference",
+            "agreement__title",
+            "agreement__title_en",
+            "agreement__title_ru",
+            "agreement__title_kk",
+            "agreement__title_pl",
+            "agreement__translations",
+        )
+        .order_by("agreement__reference", "pk")[:APPROVAL_CANDIDATES]
     )
+    if not steps:
+        return []
+    ids = {step.agreement_id for step in steps}
+    visible = set(
+        Agreement.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    latest: dict[int, int] = {}
+    first_pending: dict[tuple[int, int], int] = {}
+    rounds = ApprovalStep.objects.filter(agreement_id__in=visible).values_list(
+        "agreement_id", "round", "order", "decision"
+    )
+    for agreement_id, round_, order, decision in rounds:
+        latest[agreement_id] = max(latest.get(agreement_id, 0), round_)
+        if decision == ApprovalDecision.PENDING:
+            key = (agreement_id, round_)
+            first_pending[key] = min(first_pending.get(key, order), order)
+
+    def current(step: ApprovalStep) -> bool:
+        return (
+            step.agreement_id in visible
+            and step.round == latest.get(step.agreement_id)
+            and step.order == first_pending.get((step.agreement_id, step.round))
+        )
+
+    steps = [step for step in steps if current(step)]
+    # a unit's duty decides for the agreement's home units and the units below its own
+    unit_holds = {(h.duty_id, h.unit_id) for h in holdings if h.duty.per_unit}
+    per_unit = {h.duty_id for h in holdings if h.duty.per_unit}
+    scopes: dict[int, set[int]] = {}
+    if any(step.approver_id is None and step.duty_id in per_unit for step in steps):
+        paths = AgreementParty.objects.filter(
+            agreement__in=[step.agreement_id for step in steps],
+            institution__is_home=True,
+            units__isnull=False,
+        ).values_list("agreement_id", "units__path", "units__pk")
+        for agreement_id, path, pk in paths:
+            ids_above = {int(part) for part in path.strip("/").split("/") if part} | {pk}
+            scopes.setdefault(agreement_id, set()).update(ids_above)
+
+    def mine(step: ApprovalStep) -> bool:
+        if step.approver_id is not None or step.duty_id not in per_unit:
+            return True
+        scope = scopes.get(step.agreement_id, ())
+        return any((step.duty_id, unit) in unit_holds for unit in scope)
+
+    return [step for step in steps if mine(step)][:limit]
 
 
 def expiring_agreements(

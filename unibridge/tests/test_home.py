@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from unibridge.accounts.tests.factories import DutyFactory, DutyHolderFactory
 from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
 from unibridge.agreements.tests.factories import (
     AgreementFactory,
@@ -206,3 +207,23 @@ def test_the_page_uses_the_same_number_of_queries_for_1_and_8_records_of_each_ki
     other = InstitutionFactory(country="DE")
     _fill(home, other, office_user, 7)
     assert count_queries(office_client) == few
+
+
+def test_steps_of_a_duty_the_user_holds_are_listed_for_the_units_it_is_held_for(
+    office_client, office_user, home, partner, engineering, engineering_department, economics
+):
+    head = DutyFactory(name="Head of unit", per_unit=True)
+    legal = DutyFactory(name="Legal office")
+    DutyHolderFactory(duty=head, user=office_user, unit=engineering)
+    DutyHolderFactory(duty=legal, user=office_user)
+    below = agreement_with(home, partner, status=AgreementStatus.IN_REVIEW, title="For the department")
+    below.parties.get(institution=home).units.set([engineering_department])
+    ApprovalStepFactory(agreement=below, order=1, name="Dean", duty=head)
+    other = agreement_with(home, partner, status=AgreementStatus.IN_REVIEW, title="For economics")
+    other.parties.get(institution=home).units.set([economics])
+    ApprovalStepFactory(agreement=other, order=1, name="Dean", duty=head)
+    anyone = agreement_with(home, partner, status=AgreementStatus.IN_REVIEW, title="For the lawyers")
+    ApprovalStepFactory(agreement=anyone, order=1, name="Lawyers", duty=legal)
+    html = card(office_client.get("/").content.decode(), "today-title")
+    assert "For the department" in html and "For the lawyers" in html
+    assert "For economics" not in html
