@@ -216,13 +216,14 @@ def test_steps_of_a_duty_the_user_holds_are_listed_for_the_units_it_is_held_for(
     legal = DutyFactory(name="Legal office")
     DutyHolderFactory(duty=head, user=office_user, unit=engineering)
     DutyHolderFactory(duty=legal, user=office_user)
-    below = agreement_with(home, partner, status=AgreementStatus.IN_REVIEW, title="For the department")
+    review = AgreementStatus.IN_REVIEW
+    below = agreement_with(home, partner, status=review, title="For the department")
     below.parties.get(institution=home).units.set([engineering_department])
     ApprovalStepFactory(agreement=below, order=1, name="Dean", duty=head)
-    other = agreement_with(home, partner, status=AgreementStatus.IN_REVIEW, title="For economics")
+    other = agreement_with(home, partner, status=review, title="For economics")
     other.parties.get(institution=home).units.set([economics])
     ApprovalStepFactory(agreement=other, order=1, name="Dean", duty=head)
-    anyone = agreement_with(home, partner, status=AgreementStatus.IN_REVIEW, title="For the lawyers")
+    anyone = agreement_with(home, partner, status=review, title="For the lawyers")
     ApprovalStepFactory(agreement=anyone, order=1, name="Lawyers", duty=legal)
     html = card(office_client.get("/").content.decode(), "today-title")
     assert "For the department" in html and "For the lawyers" in html
