@@ -136,10 +136,12 @@ def form_sections(form: forms.BaseForm) -> list[FormSection]:
     if not declared:
         return [FormSection("", [[field] for field in visible.values()])] if visible else []
     # A field's inputs in other languages (core.translation_forms) go right under it.
+    # (core.translation_forms marks them with the source field's object)
+    names_of = {id(bound.field): name for name, bound in visible.items()}
     translations: dict[str, list[forms.BoundField]] = {}
     for field in visible.values():
-        source = getattr(field.field, "translation_of", None)
-        if source in visible:
+        source = names_of.get(id(getattr(field.field, "translation_of", None)))
+        if source is not None:
             translations.setdefault(source, []).append(field)
     placed: set[str] = set()
     result = []

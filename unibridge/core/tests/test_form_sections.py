@@ -110,3 +110,23 @@ def test_date_inputs_hold_iso_values_in_every_language(office_client, home, engi
     content = office_client.get(visit.get_absolute_url() + "edit/").content.decode()
     assert '<html lang="ru"' in content
     assert 'type="date" name="start_date" value="2026-03-09"' in content
+
+
+def test_a_fields_inputs_in_other_languages_stay_right_under_it():
+    from unibridge.core.translation_forms import TranslationsFormMixin
+
+    class TextsForm(TranslationsFormMixin, forms.Form):
+        title = forms.CharField()
+        start = forms.DateField()
+        notes = forms.CharField(required=False)
+        sections = [("Basics", ["title", "start"]), ("Notes", ["notes"])]
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.add_translation_fields(["en", "ru", "kk"], names=["title", "notes"])
+
+    rows = dict(layout(TextsForm()))
+    assert rows["Notes"][0] == ["notes"]
+    assert rows["Basics"][:2] == [["title"], ["translations.title.ru"]]
+    names = [name for row in rows["Notes"] for name in row]
+    assert names.index("translations.notes.ru") == names.index("notes") + 1
