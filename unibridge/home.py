@@ -17,7 +17,6 @@ from unibridge.agreements.choices import AgreementStatus, ApprovalDecision
 from unibridge.agreements.models import Agreement, AgreementParty, ApprovalStep
 from unibridge.core.cldr import format_date
 from unibridge.institutions.choices import PartnershipStatus
-from unibridge.institutions.models import Partnership
 from unibridge.meetings.models import ActionItem
 from unibridge.meetings.selectors import OPEN_STATUSES, safe_url
 from unibridge.visits.choices import VisitStatus
@@ -118,17 +117,27 @@ def my_approvals(user, limit: int = PANEL_LIMIT) -> list[ApprovalStep]:
     return [step for step in steps if mine(step)][:limit]
 
 
+def _expiring(user, today: datetime.date, days: int = EXPIRY_DAYS):
+    """The agreements in force the user may see that end within ``days``."""
+    return Agreement.objects.visible_to(user).filter(
+        status=AgreementStatus.ACTIVE,
+        expiry_date__gte=today,
+        expiry_date__lte=today + datetime.timedelta(days=days),
+    )
+
+
+def _expiring_url() -> str:
+    return _list_url(
+        "agreements:agreement_list", status=AgreementStatus.ACTIVE, expiring_within=EXPIRY_DAYS
+    )
+
+
 def expiring_agreements(
     user, today: datetime.date, days: int = EXPIRY_DAYS, limit: int = PANEL_LIMIT
 ):
     """Agreements in force that end within ``days``, the soonest first."""
     return list(
-        Agreement.objects.visible_to(user)
-        .filter(
-            status=AgreementStatus.ACTIVE,
-            expiry_date__gte=today,
-            expiry_date__lte=today + datetime.timedelta(days=days),
-        )
+        _expiring(user, today, days)
         .order_by("expiry_date", "reference")
         .only(
             "uuid",
@@ -173,20 +182,16 @@ def my_open_action_items(user, today: datetime.date, limit: int = PANEL_LIMIT) -
     return items
 
 
-def figures(user, today: datetime.date) -> list[dict[str, Any]]:
-    """A few numbers for the top of the page, each linking to the records behind it."""
+def figures(user, today: datetime.date, active_partnerships: int) -> list[dict[str, Any]]:
+    """A few numbers for the top of the page, each linking to the records behind it
+    (``active_partnerships``: counted already with the partnerships by status)."""
     agreements = Agreement.objects.visible_to(user)
-    partnerships = Partnership.objects.visible_to(user)
     visits = Visit.objects.visible_to(user)
     year_start, year_end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
     counts = {
-        "partnerships": partnerships.filter(status=PartnershipStatus.ACTIVE).count(),
+        "partnerships": active_partnerships,
         "agreements": agreements.filter(status=AgreementStatus.ACTIVE).count(),
-        "expiring": agreements.filter(
-            status=AgreementStatus.ACTIVE,
-            expiry_date__gte=today,
-            expiry_date__lte=today + datetime.timedelta(days=EXPIRY_DAYS),
-        ).count(),
+        "expiring": _expiring(user, today).count(),
         "visits": visits.filter(start_date__lte=year_end, end_date__gte=year_start)
         .exclude(status=VisitStatus.CANCELLED)
         .count(),
@@ -205,11 +210,7 @@ def figures(user, today: datetime.date) -> list[dict[str, Any]]:
         {
             "key": "expiring",
             "count": counts["expiring"],
-            "url": _list_url(
-                "agreements:agreement_list",
-                status=AgreementStatus.ACTIVE,
-                expiring_within=EXPIRY_DAYS,
-            ),
+            "url": _expiring_url(),
         },
         {
             "key": "visits",
@@ -226,8 +227,9 @@ def has_anything(panels: dict[str, Any]) -> bool:
     return any(panels[key] for key in keys)
 
 
-def what_needs_me(user, today: datetime.date) -> dict[str, Any]:
-    """Everything the home page shows, in a constant number of queries."""
+def what_needs_me(user, today: datetime.date, *, active_partnerships: int) -> dict[str, Any]:
+    """Everything the home page shows beside the partnership figures, in a constant number of
+    queries."""
     overdue = my_overdue(user, today, limit=PANEL_LIMIT)
     panels: dict[str, Any] = {
         "approvals": my_approvals(user) if user.is_active else [],
@@ -235,14 +237,12 @@ def what_needs_me(user, today: datetime.date) -> dict[str, Any]:
         "expiring": expiring_agreements(user, today),
         "visits": upcoming_visits(user, today),
         "overdue_checklist": overdue["overdue_checklist"],
-        "figures": figures(user, today),
+        "figures": figures(user, today, active_partnerships),
         "today": today,
         "today_label": format_date(today, style="full"),
         "expiry_days": EXPIRY_DAYS,
         "visit_days": UPCOMING_VISIT_DAYS,
-        "all_expiring_url": _list_url(
-            "agreements:agreement_list", status=AgreementStatus.ACTIVE, expiring_within=EXPIRY_DAYS
-        ),
+        "all_expiring_url": _expiring_url(),
     }
     panels["nothing_to_do"] = not has_anything(panels)
     return panels

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from unibridge.home import what_needs_me
+from unibridge.institutions.choices import PartnershipStatus
 from unibridge.institutions.selectors import home_dashboard
 
 
@@ -15,5 +16,12 @@ def home(request: HttpRequest) -> HttpResponse:
     agreements about to expire, upcoming visits, late logistics tasks), a few figures, their
     partnerships and the partners by country."""
     context = home_dashboard(request.user)
-    context.update(what_needs_me(request.user, timezone.localdate()))
+    by_status = {status: count for status, _label, count in context["status_counts"]}
+    context.update(
+        what_needs_me(
+            request.user,
+            timezone.localdate(),
+            active_partnerships=by_status[PartnershipStatus.ACTIVE],
+        )
+    )
     return render(request, "home.html", context)

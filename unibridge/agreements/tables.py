@@ -1,14 +1,13 @@
 """Columns and bulk actions of the agreements list."""
 
 from django import forms
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from unibridge.core.bulk import BulkAction
 from unibridge.core.tables import Column, choice_label
-from unibridge.core.widgets import RemoteSelect, country_name
-from unibridge.institutions.forms import PersonChoiceField
+from unibridge.core.widgets import country_name
+from unibridge.institutions.forms import home_person_field
 from unibridge.institutions.models import Person
 
 from . import lifecycle_services, services
@@ -74,13 +73,7 @@ def _status_done(count: int, transition: str) -> str:
 
 
 def _person_field(user) -> forms.Field:
-    return PersonChoiceField(
-        label=_("Responsible person"),
-        queryset=Person.objects.visible_to(user)
-        .filter(institution__is_home=True)
-        .order_by("name_latin", "pk"),
-        widget=RemoteSelect(options_url=reverse("institutions:person_picker")),
-    )
+    return home_person_field(user, _("Responsible person"))
 
 
 def _assign(agreement: Agreement, user, person: Person) -> None:

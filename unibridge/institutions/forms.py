@@ -15,6 +15,7 @@ from unibridge.core.widgets import (
     CountrySelect,
     FastSelect,
     RecordPicker,
+    RemoteSelect,
     UnitTreeSelect,
     UnitTreeSelectMultiple,
 )
@@ -37,6 +38,18 @@ class PersonChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Person) -> str:
         return obj.name_native
+
+
+def home_person_field(user, label) -> PersonChoiceField:
+    """One person of the home institution the user may see, found by typing (thousands of
+    staff: the select fetches them from the person picker); the bulk actions' person."""
+    return PersonChoiceField(
+        label=label,
+        queryset=Person.objects.visible_to(user)
+        .filter(institution__is_home=True)
+        .order_by("name_latin", "pk"),
+        widget=RemoteSelect(options_url=reverse("institutions:person_picker")),
+    )
 
 
 class UserScopedForm(VersionedFormMixin, forms.ModelForm):

@@ -1,14 +1,12 @@
 """Columns of the meetings and action items lists, and the action items' bulk actions."""
 
 from django import forms
-from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy, ngettext
 
 from unibridge.core.bulk import BulkAction
 from unibridge.core.tables import Column, choice_label
-from unibridge.core.widgets import RemoteSelect
-from unibridge.institutions.forms import PersonChoiceField
+from unibridge.institutions.forms import home_person_field
 from unibridge.institutions.models import Person
 
 from . import services
@@ -79,13 +77,7 @@ def _status_done(count: int, status: str) -> str:
 
 
 def _owner_field(user) -> forms.Field:
-    return PersonChoiceField(
-        label=gettext_lazy("Owner"),
-        queryset=Person.objects.visible_to(user)
-        .filter(institution__is_home=True)
-        .order_by("name_latin", "pk"),
-        widget=RemoteSelect(options_url=reverse("institutions:person_picker")),
-    )
+    return home_person_field(user, gettext_lazy("Owner"))
 
 
 def _assign(item: ActionItem, user, person: Person) -> None:
